@@ -1,0 +1,177 @@
+/**
+ * Every way the gateway can refuse a request or a WebSocket session, as a closed union,
+ * and the one table that maps each to its wire code, HTTP status, WebSocket close code
+ * and the sentence shown to a person. `docs/troubleshooting.md` has one entry per code;
+ * a test keeps the two in step.
+ */
+
+/** Reasons that carry no extra data. */
+export type SimpleReason =
+  | 'trusted_proxy_untrusted_source'
+  | 'trusted_proxy_user_missing'
+  | 'trusted_proxy_user_ambiguous'
+  | 'trusted_proxy_user_not_allowed'
+  | 'token_missing'
+  | 'token_mismatch'
+  | 'password_missing'
+  | 'password_mismatch'
+  | 'origin_not_allowed'
+  | 'connect_required'
+  | 'protocol_unsupported'
+  | 'handshake_timeout';
+
+export type AuthFailure =
+  | { reason: SimpleReason }
+  | { reason: 'trusted_proxy_missing_header'; header: string }
+  | { reason: 'rate_limited'; retryAfterMs: number };
+
+export type Reason = AuthFailure['reason'];
+
+export type ErrorType = 'unauthorized' | 'forbidden' | 'rate_limited' | 'bad_request';
+
+export interface ReasonInfo {
+  /** HTTP status for a refused HTTP request. */
+  status: number;
+  /** The `error.type` of the HTTP error body. */
+  type: ErrorType;
+  /** WebSocket close code. */
+  closeCode: number;
+  /** What happened, for a person. */
+  message: string;
+  /** What to change, for a person. */
+  fix: string;
+}
+
+/** WebSocket close code for policy violations (RFC 6455). */
+export const WS_POLICY_VIOLATION = 1008;
+
+/**
+ * The table. `trusted_proxy_missing_header` is one row; its wire code carries the header name
+ * (`trusted_proxy_missing_header_x-forwarded-proto`).
+ */
+export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
+  trusted_proxy_untrusted_source: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The request did not come from an address listed in gateway.trustedProxies.',
+    fix: 'Reach the gateway through your identity-aware proxy, or add the proxy\'s own address (as the gateway sees it) to gateway.trustedProxies.',
+  },
+  trusted_proxy_missing_header: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'A header listed in gateway.auth.trustedProxy.requiredHeaders was missing or blank.',
+    fix: 'Make the proxy set that header on every request (including WebSocket upgrades), or remove it from requiredHeaders.',
+  },
+  trusted_proxy_user_missing: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The identity header named by gateway.auth.trustedProxy.userHeader was missing or blank.',
+    fix: 'Check that the proxy authenticated the request and copies the user into exactly that header (hyphens, not underscores).',
+  },
+  trusted_proxy_user_ambiguous: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The identity header arrived more than once, or held a comma-separated list, so the gateway refused to pick one.',
+    fix: 'Make the proxy overwrite the identity header (nginx proxy_set_header, Caddy header_up) instead of appending to what the client sent.',
+  },
+  trusted_proxy_user_not_allowed: {
+    status: 403,
+    type: 'forbidden',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The proxy authenticated this user, but the user is not in gateway.auth.trustedProxy.allowUsers.',
+    fix: 'Add the user, exactly as the proxy sends it, to allowUsers, or empty the list to admit every user the proxy authenticates.',
+  },
+  token_missing: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The gateway is in token mode and the request carried no token.',
+    fix: 'Send "Authorization: Bearer <token>" over HTTP, or auth.token in the WebSocket connect frame; the Control UI takes it from #token=... in its URL.',
+  },
+  token_mismatch: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The token sent does not match the gateway token.',
+    fix: 'Use the current token: gateway.auth.token, MAYROS_GATEWAY_TOKEN, or the generated token file in the state directory.',
+  },
+  password_missing: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The gateway is in password mode and the request carried no password.',
+    fix: 'Send "Authorization: Bearer <password>" over HTTP, or auth.password in the WebSocket connect frame.',
+  },
+  password_mismatch: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The password sent does not match the gateway password.',
+    fix: 'Use the password from gateway.auth.password or MAYROS_GATEWAY_PASSWORD.',
+  },
+  rate_limited: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'Too many failed attempts from this client address; it is locked out for a while.',
+    fix: 'Wait for the Retry-After delay, then retry with the right credential; see gateway.auth.rateLimit.',
+  },
+  origin_not_allowed: {
+    status: 403,
+    type: 'forbidden',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'A browser WebSocket came from a page on another origin than the gateway\'s own.',
+    fix: 'Open the Control UI from the gateway\'s own URL, or add the page\'s origin (scheme://host:port) to gateway.controlUi.allowedOrigins.',
+  },
+  connect_required: {
+    status: 400,
+    type: 'bad_request',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The first WebSocket request was not "connect".',
+    fix: 'Send {"type":"req","method":"connect",...} as the first frame after the upgrade.',
+  },
+  protocol_unsupported: {
+    status: 400,
+    type: 'bad_request',
+    closeCode: 1002,
+    message: 'The client asked for a protocol version this gateway does not speak.',
+    fix: 'Upgrade the client or the gateway so both speak protocol version 1.',
+  },
+  handshake_timeout: {
+    status: 408,
+    type: 'bad_request',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The client did not send "connect" in time after the WebSocket upgrade.',
+    fix: 'Send the connect frame right after the upgrade; check for a proxy buffering WebSocket frames.',
+  },
+});
+
+/** All reasons in the table, in a stable order. */
+export const ALL_REASONS = Object.keys(REASONS) as Reason[];
+
+/** The stable code sent on the wire and written in logs. */
+export function wireCode(failure: AuthFailure): string {
+  if (failure.reason === 'trusted_proxy_missing_header') {
+    return `trusted_proxy_missing_header_${failure.header.toLowerCase()}`;
+  }
+  return failure.reason;
+}
+
+/** The troubleshooting-docs anchor for a failure (the header variant shares one entry). */
+export function docsAnchor(reason: Reason): string {
+  return reason === 'trusted_proxy_missing_header' ? 'trusted_proxy_missing_header_name' : reason;
+}
+
+/** Looks up a wire code (as seen in a close frame or error body) back to its row. */
+export function reasonFromWireCode(code: string): Reason | undefined {
+  if (code.startsWith('trusted_proxy_missing_header_')) return 'trusted_proxy_missing_header';
+  return (REASONS as Record<string, ReasonInfo>)[code] ? (code as Reason) : undefined;
+}
+
+export function infoFor(failure: AuthFailure): ReasonInfo {
+  return REASONS[failure.reason];
+}

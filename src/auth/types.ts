@@ -1,0 +1,37 @@
+import type { AuthFailure } from './reasons.js';
+import type { AuthMode } from '../config/schema.js';
+
+/** Request headers, names lowercased; a repeated header is an array of its values (Node's headersDistinct). */
+export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export interface Credentials {
+  /** From `Authorization: Bearer ...` (HTTP). */
+  bearer?: string;
+  /** From the WebSocket connect frame. */
+  token?: string;
+  password?: string;
+}
+
+export interface AuthInput {
+  /** The TCP peer address, as the socket reports it. */
+  peer: string;
+  headers: HeaderMap;
+  credentials?: Credentials;
+  surface: 'http' | 'ws';
+  /** When the client address is locked out by the failure limiter: how long is left (ms). */
+  lockedForMs?: number;
+}
+
+export interface Identity {
+  user: string | null;
+  method: AuthMode;
+}
+
+export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure };
+
+/** One step of a decision, recorded only when a trace array is passed (for `mayros auth explain`). */
+export interface TraceStep {
+  step: string;
+  ok: boolean;
+  detail: string;
+}

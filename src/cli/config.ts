@@ -1,0 +1,60 @@
+/**
+ * `mayros config path|get|validate`
+ */
+import type { Command } from 'commander';
+import { getPath, loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
+import { SECRET_PATHS } from '../config/schema.js';
+
+function redact(path: string, value: unknown): unknown {
+  if (SECRET_PATHS.has(path)) return value === undefined ? '(not set)' : '(set, hidden)';
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(path ? `${path}.${k}` : k, v)]));
+  }
+  return value;
+}
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('inspect and check the configuration');
+
+  config
+    .command('path')
+    .description('print the config file path in use (--config > MAYROS_CONFIG_PATH > $MAYROS_STATE_DIR/mayros.json)')
+    .option('-c, --config <path>', 'config file')
+    .action((opts: { config?: string }) => {
+      process.stdout.write(`${resolveConfigPath(opts.config, process.env)}\n`);
+    });
+
+  config
+    .command('get')
+    .description('print a value (or the whole config) with defaults applied; secrets are never shown')
+    .argument('[key]', 'dotted path, e.g. gateway.auth.mode')
+    .option('-c, --config <path>', 'config file')
+    .option('--json', 'print JSON only')
+    .action((key: string | undefined, opts: { config?: string; json?: boolean }) => {
+      const resolved = loadConfig({ configPath: opts.config });
+      const path = key ?? '';
+      const value = path ? getPath(resolved.config, path) : resolved.config;
+      if (path && value === undefined && !SECRET_PATHS.has(path)) {
+        process.stderr.write(`mayros: no value at "${path}"\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const shown = redact(path, value);
+      if (opts.json || !path) {
+        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+        return;
+      }
+      const source = resolved.sources.get(path) ?? 'default';
+      process.stdout.write(`${typeof shown === 'string' ? shown : JSON.stringify(shown)}  (${source})\n`);
+    });
+
+  config
+    .command('validate')
+    .description('check the config as `gateway run` would; exits 2 with the field and the fix when invalid')
+    .option('-c, --config <path>', 'config file')
+    .action((opts: { config?: string }) => {
+      const resolved = loadConfigForStartup({ configPath: opts.config });
+      const where = resolved.fileFound ? resolved.file : `${resolved.file} (not found: defaults)`;
+      process.stdout.write(`config ok: ${where} (auth: ${resolved.config.gateway.auth.mode}, bind: ${resolved.config.gateway.bind})\n`);
+    });
+}

@@ -1,0 +1,172 @@
+/**
+ * Loads the configuration: resolve the path, read JSON5, apply environment and flag overrides,
+ * parse with the schema, and freeze. Records where every set value came from.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import JSON5 from 'json5';
+import { parseConfigObject } from './parse.js';
+import { ConfigError } from './errors.js';
+import { validateForStartup } from './validate.js';
+import type { Config } from './schema.js';
+
+export type ValueSource = 'default' | 'file' | 'env' | 'flag' | 'generated';
+
+export interface LoadOptions {
+  /** --config */
+  configPath?: string;
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  flags?: { port?: number; bind?: string };
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the config file (whether or not it exists). */
+  readonly file: string;
+  readonly fileFound: boolean;
+  readonly stateDir: string;
+  readonly config: Config;
+  /** Where each explicitly set leaf came from, keyed by dotted path; absent = default. */
+  readonly sources: ReadonlyMap<string, ValueSource>;
+}
+
+export const ENV = {
+  configPath: 'MAYROS_CONFIG_PATH',
+  stateDir: 'MAYROS_STATE_DIR',
+  port: 'MAYROS_GATEWAY_PORT',
+  token: 'MAYROS_GATEWAY_TOKEN',
+  password: 'MAYROS_GATEWAY_PASSWORD',
+} as const;
+
+export function resolveStateDir(env: Record<string, string | undefined>): string {
+  const dir = env[ENV.stateDir];
+  return resolve(dir && dir.trim() ? dir : join(homedir(), '.mayros'));
+}
+
+export function resolveConfigPath(configPath: string | undefined, env: Record<string, string | undefined>): string {
+  if (configPath) return resolve(configPath);
+  const fromEnv = env[ENV.configPath];
+  if (fromEnv && fromEnv.trim()) return resolve(fromEnv);
+  return join(resolveStateDir(env), 'mayros.json');
+}
+
+/** Reads and parses the JSON5 file; undefined when it does not exist. */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new ConfigError([{ path: '', message: `cannot read the file (${code ?? 'error'})`, fix: 'check the path and its permissions' }], file);
+  }
+  try {
+    return JSON5.parse(text);
+  } catch (err) {
+    const e = err as Error & { lineNumber?: number; columnNumber?: number };
+    const where = e.lineNumber ? ` at line ${e.lineNumber}, column ${e.columnNumber}` : '';
+    throw new ConfigError([{ path: '', message: `not valid JSON5${where}: ${e.message.replace(/^JSON5: /, '')}`, fix: 'correct the syntax; nothing from this file was applied' }], file);
+  }
+}
+
+function collectLeaves(value: unknown, prefix: string, out: Map<string, ValueSource>): void {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) collectLeaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out.set(prefix, 'file');
+  }
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}
+
+/**
+ * Loads and schema-checks the config without startup validation (the audit reads configs the
+ * gateway would refuse). Throws ConfigError on unreadable files, syntax errors and schema errors.
+ */
+export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const file = resolveConfigPath(options.configPath, env);
+  const raw = readConfigFile(file);
+  if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
+  }
+  const merged: Record<string, unknown> = raw === undefined ? {} : structuredClone(raw as Record<string, unknown>);
+  const sources = new Map<string, ValueSource>();
+  collectLeaves(merged, '', sources);
+
+  const envIssues = [];
+  const envPort = env[ENV.port];
+  if (envPort !== undefined && envPort !== '') {
+    if (!/^\d+$/.test(envPort) || Number(envPort) > 65535) {
+      envIssues.push({ path: ENV.port, message: `"${envPort}" is not a port number`, fix: 'set it to a whole number from 0 to 65535, or unset it' });
+    } else {
+      setPath(merged, 'gateway.port', Number(envPort));
+      sources.set('gateway.port', 'env');
+    }
+  }
+  for (const [name, path] of [[ENV.token, 'gateway.auth.token'], [ENV.password, 'gateway.auth.password']] as const) {
+    const v = env[name];
+    if (v === undefined) continue;
+    if (v === '') {
+      envIssues.push({ path: name, message: 'is set but empty', fix: `unset ${name} or give it a value` });
+      continue;
+    }
+    setPath(merged, path, v);
+    sources.set(path, 'env');
+  }
+  if (envIssues.length) throw new ConfigError(envIssues);
+
+  if (options.flags?.port !== undefined) {
+    setPath(merged, 'gateway.port', options.flags.port);
+    sources.set('gateway.port', 'flag');
+  }
+  if (options.flags?.bind !== undefined) {
+    setPath(merged, 'gateway.bind', options.flags.bind);
+    sources.set('gateway.bind', 'flag');
+  }
+
+  const config = parseConfigObject(merged, raw === undefined ? undefined : file);
+  return deepFreeze({
+    file,
+    fileFound: raw !== undefined,
+    stateDir: resolveStateDir(env),
+    config,
+    sources,
+  });
+}
+
+/** loadConfig plus startup validation: what `gateway run` and `config validate` use. */
+export function loadConfigForStartup(options: LoadOptions = {}): ResolvedConfig {
+  const resolved = loadConfig(options);
+  const issues = validateForStartup(resolved.config);
+  if (issues.length) throw new ConfigError(issues, resolved.fileFound ? resolved.file : undefined);
+  return resolved;
+}
+
+/** Reads a dotted path out of the config (for `config get`). */
+export function getPath(config: Config, path: string): unknown {
+  let cur: unknown = config;
+  for (const k of path.split('.')) {
+    if (!cur || typeof cur !== 'object' || !(k in (cur as object))) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}

@@ -1,0 +1,104 @@
+/**
+ * The configuration schema: the single source of truth for keys, types and defaults.
+ * Every object is strict, so an unknown key is an error naming its path.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 18789;
+
+const headerName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name (letters, digits and "-")')
+  .transform((s) => s.toLowerCase());
+
+const secret = z.string().min(1, 'must not be empty; remove the key to leave it unset');
+
+export const rateLimitSchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).default(10),
+    windowMs: z.number().int().min(1).default(60_000),
+    lockoutMs: z.number().int().min(0).default(300_000),
+    exemptLoopback: z.boolean().default(true),
+  })
+  .strict();
+
+export const trustedProxySchema = z
+  .object({
+    userHeader: headerName.optional(),
+    requiredHeaders: z.array(headerName).default([]),
+    allowUsers: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
+  })
+  .strict();
+
+export const authSchema = z
+  .object({
+    mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).default('token'),
+    token: secret.optional(),
+    password: secret.optional(),
+    rateLimit: rateLimitSchema.prefault({}),
+    trustedProxy: trustedProxySchema.prefault({}),
+  })
+  .strict();
+
+export const controlUiSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    allowedOrigins: z.array(z.string().trim().min(1)).default([]),
+  })
+  .strict();
+
+export const gatewaySchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+    bind: z.enum(['loopback', 'lan', 'custom']).default('loopback'),
+    customBindHost: z.string().trim().min(1).optional(),
+    trustedProxies: z.array(z.string()).default([]),
+    allowRealIpFallback: z.boolean().default(false),
+    auth: authSchema.prefault({}),
+    controlUi: controlUiSchema.prefault({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    gateway: gatewaySchema.prefault({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type AuthMode = Config['gateway']['auth']['mode'];
+
+/** Keys that hold secrets: never printed, never logged. */
+export const SECRET_PATHS: ReadonlySet<string> = new Set(['gateway.auth.token', 'gateway.auth.password']);
+
+type AnySchema = z.ZodType;
+
+function unwrap(schema: AnySchema): AnySchema {
+  let s = schema as AnySchema & { def: { type: string; innerType?: AnySchema; in?: AnySchema } };
+  for (;;) {
+    const t = s.def.type;
+    if ((t === 'optional' || t === 'default' || t === 'prefault' || t === 'nullable') && s.def.innerType) {
+      s = s.def.innerType as typeof s;
+    } else if (t === 'pipe' && s.def.in) {
+      s = s.def.in as typeof s;
+    } else {
+      return s;
+    }
+  }
+}
+
+/** The keys an object in the schema accepts at a path (for did-you-mean), or [] if not an object. */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let s: AnySchema = configSchema;
+  for (const key of path) {
+    const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema>; element?: AnySchema } };
+    if (u.def.type === 'object' && u.def.shape && typeof key === 'string' && u.def.shape[key]) s = u.def.shape[key]!;
+    else if (u.def.type === 'array' && u.def.element && typeof key === 'number') s = u.def.element;
+    else return [];
+  }
+  const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema> } };
+  return u.def.type === 'object' && u.def.shape ? Object.keys(u.def.shape) : [];
+}

@@ -1,0 +1,101 @@
+/**
+ * Startup validation: combinations the schema alone cannot reject. The gateway refuses to start
+ * on any of these; `mayros security audit` reads the same config without refusing.
+ */
+import type { Config } from './schema.js';
+import type { ConfigIssue } from './errors.js';
+import { CidrSet, parseCidr } from '../net/cidr.js';
+import { isLoopbackIp, parseIp } from '../net/ip.js';
+
+/** True when a trustedProxies entry can match a loopback peer (127.0.0.0/8 or ::1). */
+export function entryCoversLoopback(entry: string): boolean {
+  const r = parseCidr(entry);
+  if (!r.ok) return false;
+  const set = new CidrSet([entry]);
+  if (r.entry.family === 6) return set.has('::1');
+  // A range inside 127.0.0.0/8, or one wide enough to contain it.
+  return r.entry.prefix > 8 ? r.entry.network.startsWith('127.') : set.has('127.0.0.1');
+}
+
+export function isLoopbackBind(config: Config): boolean {
+  const g = config.gateway;
+  if (g.bind === 'loopback') return true;
+  if (g.bind === 'custom' && g.customBindHost) return isLoopbackIp(g.customBindHost);
+  return false;
+}
+
+export function validateForStartup(config: Config): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const g = config.gateway;
+  const a = g.auth;
+
+  g.trustedProxies.forEach((entry, i) => {
+    const r = parseCidr(entry);
+    if (!r.ok) {
+      issues.push({
+        path: `gateway.trustedProxies[${i}]`,
+        message: `${r.error}`,
+        fix: 'use an IP address ("10.0.0.1", "::1") or a CIDR range ("10.0.0.0/24"); host names are not accepted',
+      });
+    }
+  });
+
+  if (g.bind === 'custom') {
+    if (!g.customBindHost) {
+      issues.push({ path: 'gateway.customBindHost', message: 'required when gateway.bind is "custom"', fix: 'set it to the IPv4 or IPv6 address to listen on, or use bind "loopback" or "lan"' });
+    } else if (!parseIp(g.customBindHost)) {
+      issues.push({ path: 'gateway.customBindHost', message: `"${g.customBindHost}" is not an IP address`, fix: 'use an IPv4 or IPv6 literal such as "10.0.0.5" or "fd00::5"' });
+    }
+  }
+
+  if (a.mode === 'trusted-proxy') {
+    if (g.trustedProxies.length === 0) {
+      issues.push({
+        path: 'gateway.trustedProxies',
+        message: 'trusted-proxy mode needs at least one proxy address; with none, every request would be refused',
+        fix: 'add the address your proxy connects from, e.g. trustedProxies: ["127.0.0.1"]',
+      });
+    } else if (g.bind === 'loopback' && !g.trustedProxies.some(entryCoversLoopback)) {
+      issues.push({
+        path: 'gateway.trustedProxies',
+        message: 'gateway.bind is "loopback", so only local processes can connect, but no trustedProxies entry is a loopback address: the proxy could never reach the gateway',
+        fix: 'add "127.0.0.1" (or "::1") for a proxy on this host, or set gateway.bind to "lan"/"custom" for a proxy on another host',
+      });
+    }
+    if (!a.trustedProxy.userHeader) {
+      issues.push({
+        path: 'gateway.auth.trustedProxy.userHeader',
+        message: 'required in trusted-proxy mode',
+        fix: 'set it to the header your proxy puts the authenticated user in, e.g. "x-forwarded-user" or "x-auth-request-email"',
+      });
+    }
+  }
+
+  if (a.mode === 'password' && !a.password) {
+    issues.push({ path: 'gateway.auth.password', message: 'password mode needs a password', fix: 'set MAYROS_GATEWAY_PASSWORD in the environment (preferred) or gateway.auth.password' });
+  }
+
+  if (a.mode === 'none' && !isLoopbackBind(config)) {
+    issues.push({
+      path: 'gateway.auth.mode',
+      message: `mode "none" with a non-loopback bind would expose an unauthenticated gateway`,
+      fix: 'use mode "token", "password" or "trusted-proxy", or set gateway.bind to "loopback"',
+    });
+  }
+
+  g.controlUi.allowedOrigins.forEach((o, i) => {
+    if (o === '*') return;
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      issues.push({ path: `gateway.controlUi.allowedOrigins[${i}]`, message: `"${o}" is not an origin`, fix: 'write scheme://host[:port] with no path, e.g. "https://mayros.example.com"' });
+    }
+  });
+
+  return issues;
+}

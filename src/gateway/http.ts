@@ -1,0 +1,73 @@
+/**
+ * The HTTP adapter: routes, security headers, and the rendering of auth failures.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
+import { decide, type GatewayContext } from './context.js';
+import type { StaticFiles } from './static.js';
+
+/** Set on every response. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+});
+
+const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+});
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, ...API_HEADERS, 'content-length': Buffer.byteLength(text), ...extra });
+  res.end(text);
+}
+
+/** The HTTP error body for an auth failure. */
+export function failureBody(failure: AuthFailure): { error: { type: string; reason: string; message: string; fix: string } } {
+  const info = REASONS[failure.reason];
+  return { error: { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix } };
+}
+
+export function sendFailure(res: ServerResponse, failure: AuthFailure): void {
+  const info = REASONS[failure.reason];
+  const extra: Record<string, string> = {};
+  if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+  if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
+  sendJson(res, info.status, failureBody(failure), extra);
+}
+
+function notFound(res: ServerResponse): void {
+  sendJson(res, 404, { error: { type: 'not_found', reason: 'not_found', message: 'No such endpoint.' } });
+}
+
+export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefined) {
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    const method = req.method ?? 'GET';
+
+    if (path === '/healthz') {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
+      return sendJson(res, 200, { ok: true });
+    }
+
+    if (path.startsWith('/api/')) {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
+      if (path !== '/api/whoami') return notFound(res);
+      const { result } = decide(ctx, req, 'http');
+      if (!result.ok) return sendFailure(res, result.failure);
+      return sendJson(res, 200, { user: result.identity.user, method: result.identity.method });
+    }
+
+    if (ui && (method === 'GET' || method === 'HEAD') && ui.serve(path, req, res)) return;
+    notFound(res);
+  };
+}
+
+function methodNotAllowed(res: ServerResponse): void {
+  sendJson(res, 405, { error: { type: 'bad_request', reason: 'method_not_allowed', message: 'Only GET is supported here.' } }, { allow: 'GET, HEAD' });
+}

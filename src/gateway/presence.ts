@@ -1,0 +1,50 @@
+/**
+ * Who is connected right now. Entries are added when a WebSocket completes `connect` and removed
+ * when it closes; listeners hear about each change (the WS layer turns them into `presence` events).
+ */
+import type { Identity } from '../auth/types.js';
+
+export interface PresenceEntry {
+  connId: string;
+  user: string | null;
+  method: Identity['method'];
+  client: { name?: string; version?: string };
+  /** ISO time the session connected. */
+  since: string;
+}
+
+export type PresenceChange = { change: 'join' | 'leave'; entry: PresenceEntry };
+
+export class Presence {
+  private readonly entries = new Map<string, PresenceEntry>();
+  private readonly listeners = new Set<(c: PresenceChange) => void>();
+
+  add(entry: PresenceEntry): void {
+    this.entries.set(entry.connId, entry);
+    this.emit({ change: 'join', entry });
+  }
+
+  remove(connId: string): void {
+    const entry = this.entries.get(connId);
+    if (!entry) return;
+    this.entries.delete(connId);
+    this.emit({ change: 'leave', entry });
+  }
+
+  list(): PresenceEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  onChange(fn: (c: PresenceChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(c: PresenceChange): void {
+    for (const fn of this.listeners) fn(c);
+  }
+}

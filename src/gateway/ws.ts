@@ -1,0 +1,242 @@
+/**
+ * The WebSocket adapter at the gateway root. Trusted-proxy mode decides at the upgrade from the
+ * upgrade request's headers; token and password modes decide on the `connect` frame. A refusal
+ * completes the upgrade and closes at once with the reason code, so a browser can show it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
+import type { Identity } from '../auth/types.js';
+import {
+  PROTOCOL_VERSION,
+  connectParamsSchema,
+  errorFrame,
+  eventFrame,
+  okFrame,
+  parseRequestFrame,
+  type RequestFrame,
+  type ResponseError,
+} from '../protocol/frames.js';
+import { decide, logRejection, type GatewayContext } from './context.js';
+import { originAllowed } from './origin.js';
+import { headersOf, peerOf } from './request.js';
+import { callMethod } from './methods.js';
+
+export interface WsLimits {
+  maxPayloadBytes: number;
+  handshakeTimeoutMs: number;
+  tickIntervalMs: number;
+  /** A client whose unsent data exceeds this is disconnected (slow reader). */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_WS_LIMITS: WsLimits = {
+  maxPayloadBytes: 64 * 1024,
+  handshakeTimeoutMs: 10_000,
+  tickIntervalMs: 30_000,
+  maxBufferedBytes: 1024 * 1024,
+};
+
+export interface Session {
+  readonly connId: string;
+  readonly ws: WebSocket;
+  readonly peer: string;
+  readonly connectedAt: number;
+  identity: Identity | undefined;
+  /** Set at the upgrade in trusted-proxy mode. */
+  preAuthorized: Identity | undefined;
+  client: { name?: string; version?: string };
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class WsGateway {
+  readonly wss: WebSocketServer;
+  readonly sessions = new Set<Session>();
+  private readonly tick: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ctx: GatewayContext, readonly limits: WsLimits = DEFAULT_WS_LIMITS) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
+    this.tick.unref();
+    this.unsubscribe = ctx.presence.onChange((c) => this.broadcast(eventFrame('presence', { ...c, entries: ctx.presence.list() })));
+  }
+
+  /** The `upgrade` listener for the HTTP server(s). */
+  handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const ctx = this.ctx;
+    const peer = peerOf(req);
+    let refusal: AuthFailure | undefined;
+    const allowed = originAllowed({
+      headers: headersOf(req),
+      peerIsTrustedProxy: ctx.policy.trustedProxies.has(peer),
+      allowedOrigins: ctx.resolved.config.gateway.controlUi.allowedOrigins,
+    });
+    let preAuthorized: Identity | undefined;
+    if (!allowed) {
+      refusal = { reason: 'origin_not_allowed' };
+      logRejection(ctx, { reason: 'origin_not_allowed', peer, path: req.url ?? '/', surface: 'ws' });
+    } else if (ctx.policy.mode === 'trusted-proxy' || ctx.policy.mode === 'none') {
+      const { result } = decide(ctx, req, 'ws');
+      if (result.ok) preAuthorized = result.identity;
+      else refusal = result.failure;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refusal) {
+        ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
+        return;
+      }
+      this.open(ws, req, peer, preAuthorized);
+    });
+  };
+
+  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined): void {
+    const s: Session = {
+      connId: randomUUID(),
+      ws,
+      peer,
+      connectedAt: this.ctx.now(),
+      identity: undefined,
+      preAuthorized,
+      client: {},
+      timer: undefined,
+    };
+    this.sessions.add(s);
+    s.timer = setTimeout(() => this.refuse(s, undefined, { reason: 'handshake_timeout' }), this.limits.handshakeTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(s, req, data, isBinary));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      clearTimeout(s.timer);
+      this.sessions.delete(s);
+      if (s.identity) this.ctx.presence.remove(s.connId);
+    });
+  }
+
+  private onMessage(s: Session, req: IncomingMessage, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.send(s, errorFrame(null, { code: 'INVALID_FRAME', message: 'binary frames are not accepted; send JSON text' }));
+      return;
+    }
+    const parsed = parseRequestFrame(data.toString());
+    if (!parsed.ok) {
+      this.send(s, errorFrame(parsed.id, { code: 'INVALID_FRAME', message: parsed.message }));
+      return;
+    }
+    const frame = parsed.frame;
+    if (!s.identity) {
+      this.onConnect(s, req, frame);
+      return;
+    }
+    if (frame.method === 'connect') {
+      this.send(s, errorFrame(frame.id, { code: 'ALREADY_CONNECTED', message: 'this session is already connected' }));
+      return;
+    }
+    const r = callMethod(this.ctx, this, s, frame);
+    this.send(s, r.ok ? okFrame(frame.id, r.payload) : errorFrame(frame.id, r.error));
+  }
+
+  private onConnect(s: Session, req: IncomingMessage, frame: RequestFrame): void {
+    if (frame.method !== 'connect') {
+      this.refuse(s, frame.id, { reason: 'connect_required' }, 'CONNECT_REQUIRED');
+      return;
+    }
+    const params = connectParamsSchema.safeParse(frame.params ?? {});
+    if (!params.success) {
+      const first = params.error.issues[0];
+      this.send(s, errorFrame(frame.id, { code: 'INVALID_PARAMS', message: `invalid connect params${first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}` }));
+      return;
+    }
+    if (params.data.protocol !== PROTOCOL_VERSION) {
+      this.refuse(s, frame.id, { reason: 'protocol_unsupported' }, 'PROTOCOL_UNSUPPORTED');
+      return;
+    }
+    let identity = s.preAuthorized;
+    if (!identity) {
+      const auth = params.data.auth ?? {};
+      const { result } = decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password });
+      if (!result.ok) {
+        this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
+        return;
+      }
+      identity = result.identity;
+    }
+    clearTimeout(s.timer);
+    s.timer = undefined;
+    s.identity = identity;
+    s.client = { name: params.data.client?.name, version: params.data.client?.version };
+    this.send(
+      s,
+      okFrame(frame.id, {
+        type: 'hello-ok',
+        protocol: PROTOCOL_VERSION,
+        identity,
+        server: { version: this.ctx.version, connId: s.connId },
+        policy: {
+          maxPayloadBytes: this.limits.maxPayloadBytes,
+          tickIntervalMs: this.limits.tickIntervalMs,
+          authMode: this.ctx.policy.mode,
+        },
+      }),
+    );
+    this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
+  }
+
+  /** Replies with an error frame (when a request id is known) and closes with the reason code. */
+  private refuse(s: Session, id: RequestFrame['id'] | undefined, failure: AuthFailure, code?: ResponseError['code']): void {
+    const reason = wireCode(failure);
+    if (id !== undefined && code) this.send(s, errorFrame(id, { code, reason, message: REASONS[failure.reason].message }));
+    if (failure.reason === 'handshake_timeout' || failure.reason === 'connect_required' || failure.reason === 'protocol_unsupported') {
+      logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
+    }
+    s.ws.close(REASONS[failure.reason].closeCode, reason);
+  }
+
+  send(s: Session, frame: unknown): void {
+    if (s.ws.readyState !== s.ws.OPEN) return;
+    // A client that does not read must not make us buffer without limit.
+    if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      s.ws.terminate();
+      return;
+    }
+    s.ws.send(JSON.stringify(frame));
+  }
+
+  broadcast(frame: unknown): void {
+    const text = JSON.stringify(frame);
+    for (const s of this.sessions) {
+      if (!s.identity || s.ws.readyState !== s.ws.OPEN) continue;
+      if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
+      else s.ws.send(text);
+    }
+  }
+
+  get connectedCount(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.identity) n++;
+    return n;
+  }
+
+  /** Tells every client the gateway is going away, then closes with 1001. */
+  shutdown(): void {
+    clearInterval(this.tick);
+    this.unsubscribe();
+    for (const s of this.sessions) {
+      clearTimeout(s.timer);
+      if (s.identity) this.send(s, eventFrame('shutdown', { reason: 'gateway shutting down' }));
+      s.ws.close(1001, 'gateway_shutdown');
+    }
+  }
+
+  /** Ends sockets that did not finish their close handshake. */
+  terminateAll(): void {
+    for (const s of this.sessions) s.ws.terminate();
+  }
+}

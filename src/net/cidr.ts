@@ -1,0 +1,121 @@
+/**
+ * A set of IPs and CIDR ranges with lookups whose cost does not grow with the number of entries:
+ * one hash set per distinct prefix length, so a lookup masks the address once per prefix length
+ * in use (at most 33 for IPv4, 129 for IPv6) and probes a Set.
+ */
+import { parseIp, type Family, type ParsedIp } from './ip.js';
+
+export interface CidrEntry {
+  /** The entry as written in the config. */
+  source: string;
+  family: Family;
+  /** The network address, canonical text. */
+  network: string;
+  prefix: number;
+}
+
+export type CidrParseResult = { ok: true; entry: CidrEntry } | { ok: false; error: string };
+
+function maskedKey(bytes: readonly number[], prefix: number): string {
+  let key = '';
+  const full = prefix >> 3;
+  for (let i = 0; i < full; i++) key += String.fromCharCode(bytes[i]!);
+  const rem = prefix & 7;
+  if (rem) key += String.fromCharCode(bytes[full]! & (0xff << (8 - rem)) & 0xff);
+  return key;
+}
+
+function maskedBytes(ip: ParsedIp, prefix: number): number[] {
+  return ip.bytes.map((b, i) => {
+    const bitsBefore = i * 8;
+    if (prefix >= bitsBefore + 8) return b;
+    if (prefix <= bitsBefore) return 0;
+    return b & (0xff << (8 - (prefix - bitsBefore))) & 0xff;
+  });
+}
+
+function bytesToText(bytes: number[], family: Family): string {
+  if (family === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  return parseIp(groups.join(':'))!.text;
+}
+
+/**
+ * Parses "10.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "::ffff:10.0.0.0/104". An IPv4-mapped
+ * IPv6 range is rewritten as the IPv4 range it covers, since peers are normalised the same way.
+ */
+export function parseCidr(input: string): CidrParseResult {
+  const s = input.trim();
+  const slash = s.indexOf('/');
+  const addrPart = slash >= 0 ? s.slice(0, slash) : s;
+  const ip = parseIp(addrPart);
+  if (!ip) return { ok: false, error: `"${input}" is not an IP address or CIDR range` };
+  const wasMapped = ip.family === 4 && addrPart.includes(':');
+  const max = ip.family === 4 ? 32 : 128;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return { ok: false, error: `"${input}" has an invalid prefix length` };
+    prefix = Number(p);
+    if (wasMapped) {
+      if (prefix < 96 || prefix > 128) return { ok: false, error: `"${input}": an IPv4-mapped range needs a prefix from 96 to 128` };
+      prefix -= 96;
+    } else if (prefix > max) {
+      return { ok: false, error: `"${input}": prefix length ${prefix} is longer than ${max}` };
+    }
+  }
+  return {
+    ok: true,
+    entry: { source: input, family: ip.family, network: bytesToText(maskedBytes(ip, prefix), ip.family), prefix },
+  };
+}
+
+export class CidrSet {
+  readonly entries: readonly CidrEntry[];
+  /** Per family: prefix lengths in use (longest first) and the masked keys for each. */
+  private readonly v4: Array<[number, Map<string, CidrEntry>]>;
+  private readonly v6: Array<[number, Map<string, CidrEntry>]>;
+
+  /** Throws on an invalid entry; validate config with {@link parseCidr} first for a friendly error. */
+  constructor(list: readonly string[]) {
+    const entries: CidrEntry[] = [];
+    const by4 = new Map<number, Map<string, CidrEntry>>();
+    const by6 = new Map<number, Map<string, CidrEntry>>();
+    for (const item of list) {
+      const r = parseCidr(item);
+      if (!r.ok) throw new Error(r.error);
+      entries.push(r.entry);
+      const ip = parseIp(r.entry.network)!;
+      const table = r.entry.family === 4 ? by4 : by6;
+      let m = table.get(r.entry.prefix);
+      if (!m) table.set(r.entry.prefix, (m = new Map()));
+      const key = maskedKey(ip.bytes, r.entry.prefix);
+      if (!m.has(key)) m.set(key, r.entry);
+    }
+    this.entries = Object.freeze(entries);
+    const order = (t: Map<number, Map<string, CidrEntry>>) => [...t.entries()].sort((a, b) => b[0] - a[0]);
+    this.v4 = order(by4);
+    this.v6 = order(by6);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The most specific entry containing the address, or undefined (also for non-IP input). */
+  match(address: string | ParsedIp): CidrEntry | undefined {
+    const ip = typeof address === 'string' ? parseIp(address) : address;
+    if (!ip) return undefined;
+    const tables = ip.family === 4 ? this.v4 : this.v6;
+    for (const [prefix, m] of tables) {
+      const hit = m.get(maskedKey(ip.bytes, prefix));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  has(address: string | ParsedIp): boolean {
+    return this.match(address) !== undefined;
+  }
+}
