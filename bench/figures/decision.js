@@ -1,0 +1,47 @@
+/**
+ * Figure 4: cost of the auth decision as the lists grow. A lookup tries one hash map per prefix
+ * length in use, so the comparison that shows growth with list *size* is between lists holding the
+ * same prefix lengths: the baseline is the smallest such list (100 entries, fewest users), measured
+ * in the same process and rounds. The 1-entry case (a single prefix length) is the floor, for context.
+ */
+import { FULL_SPREAD } from '../lib/fixtures.js';
+import { startClient } from '../lib/servers.js';
+
+/** Largest case / baseline at or below this counts as flat. */
+const FLAT = 1.5;
+
+/** @param {import('../run.js').Context} ctx */
+export async function run(ctx) {
+  const { sizes } = ctx;
+  const child = ctx.track(startClient('decide.js'));
+  const results = await child.request(
+    'run',
+    { proxySizes: sizes.decideProxies, userSizes: sizes.decideUsers, rounds: sizes.decideRounds, roundMs: sizes.decideRoundMs, warmupIters: sizes.decideWarmup, maxIters: 5_000_000 },
+    120_000,
+  );
+  const base = results.find((r) => r.proxies >= FULL_SPREAD);
+  if (!base) throw new Error(`no case with at least ${FULL_SPREAD} proxies to compare against`);
+  const largest = results[results.length - 1];
+  const rows = results.map((r) => {
+    const ratio = r.nsPerCall / base.nsPerCall;
+    const isLargest = r === largest;
+    return {
+      metric: `authorize(): ${r.proxies} proxies, ${r.users} users${r.proxies < FULL_SPREAD ? ' (floor)' : ''}`,
+      unit: 'ns',
+      gateway: r.nsPerCall,
+      baseline: base.nsPerCall,
+      ratio,
+      target: isLargest ? `<= ${FLAT}x, < 1000 ns` : '',
+      pass: isLargest ? ratio <= FLAT && r.nsPerCall < 1000 : undefined,
+    };
+  });
+  return {
+    id: '4-decision',
+    title: 'Nanoseconds per authorize() call as trustedProxies and allowUsers grow',
+    rows,
+    details: { results, baseline: base.name, largest: largest.name },
+    note:
+      `baseline = ${base.name}; lists of ${FULL_SPREAD}+ entries hold every IPv4 prefix length /8-/32 and the peer ` +
+      'matches the loopback /8, so each lookup tries every longer prefix first (the slowest case); CPU ns per call (wall time in the JSON)',
+  };
+}

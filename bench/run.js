@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup]`
+ *
+ * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
+ * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
+ * ratios are what count; absolute numbers are context. --smoke runs every figure at tiny sizes in a
+ * few seconds: it asserts nothing about speed, but exits 1 if any figure could not be measured.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { makeWorkspace } from './lib/fixtures.js';
+import { liveChildren } from './lib/proc.js';
+import { renderTable, writeResults } from './lib/report.js';
+import { ROOT } from './lib/servers.js';
+import * as http from './figures/http.js';
+import * as wsHandshake from './figures/ws-handshake.js';
+import * as wsMemory from './figures/ws-memory.js';
+import * as decision from './figures/decision.js';
+import * as startup from './figures/startup.js';
+
+/** Sizes of a full run (about two minutes on two cores) and of a smoke run (a few seconds). */
+const SIZES = {
+  full: {
+    httpConnections: 50, httpWarmupSec: 2, httpRunSec: 2, httpPairs: 8,
+    wsConcurrency: 50, wsWarmupMs: 2000, wsRunMs: 2000, wsPairs: 6, wsMaxCount: 200_000,
+    memClients: 5000, memWarmup: 500, memBatch: 100,
+    decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
+    startupRounds: 7,
+  },
+  smoke: {
+    httpConnections: 4, httpWarmupSec: 0, httpRunSec: 1, httpPairs: 1,
+    wsConcurrency: 4, wsWarmupMs: 0, wsRunMs: 300, wsPairs: 1, wsMaxCount: 2000,
+    memClients: 50, memWarmup: 10, memBatch: 25,
+    decideProxies: [1, 100], decideUsers: [10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
+    startupRounds: 1,
+  },
+};
+
+const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup };
+
+/**
+ * @typedef {object} Context
+ * @property {boolean} smoke
+ * @property {typeof SIZES.full} sizes
+ * @property {ReturnType<typeof makeWorkspace>} ws
+ * @property {<T>(x: T) => T} track registers a Child (or a promise of { child }) to stop after the figure
+ */
+
+function parseArgs(argv) {
+  const opts = { smoke: false, only: Object.keys(FIGURES) };
+  for (const a of argv) {
+    if (a === '--smoke') opts.smoke = true;
+    else if (a.startsWith('--only=')) {
+      opts.only = a.slice(7).split(',').filter(Boolean);
+      const bad = opts.only.filter((f) => !Object.hasOwn(FIGURES, f));
+      if (bad.length) throw new Error(`--only: unknown figure(s) ${bad.join(', ')}; choose from ${Object.keys(FIGURES).join(', ')}`);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup]\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument "${a}"; try --help`);
+  }
+  return opts;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    const st = statSync(full);
+    if (st.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+/** The benchmark measures the compiled dist/: build it when it is missing or older than src/. */
+function ensureBuilt() {
+  let built = 0;
+  try {
+    built = statSync(join(ROOT, 'dist/cli/main.js')).mtimeMs;
+  } catch {
+    /* not built */
+  }
+  if (built >= newestMtime(join(ROOT, 'src'))) return;
+  process.stdout.write('bench: dist/ is missing or older than src/, running npm run build\n');
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 180_000 });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+async function runFigure(name, mod, base) {
+  /** @type {import('./lib/proc.js').Child[]} */
+  const children = [];
+  /** @type {Context} */
+  const ctx = {
+    ...base,
+    track: (x) => {
+      if (x && typeof x.then === 'function') return x.then((v) => (children.push(v.child), v));
+      children.push(x);
+      return x;
+    },
+  };
+  const t0 = performance.now();
+  try {
+    const result = await mod.run(ctx);
+    return { ...result, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    return { id: name, title: name, rows: [], error: err instanceof Error ? err.message : String(err), seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await Promise.all(children.reverse().map((c) => c.stop()));
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  ensureBuilt();
+  const sizes = opts.smoke ? SIZES.smoke : SIZES.full;
+  const ws = makeWorkspace();
+  const t0 = performance.now();
+  const figures = [];
+  try {
+    for (const name of opts.only) {
+      process.stdout.write(`bench: ${name}${opts.smoke ? ' (smoke)' : ''} ...`);
+      const f = await runFigure(name, FIGURES[name], { smoke: opts.smoke, sizes, ws });
+      process.stdout.write(f.error ? ` NOT MEASURED (${f.seconds.toFixed(1)} s)\n` : ` ${f.seconds.toFixed(1)} s\n`);
+      figures.push(f);
+    }
+  } finally {
+    ws.cleanup();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const meta = {
+    date: new Date().toISOString(),
+    mode: opts.smoke ? 'smoke' : 'full',
+    node: process.version,
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    platform: `${process.platform} ${process.arch}`,
+    seconds,
+  };
+  process.stdout.write(`\nMayros Gateway benchmark (${meta.mode}): Node ${meta.node}, ${meta.cores} cores (${meta.cpu}), ${seconds.toFixed(1)} s\n\n`);
+  process.stdout.write(`${renderTable(figures)}\n`);
+  if (opts.smoke) process.stdout.write('(smoke mode: tiny sizes, targets are not meaningful)\n');
+  const file = join(ROOT, 'bench/results', opts.smoke ? 'smoke.json' : 'latest.json');
+  writeResults(file, { meta, figures });
+  process.stdout.write(`\nresults: ${file}\n`);
+  if (liveChildren() > 0) throw new Error(`${liveChildren()} child process(es) still running after the benchmark`);
+  const failed = figures.filter((f) => f.error || f.rows.length === 0 || f.rows.some((r) => !Number.isFinite(r.gateway) || (r.baseline !== undefined && !Number.isFinite(r.baseline))));
+  if (failed.length) {
+    process.stderr.write(`bench: not measured: ${failed.map((f) => f.id).join(', ')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
