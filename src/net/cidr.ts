@@ -1,7 +1,8 @@
 /**
  * A set of IPs and CIDR ranges with lookups whose cost does not grow with the number of entries:
- * one hash set per distinct prefix length, so a lookup masks the address once per prefix length
- * in use (at most 33 for IPv4, 129 for IPv6) and probes a Set.
+ * one hash map per distinct prefix length, so a lookup masks the address once per prefix length
+ * in use (at most 33 for IPv4, 129 for IPv6) and probes a map. IPv4 keys are integers (the
+ * network bits), which keeps a probe to a shift and a lookup.
  */
 import { parseIp, type Family, type ParsedIp } from './ip.js';
 
@@ -23,6 +24,16 @@ function maskedKey(bytes: readonly number[], prefix: number): string {
   const rem = prefix & 7;
   if (rem) key += String.fromCharCode(bytes[full]! & (0xff << (8 - rem)) & 0xff);
   return key;
+}
+
+/** The address as a signed 32-bit integer (network order). */
+function v4Int(bytes: readonly number[]): number {
+  return (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!;
+}
+
+/** The network bits under `prefix` as an int32 (a small integer for V8); /0 has the one key 0. */
+function v4Key(addr: number, prefix: number): number {
+  return prefix === 0 ? 0 : (addr >>> (32 - prefix)) | 0;
 }
 
 function maskedBytes(ip: ParsedIp, prefix: number): number[] {
@@ -73,30 +84,39 @@ export function parseCidr(input: string): CidrParseResult {
 
 export class CidrSet {
   readonly entries: readonly CidrEntry[];
-  /** Per family: prefix lengths in use (longest first) and the masked keys for each. */
-  private readonly v4: Array<[number, Map<string, CidrEntry>]>;
+  /** Per family: prefix lengths in use (longest first), and the masked keys for each, index for index. */
+  private readonly v4Prefixes: number[];
+  private readonly v4Maps: Map<number, CidrEntry>[];
   private readonly v6: Array<[number, Map<string, CidrEntry>]>;
 
   /** Throws on an invalid entry; validate config with {@link parseCidr} first for a friendly error. */
   constructor(list: readonly string[]) {
     const entries: CidrEntry[] = [];
-    const by4 = new Map<number, Map<string, CidrEntry>>();
+    const by4 = new Map<number, Map<number, CidrEntry>>();
     const by6 = new Map<number, Map<string, CidrEntry>>();
     for (const item of list) {
       const r = parseCidr(item);
       if (!r.ok) throw new Error(r.error);
       entries.push(r.entry);
       const ip = parseIp(r.entry.network)!;
-      const table = r.entry.family === 4 ? by4 : by6;
-      let m = table.get(r.entry.prefix);
-      if (!m) table.set(r.entry.prefix, (m = new Map()));
-      const key = maskedKey(ip.bytes, r.entry.prefix);
-      if (!m.has(key)) m.set(key, r.entry);
+      const { prefix } = r.entry;
+      if (r.entry.family === 4) {
+        let m = by4.get(prefix);
+        if (!m) by4.set(prefix, (m = new Map()));
+        const key = v4Key(v4Int(ip.bytes), prefix);
+        if (!m.has(key)) m.set(key, r.entry);
+      } else {
+        let m = by6.get(prefix);
+        if (!m) by6.set(prefix, (m = new Map()));
+        const key = maskedKey(ip.bytes, prefix);
+        if (!m.has(key)) m.set(key, r.entry);
+      }
     }
     this.entries = Object.freeze(entries);
-    const order = (t: Map<number, Map<string, CidrEntry>>) => [...t.entries()].sort((a, b) => b[0] - a[0]);
-    this.v4 = order(by4);
-    this.v6 = order(by6);
+    const v4 = [...by4.entries()].sort((a, b) => b[0] - a[0]);
+    this.v4Prefixes = v4.map(([p]) => p);
+    this.v4Maps = v4.map(([, m]) => m);
+    this.v6 = [...by6.entries()].sort((a, b) => b[0] - a[0]);
   }
 
   get size(): number {
@@ -107,8 +127,16 @@ export class CidrSet {
   match(address: string | ParsedIp): CidrEntry | undefined {
     const ip = typeof address === 'string' ? parseIp(address) : address;
     if (!ip) return undefined;
-    const tables = ip.family === 4 ? this.v4 : this.v6;
-    for (const [prefix, m] of tables) {
+    if (ip.family === 4) {
+      const addr = v4Int(ip.bytes);
+      const prefixes = this.v4Prefixes;
+      for (let i = 0; i < prefixes.length; i++) {
+        const hit = this.v4Maps[i]!.get(v4Key(addr, prefixes[i]!));
+        if (hit) return hit;
+      }
+      return undefined;
+    }
+    for (const [prefix, m] of this.v6) {
       const hit = m.get(maskedKey(ip.bytes, prefix));
       if (hit) return hit;
     }

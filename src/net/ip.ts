@@ -14,6 +14,36 @@ export interface ParsedIp {
 }
 
 /**
+ * Strict dotted quad ("0" to "255", no leading zeros, nothing else), without regexes: the form
+ * every IPv4 peer address takes, parsed on every request. Returns undefined for anything else and
+ * leaves the decision to the general path, so it can only agree with it.
+ */
+function dottedQuadBytes(s: string): number[] | undefined {
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
+  const bytes: number[] = [];
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (s.charCodeAt(i) !== 46 /* . */) return undefined;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    while (i < n && i - start < 3) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || v > 255 || (len > 1 && s.charCodeAt(start) === 48)) return undefined;
+    bytes.push(v);
+  }
+  return i === n ? bytes : undefined;
+}
+
+/**
  * Parses an IP literal. IPv4-mapped IPv6 (`::ffff:10.0.0.1`) becomes IPv4, so a dual-stack
  * listener and an IPv4 config entry agree. Strips `[...]` and an IPv6 zone (`%eth0`).
  * Returns undefined for anything that is not a plain IP literal.
@@ -24,6 +54,9 @@ export function parseIp(input: string): ParsedIp | undefined {
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);
   if (!s) return undefined;
+  const quad = dottedQuadBytes(s);
+  // A strict dotted quad is already canonical text.
+  if (quad) return { family: 4, text: s, bytes: quad };
   // ipaddr.isValid accepts legacy forms such as "127.1" or "0x7f.1"; only strict literals count here.
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   if (ipaddr.IPv4.isValidFourPartDecimal(s)) {
