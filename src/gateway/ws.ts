@@ -23,6 +23,7 @@ import { decide, logRejection, type GatewayContext } from './context.js';
 import { originAllowed } from './origin.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
+import type { PresenceChange } from './presence.js';
 
 export interface WsLimits {
   maxPayloadBytes: number;
@@ -44,6 +45,11 @@ export interface Session {
   readonly ws: WebSocket;
   readonly peer: string;
   readonly connectedAt: number;
+  /**
+   * The upgrade request, kept only until `connect` succeeds (token and password modes decide on
+   * it then); dropped afterwards so an idle session does not hold its request and headers.
+   */
+  upgradeReq: IncomingMessage | undefined;
   identity: Identity | undefined;
   /** Set at the upgrade in trusted-proxy mode. */
   preAuthorized: Identity | undefined;
@@ -51,9 +57,19 @@ export interface Session {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * The upgrade socket's error listener, one function for all: a closure created in `handleUpgrade`
+ * would share that call's scope and keep its request (headers and all) alive for the whole session.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export class WsGateway {
   readonly wss: WebSocketServer;
   readonly sessions = new Set<Session>();
+  /** Connected sessions that asked for `presence` events in `connect`. */
+  private readonly presenceSubscribers = new Set<Session>();
   private readonly tick: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -61,12 +77,12 @@ export class WsGateway {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
     this.tick.unref();
-    this.unsubscribe = ctx.presence.onChange((c) => this.broadcast(eventFrame('presence', { ...c, entries: ctx.presence.list() })));
+    this.unsubscribe = ctx.presence.onChange((c) => this.publishPresence(c));
   }
 
   /** The `upgrade` listener for the HTTP server(s). */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -104,6 +120,7 @@ export class WsGateway {
       ws,
       peer,
       connectedAt: this.ctx.now(),
+      upgradeReq: req,
       identity: undefined,
       preAuthorized,
       client: {},
@@ -111,16 +128,18 @@ export class WsGateway {
     };
     this.sessions.add(s);
     s.timer = setTimeout(() => this.refuse(s, undefined, { reason: 'handshake_timeout' }), this.limits.handshakeTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(s, req, data, isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       clearTimeout(s.timer);
+      s.upgradeReq = undefined;
       this.sessions.delete(s);
+      this.presenceSubscribers.delete(s);
       if (s.identity) this.ctx.presence.remove(s.connId);
     });
   }
 
-  private onMessage(s: Session, req: IncomingMessage, data: RawData, isBinary: boolean): void {
+  private onMessage(s: Session, data: RawData, isBinary: boolean): void {
     if (isBinary) {
       this.send(s, errorFrame(null, { code: 'INVALID_FRAME', message: 'binary frames are not accepted; send JSON text' }));
       return;
@@ -132,7 +151,7 @@ export class WsGateway {
     }
     const frame = parsed.frame;
     if (!s.identity) {
-      this.onConnect(s, req, frame);
+      this.onConnect(s, frame);
       return;
     }
     if (frame.method === 'connect') {
@@ -143,7 +162,7 @@ export class WsGateway {
     this.send(s, r.ok ? okFrame(frame.id, r.payload) : errorFrame(frame.id, r.error));
   }
 
-  private onConnect(s: Session, req: IncomingMessage, frame: RequestFrame): void {
+  private onConnect(s: Session, frame: RequestFrame): void {
     if (frame.method !== 'connect') {
       this.refuse(s, frame.id, { reason: 'connect_required' }, 'CONNECT_REQUIRED');
       return;
@@ -161,7 +180,7 @@ export class WsGateway {
     let identity = s.preAuthorized;
     if (!identity) {
       const auth = params.data.auth ?? {};
-      const { result } = decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password });
+      const { result } = decide(this.ctx, s.upgradeReq!, 'ws', { token: auth.token, password: auth.password });
       if (!result.ok) {
         this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
         return;
@@ -170,6 +189,7 @@ export class WsGateway {
     }
     clearTimeout(s.timer);
     s.timer = undefined;
+    s.upgradeReq = undefined;
     s.identity = identity;
     s.client = { name: params.data.client?.name, version: params.data.client?.version };
     this.send(
@@ -186,6 +206,7 @@ export class WsGateway {
         },
       }),
     );
+    if (params.data.subscribe?.includes('presence')) this.presenceSubscribers.add(s);
     this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
   }
 
@@ -211,11 +232,24 @@ export class WsGateway {
 
   broadcast(frame: unknown): void {
     const text = JSON.stringify(frame);
-    for (const s of this.sessions) {
-      if (!s.identity || s.ws.readyState !== s.ws.OPEN) continue;
-      if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
-      else s.ws.send(text);
-    }
+    for (const s of this.sessions) if (s.identity) this.sendText(s, text);
+  }
+
+  /**
+   * Presence goes only to sessions that subscribed in `connect`: sending every join and leave,
+   * with the full list, to every client costs O(clients^2) as clients arrive, which 5,000 idle
+   * clients turn into gigabytes. With no subscriber, not even the list is built.
+   */
+  private publishPresence(c: PresenceChange): void {
+    if (this.presenceSubscribers.size === 0) return;
+    const text = JSON.stringify(eventFrame('presence', { ...c, entries: this.ctx.presence.list() }));
+    for (const s of this.presenceSubscribers) this.sendText(s, text);
+  }
+
+  private sendText(s: Session, text: string): void {
+    if (s.ws.readyState !== s.ws.OPEN) return;
+    if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
+    else s.ws.send(text);
   }
 
   get connectedCount(): number {
