@@ -2,11 +2,9 @@
  * `mayros gateway run|status`
  */
 import type { Command } from 'commander';
-import WebSocket from 'ws';
 import { loadConfig, loadConfigForStartup, ENV } from '../config/load.js';
 import { ensureToken, readStoredToken } from '../config/token-store.js';
-import { createLogger, type LogFormat } from '../gateway/log.js';
-import { startGateway } from '../gateway/server.js';
+import type { LogFormat } from '../gateway/log.js';
 import { isLoopbackBind } from '../config/validate.js';
 import { oneOf, parsePort } from './options.js';
 
@@ -18,6 +16,9 @@ interface RunOptions {
 }
 
 async function run(opts: RunOptions): Promise<void> {
+  // Loaded here, not at the top: every other command (config, audit) starts faster without the
+  // server, ws and pino (see docs/performance.md).
+  const [{ createLogger }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
   const logger = createLogger(opts.logFormat);
   const loaded = loadConfigForStartup({ configPath: opts.config, flags: { port: opts.port, bind: opts.bind } });
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
@@ -72,7 +73,8 @@ async function fetchJson(url: string, headers: Record<string, string>): Promise<
   return { status: res.status, body };
 }
 
-function wsStatus(url: string, token: string | undefined): Promise<unknown> {
+async function wsStatus(url: string, token: string | undefined): Promise<unknown> {
+  const { default: WebSocket } = await import('ws');
   return new Promise((resolve) => {
     const ws = new WebSocket(url.replace(/^http/, 'ws') + '/', { handshakeTimeout: 5000 });
     const done = (v: unknown) => {

@@ -61,6 +61,13 @@ export function readConfigFile(file: string): unknown {
     if (code === 'ENOENT') return undefined;
     throw new ConfigError([{ path: '', message: `cannot read the file (${code ?? 'error'})`, fix: 'check the path and its permissions' }], file);
   }
+  // Most config files are plain JSON, which JSON.parse reads many times faster than JSON5 and
+  // reads the same way; anything else (comments, trailing commas) and every error goes to JSON5.
+  try {
+    return JSON.parse(text);
+  } catch {
+    /* not plain JSON */
+  }
   try {
     return JSON5.parse(text);
   } catch (err) {
