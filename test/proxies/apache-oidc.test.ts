@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APACHE_RECIPE_DIR, OIDC_MODULE, apacheRedirectUri, modAuthOpenidcVersion, startApache, type RunningApache } from '../support/apache.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
-import { startOidcProvider, type RunningOidcProvider } from '../support/oidc-provider.js';
+import { oidcProviderVersion, startOidcProvider, type RunningOidcProvider } from '../support/oidc-provider.js';
 import { oidcBrowserLogin, type LoginResult } from '../support/oidc-login.js';
 import { freePort, requireBinary, requireFile } from '../support/processes.js';
 import { USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
@@ -56,8 +56,9 @@ describe.skipIf(!apacheBin || !oidcModule)('Apache + mod_auth_openidc recipe', (
 
   proxyConformance(() => setup);
 
-  it('docs/proxies.md lists the Apache and mod_auth_openidc versions this run used', () => {
+  it('docs/proxies.md lists the Apache, mod_auth_openidc and oidc-provider versions this run used', () => {
     expectDocsListVersion('Apache httpd', apache.version);
     expectDocsListVersion('mod_auth_openidc', modAuthOpenidcVersion());
+    expectDocsListVersion('oidc-provider', oidcProviderVersion());
   });
 });

@@ -4,7 +4,9 @@
  * `email` claim is what the gateway should end up seeing.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import Provider from 'oidc-provider';
 
 export interface OidcClient {
@@ -25,6 +27,13 @@ export interface RunningOidcProvider {
   /** http://127.0.0.1:<port>, no trailing slash. */
   readonly issuer: string;
   stop(): Promise<void>;
+}
+
+/** The installed oidc-provider version, e.g. "9.13.3". */
+export function oidcProviderVersion(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('oidc-provider/package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 /** Starts the provider on 127.0.0.1 at a kernel-chosen port. */
