@@ -31,7 +31,7 @@ const SIZES = {
     startupRounds: 7,
   },
   smoke: {
-    httpConnections: 4, httpWarmupSec: 0, httpRunSec: 1, httpPairs: 1,
+    httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
     wsConcurrency: 4, wsWarmupMs: 0, wsRunMs: 300, wsPairs: 1, wsMaxCount: 2000,
     memClients: 50, memWarmup: 10, memBatch: 25,
     decideProxies: [1, 100], decideUsers: [10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,

@@ -5,7 +5,7 @@
  * alternate gateway and baseline so drift on the shared machine hits both alike.
  */
 import { proxyHeaders } from '../lib/fixtures.js';
-import { startBareHttp, startClient, startGateway } from '../lib/servers.js';
+import { startBareHttp, startClient, startGateway, withServerCpu } from '../lib/servers.js';
 import { median, pairedRatio } from '../lib/stats.js';
 
 /**
@@ -31,17 +31,20 @@ export async function run(ctx) {
   await expectWhoami(bare.url, headers, ws.user);
 
   const timeout = (sec) => sec * 1000 + 15_000;
-  const once = async (url, durationSec) => {
-    const r = await load.request('run', { url: `${url}/api/whoami`, headers, connections: sizes.httpConnections, durationSec }, timeout(durationSec));
+  const once = async (server, durationSec) => {
+    const url = server.url;
+    const r = await withServerCpu(server.child, () =>
+      load.request('run', { url: `${url}/api/whoami`, headers, connections: sizes.httpConnections, durationSec }, timeout(durationSec)),
+    );
     if (r.requests === 0 || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
       throw new Error(`load run on ${url} was not clean: ${JSON.stringify(r)}`);
     }
-    return r;
+    return { ...r, cpuUsPerRequest: r.serverCpuUs / r.requests };
   };
 
   if (sizes.httpWarmupSec > 0) {
-    await once(gw.url, sizes.httpWarmupSec);
-    await once(bare.url, sizes.httpWarmupSec);
+    await once(gw, sizes.httpWarmupSec);
+    await once(bare, sizes.httpWarmupSec);
   }
   /** @type {any[]} */
   const g = [];
@@ -50,16 +53,18 @@ export async function run(ctx) {
   for (let i = 0; i < sizes.httpPairs; i++) {
     // Alternate which goes first so neither always runs on the warmer (or noisier) slot.
     if (i % 2 === 0) {
-      g.push(await once(gw.url, sizes.httpRunSec));
-      b.push(await once(bare.url, sizes.httpRunSec));
+      g.push(await once(gw, sizes.httpRunSec));
+      b.push(await once(bare, sizes.httpRunSec));
     } else {
-      b.push(await once(bare.url, sizes.httpRunSec));
-      g.push(await once(gw.url, sizes.httpRunSec));
+      b.push(await once(bare, sizes.httpRunSec));
+      g.push(await once(gw, sizes.httpRunSec));
     }
   }
   const rps = (xs) => xs.map((x) => x.rps);
   const p99 = (xs) => xs.map((x) => x.latencyMs.p99);
+  const cpu = (xs) => xs.map((x) => x.cpuUsPerRequest);
   const rpsRatio = pairedRatio(rps(g), rps(b));
+  const cpuRatio = pairedRatio(cpu(g), cpu(b));
   const p99Ratio = pairedRatio(p99(g), p99(b));
   return {
     id: '1-http',
@@ -67,8 +72,9 @@ export async function run(ctx) {
     rows: [
       { metric: `requests/s (${sizes.httpConnections} conns)`, unit: '', gateway: median(rps(g)), baseline: median(rps(b)), ratio: rpsRatio, target: '>= 0.85x', pass: rpsRatio >= 0.85 },
       { metric: 'p99 latency', unit: 'ms', gateway: median(p99(g)), baseline: median(p99(b)), ratio: p99Ratio, target: '<= 1.3x', pass: p99Ratio <= 1.3 },
+      { metric: 'server CPU per request', unit: 'us', gateway: median(cpu(g)), baseline: median(cpu(b)), ratio: cpuRatio, target: '', pass: undefined },
     ],
     details: { gateway: g, baseline: b, connections: sizes.httpConnections, runSec: sizes.httpRunSec, pairs: sizes.httpPairs },
-    note: 'ratios are medians of back-to-back pairs; autocannon records latency in whole milliseconds',
+    note: 'ratios are medians of back-to-back pairs; autocannon records latency in whole milliseconds; server CPU per request is context (not inflated by other load)',
   };
 }

@@ -56,3 +56,18 @@ export function startBareWs() {
 export function startClient(name) {
   return new Child(name, process.execPath, [fileURLToPath(new URL(`../clients/${name}`, import.meta.url))], { ipc: true });
 }
+
+/**
+ * Runs `fn` and returns its result with the server's CPU time (user + system, microseconds) spent
+ * meanwhile: the intrinsic cost per request, which other processes on the machine do not inflate.
+ * @template T
+ * @param {Child} server
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T & { serverCpuUs: number }>}
+ */
+export async function withServerCpu(server, fn) {
+  const a = await server.request('cpu', {}, 10_000);
+  const r = await fn();
+  const b = await server.request('cpu', {}, 10_000);
+  return { ...r, serverCpuUs: b.user - a.user + (b.system - a.system) };
+}

@@ -1,12 +1,18 @@
 /**
- * Preloaded into every server the benchmark measures (`node --expose-gc --import probe.js ...`):
- * answers `{ cmd: "mem" }` over IPC with the process's memory after a full garbage collection, so
- * the gateway runs unmodified from the real CLI. Stops the server when the parent goes away.
+ * Preloaded into every server the benchmark measures (`node --expose-gc --import probe.js ...`),
+ * so the gateway runs unmodified from the real CLI. Answers over IPC:
+ *   { cmd: "mem" }  the process's memory after a full garbage collection
+ *   { cmd: "cpu" }  the process's CPU time so far (process.cpuUsage(), microseconds)
+ * Stops the server when the parent goes away.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 if (process.send) {
   process.on('message', async (/** @type {any} */ msg) => {
+    if (msg?.cmd === 'cpu') {
+      process.send?.({ id: msg.id, ok: true, result: process.cpuUsage() });
+      return;
+    }
     if (!msg || msg.cmd !== 'mem') return;
     const gc = /** @type {undefined | (() => void)} */ (globalThis.gc);
     if (!gc) {
