@@ -1,8 +1,9 @@
 /**
- * Figure 4: cost of the auth decision as the lists grow. A lookup tries one hash map per prefix
- * length in use, so the comparison that shows growth with list *size* is between lists holding the
- * same prefix lengths: the baseline is the smallest such list (100 entries, fewest users), measured
- * in the same process and rounds. The 1-entry case (a single prefix length) is the floor, for context.
+ * Figure 4: cost of the auth decision as the lists grow. A lookup's cost depends on how many prefix
+ * lengths the list mixes (one table per group of lengths), so the comparison that shows growth with
+ * list *size* is between lists holding the same lengths: the baseline is the smallest such list
+ * (100 entries, fewest users), measured in the same process and rounds. The 1-entry case (a single
+ * length) is the floor, for context.
  */
 import { FULL_SPREAD } from '../lib/fixtures.js';
 import { startClient } from '../lib/servers.js';
@@ -42,6 +43,6 @@ export async function run(ctx) {
     details: { results, baseline: base.name, largest: largest.name },
     note:
       `baseline = ${base.name}; lists of ${FULL_SPREAD}+ entries hold every IPv4 prefix length /8-/32 and the peer ` +
-      'matches the loopback /8, so each lookup tries every longer prefix first (the slowest case); CPU ns per call (wall time in the JSON)',
+      'matches the loopback /8, so each lookup tries every IPv4 table first (the slowest case); CPU ns per call (wall time in the JSON)',
   };
 }

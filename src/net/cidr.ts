@@ -1,8 +1,9 @@
 /**
- * A set of IPs and CIDR ranges with lookups whose cost does not grow with the number of entries:
- * one hash map per distinct prefix length, so a lookup masks the address once per prefix length
- * in use (at most 33 for IPv4, 129 for IPv6) and probes a map. IPv4 keys are integers (the
- * network bits), which keeps a probe to a shift and a lookup.
+ * A set of IPs and CIDR ranges with lookups whose cost does not grow with the number of entries.
+ * IPv6: one hash map per distinct prefix length; a lookup masks the address once per length in
+ * use and probes a map. IPv4: lengths are rounded up to a multiple of 4 (at least 8), each entry
+ * stored as the (at most 8) networks of that length it covers, so a lookup probes at most 7
+ * integer-keyed maps (/32, /28, ... /8) however many lengths the list mixes.
  */
 import { parseIp, type Family, type ParsedIp } from './ip.js';
 
@@ -31,9 +32,14 @@ function v4Int(bytes: readonly number[]): number {
   return (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!;
 }
 
-/** The network bits under `prefix` as an int32 (a small integer for V8); /0 has the one key 0. */
-function v4Key(addr: number, prefix: number): number {
-  return prefix === 0 ? 0 : (addr >>> (32 - prefix)) | 0;
+/** The network bits under `level` (8 to 32) as an int32, a small integer for V8. */
+function v4Key(addr: number, level: number): number {
+  return (addr >>> (32 - level)) | 0;
+}
+
+/** The IPv4 table a prefix length is stored in: the next multiple of 4, and at least /8. */
+function v4Level(prefix: number): number {
+  return Math.max(8, Math.ceil(prefix / 4) * 4);
 }
 
 function maskedBytes(ip: ParsedIp, prefix: number): number[] {
@@ -84,9 +90,10 @@ export function parseCidr(input: string): CidrParseResult {
 
 export class CidrSet {
   readonly entries: readonly CidrEntry[];
-  /** Per family: prefix lengths in use (longest first), and the masked keys for each, index for index. */
-  private readonly v4Prefixes: number[];
+  /** IPv4 table lengths in use (longest first) and their maps, index for index. */
+  private readonly v4Levels: number[];
   private readonly v4Maps: Map<number, CidrEntry>[];
+  /** IPv6 prefix lengths in use (longest first) with their maps. */
   private readonly v6: Array<[number, Map<string, CidrEntry>]>;
 
   /** Throws on an invalid entry; validate config with {@link parseCidr} first for a friendly error. */
@@ -101,10 +108,17 @@ export class CidrSet {
       const ip = parseIp(r.entry.network)!;
       const { prefix } = r.entry;
       if (r.entry.family === 4) {
-        let m = by4.get(prefix);
-        if (!m) by4.set(prefix, (m = new Map()));
-        const key = v4Key(v4Int(ip.bytes), prefix);
-        if (!m.has(key)) m.set(key, r.entry);
+        const level = v4Level(prefix);
+        let m = by4.get(level);
+        if (!m) by4.set(level, (m = new Map()));
+        // The network's bits below `prefix` are zero, so adding i walks the networks it covers.
+        const first = v4Key(v4Int(ip.bytes), level);
+        for (let i = 0, n = 2 ** (level - prefix); i < n; i++) {
+          const key = (first + i) | 0;
+          const held = m.get(key);
+          // The longer prefix is the more specific entry; among equals the first listed stays.
+          if (!held || held.prefix < prefix) m.set(key, r.entry);
+        }
       } else {
         let m = by6.get(prefix);
         if (!m) by6.set(prefix, (m = new Map()));
@@ -114,7 +128,7 @@ export class CidrSet {
     }
     this.entries = Object.freeze(entries);
     const v4 = [...by4.entries()].sort((a, b) => b[0] - a[0]);
-    this.v4Prefixes = v4.map(([p]) => p);
+    this.v4Levels = v4.map(([level]) => level);
     this.v4Maps = v4.map(([, m]) => m);
     this.v6 = [...by6.entries()].sort((a, b) => b[0] - a[0]);
   }
@@ -128,10 +142,12 @@ export class CidrSet {
     const ip = typeof address === 'string' ? parseIp(address) : address;
     if (!ip) return undefined;
     if (ip.family === 4) {
+      // Every entry in a longer table has a longer prefix than any in a shorter one, so the
+      // first hit is the most specific.
       const addr = v4Int(ip.bytes);
-      const prefixes = this.v4Prefixes;
-      for (let i = 0; i < prefixes.length; i++) {
-        const hit = this.v4Maps[i]!.get(v4Key(addr, prefixes[i]!));
+      const levels = this.v4Levels;
+      for (let i = 0; i < levels.length; i++) {
+        const hit = this.v4Maps[i]!.get(v4Key(addr, levels[i]!));
         if (hit) return hit;
       }
       return undefined;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parseIp } from './ip.js';
 
 /** The reference: what parseIp returned for IPv4-looking input before the fast path. */
-function reference(s: string) {
+function reference(input: string) {
+  const s = input.trim();
   if (!ipaddr.IPv4.isValidFourPartDecimal(s)) return undefined;
   const a = ipaddr.IPv4.parse(s);
   return { family: 4, text: a.toString(), bytes: a.toByteArray() };

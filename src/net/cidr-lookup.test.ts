@@ -1,0 +1,69 @@
+/**
+ * IPv4 lookups store each entry in a table of a rounded-up length (docs/performance.md); these
+ * pin that the entry returned is still the most specific one, exactly as a linear scan finds it.
+ */
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import { describe, expect, it } from 'vitest';
+import { CidrSet, parseCidr } from './cidr.js';
+
+const toInt = (a: string) => ipaddr.IPv4.parse(a).toByteArray().reduce((n, b) => n * 256 + b, 0);
+const toText = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** The reference: scan every entry, keep the longest prefix that contains the address (first among equals). */
+function linearMatch(list: string[], addr: string): string | undefined {
+  const a = ipaddr.IPv4.parse(addr);
+  let best: { source: string; prefix: number } | undefined;
+  for (const source of list) {
+    const [net, len] = ipaddr.parseCIDR(source.includes('/') ? source : `${source}/32`);
+    if (a.match(net as ipaddr.IPv4, len) && (!best || len > best.prefix)) best = { source, prefix: len };
+  }
+  return best?.source;
+}
+
+const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+/** Entries clustered around one base address, so that many of them nest and overlap. */
+const nested = fc.tuple(v4, fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), fc.nat(255)), { minLength: 1, maxLength: 30 })).map(([base, parts]) => {
+  const b = toInt(base);
+  return parts.map(([len, noise]) => `${toText((b ^ (noise << 4)) >>> 0)}/${len}`);
+});
+
+describe('CidrSet returns the most specific IPv4 entry', () => {
+  it('for nested and overlapping lists of every prefix length', () => {
+    fc.assert(
+      fc.property(nested, fc.nat(0xffff), (list, low) => {
+        const set = new CidrSet(list);
+        const near = toText(((toInt(list[0]!.split('/')[0]!) & ~0xffff) | low) >>> 0);
+        for (const addr of [near, list[0]!.split('/')[0]!]) {
+          expect(set.match(addr)?.source).toBe(linearMatch(list, addr));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('for random lists and addresses', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(v4, fc.integer({ min: 0, max: 32 })), { minLength: 1, maxLength: 40 }), v4, (entries, addr) => {
+        const list = entries.map(([b, l]) => `${b}/${l}`);
+        expect(new CidrSet(list).match(addr)?.source).toBe(linearMatch(list, addr));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    [['0.0.0.0/0', '10.0.0.0/7', '10.0.0.0/9', '10.0.0.0/12'], '10.1.2.3', '10.0.0.0/12'],
+    [['10.0.0.0/12', '10.0.0.0/9'], '10.16.0.1', '10.0.0.0/9'],
+    [['192.168.1.0/25', '192.168.1.0/28', '192.168.1.1'], '192.168.1.1', '192.168.1.1'],
+    [['192.168.1.0/25', '192.168.1.0/28', '192.168.1.1'], '192.168.1.2', '192.168.1.0/28'],
+    [['192.168.1.0/25', '192.168.1.0/28', '192.168.1.1'], '192.168.1.127', '192.168.1.0/25'],
+    [['192.168.1.0/25', '192.168.1.0/28'], '192.168.1.128', undefined],
+    [['10.0.0.0/8', '10.0.0.0/8 '], '10.9.9.9', '10.0.0.0/8'],
+    [['0.0.0.0/0'], '255.255.255.255', '0.0.0.0/0'],
+    [['255.255.255.255/31'], '255.255.255.254', '255.255.255.255/31'],
+  ])('%j matching %s -> %s', (list, addr, want) => {
+    expect(list.every((e) => parseCidr(e).ok)).toBe(true);
+    expect(new CidrSet(list).match(addr)?.source).toBe(want);
+  });
+});
