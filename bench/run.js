@@ -24,8 +24,8 @@ import * as startup from './figures/startup.js';
 /** Sizes of a full run (about two minutes on two cores) and of a smoke run (a few seconds). */
 const SIZES = {
   full: {
-    httpConnections: 50, httpWarmupSec: 2, httpRunSec: 1.5, httpPairs: 10,
-    wsConcurrency: 50, wsWarmupMs: 2000, wsRunMs: 2000, wsPairs: 6, wsMaxCount: 200_000,
+    httpConnections: 50, httpWarmupSec: 2, httpRunSec: 1, httpPairs: 16,
+    wsConcurrency: 50, wsWarmupMs: 2000, wsRunMs: 1200, wsPairs: 10, wsMaxCount: 200_000,
     memClients: 5000, memWarmup: 500, memBatch: 100,
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
