@@ -16,10 +16,11 @@ import {
   eventFrame,
   okFrame,
   parseRequestFrame,
+  type ConnectParams,
   type RequestFrame,
   type ResponseError,
 } from '../protocol/frames.js';
-import { decide, logRejection, type GatewayContext } from './context.js';
+import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import { originAllowed } from './origin.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
@@ -54,6 +55,9 @@ export interface Session {
 export class WsGateway {
   readonly wss: WebSocketServer;
   readonly sessions = new Set<Session>();
+  /** Upgrade sockets waiting for a signed assertion to be verified. */
+  private readonly pendingUpgrades = new Set<Duplex>();
+  private closed = false;
   private readonly tick: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -85,10 +89,41 @@ export class WsGateway {
       refusal = { reason: 'origin_not_allowed' };
       logRejection(ctx, { reason: 'origin_not_allowed', peer, path: req.url ?? '/', surface: 'ws' });
     } else if (ctx.policy.mode === 'trusted-proxy' || ctx.policy.mode === 'none') {
-      const { result } = decide(ctx, req, 'ws');
-      if (result.ok) preAuthorized = result.identity;
-      else refusal = result.failure;
+      const d = decide(ctx, req, 'ws');
+      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer);
+      if (d.result.ok) preAuthorized = d.result.identity;
+      else refusal = d.result.failure;
     }
+    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized);
+  };
+
+  /**
+   * Waits for assertion verification, then completes the upgrade. A client that hangs up
+   * meanwhile, or a shutdown, ends the socket; nothing is left behind.
+   */
+  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string): void {
+    this.pendingUpgrades.add(socket);
+    const forget = () => this.pendingUpgrades.delete(socket);
+    socket.once('close', forget);
+    whenDecided(
+      d,
+      ({ result }) => {
+        forget();
+        socket.off('close', forget);
+        if (this.closed || socket.destroyed) {
+          socket.destroy();
+          return;
+        }
+        this.completeUpgrade(req, socket, head, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined);
+      },
+      () => {
+        forget();
+        socket.destroy();
+      },
+    );
+  }
+
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) {
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
@@ -96,7 +131,7 @@ export class WsGateway {
       }
       this.open(ws, req, peer, preAuthorized);
     });
-  };
+  }
 
   private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined): void {
     const s: Session = {
@@ -158,20 +193,27 @@ export class WsGateway {
       this.refuse(s, frame.id, { reason: 'protocol_unsupported' }, 'PROTOCOL_UNSUPPORTED');
       return;
     }
-    let identity = s.preAuthorized;
-    if (!identity) {
-      const auth = params.data.auth ?? {};
-      const { result } = decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password });
-      if (!result.ok) {
-        this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
-        return;
-      }
-      identity = result.identity;
+    if (s.preAuthorized) {
+      this.welcome(s, frame, params.data, s.preAuthorized);
+      return;
     }
+    const auth = params.data.auth ?? {};
+    whenDecided(
+      decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password }),
+      ({ result }) => {
+        if (s.ws.readyState !== s.ws.OPEN) return;
+        if (!result.ok) this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
+        else this.welcome(s, frame, params.data, result.identity);
+      },
+      () => s.ws.terminate(),
+    );
+  }
+
+  private welcome(s: Session, frame: RequestFrame, params: ConnectParams, identity: Identity): void {
     clearTimeout(s.timer);
     s.timer = undefined;
     s.identity = identity;
-    s.client = { name: params.data.client?.name, version: params.data.client?.version };
+    s.client = { name: params.client?.name, version: params.client?.version };
     this.send(
       s,
       okFrame(frame.id, {
@@ -226,6 +268,9 @@ export class WsGateway {
 
   /** Tells every client the gateway is going away, then closes with 1001. */
   shutdown(): void {
+    this.closed = true;
+    for (const socket of this.pendingUpgrades) socket.destroy();
+    this.pendingUpgrades.clear();
     clearInterval(this.tick);
     this.unsubscribe();
     for (const s of this.sessions) {
