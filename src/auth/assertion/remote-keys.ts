@@ -157,7 +157,7 @@ export class RemoteKeySource implements KeySource {
     } catch (err) {
       this.lastFailed = true;
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `timed out after ${this.o.fetchTimeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const why = e.name === 'TimeoutError' ? `timed out after ${this.o.fetchTimeoutMs} ms` : (e.cause?.message ?? e.cause?.code ?? e.message);
       this.lastError = `fetching ${url} failed: ${why}`;
       this.o.onEvent?.({ type: 'failed', url, error: this.lastError });
     }
