@@ -104,17 +104,33 @@ export class WsGateway {
   private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string): void {
     this.pendingUpgrades.add(socket);
     const forget = () => this.pendingUpgrades.delete(socket);
+    // After 'upgrade' Node leaves the socket unread, so a hang-up would go unnoticed until the
+    // verdict. Read meanwhile: keep early bytes (bounded) for ws, and end on the client's FIN.
+    const early: Buffer[] = [head];
+    let earlyBytes = head.length;
+    const onData = (chunk: Buffer) => {
+      earlyBytes += chunk.length;
+      if (earlyBytes > this.limits.maxPayloadBytes) socket.destroy();
+      else early.push(chunk);
+    };
+    const onEnd = () => socket.destroy();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
     socket.once('close', forget);
     whenDecided(
       d,
       ({ result }) => {
         forget();
         socket.off('close', forget);
+        socket.off('end', onEnd);
+        // ws attaches its own 'data' listener synchronously below, so no chunk falls between.
+        socket.off('data', onData);
         if (this.closed || socket.destroyed) {
           socket.destroy();
           return;
         }
-        this.completeUpgrade(req, socket, head, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined);
+        const allHead = early.length === 1 ? head : Buffer.concat(early);
+        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined);
       },
       () => {
         forget();
@@ -258,6 +274,11 @@ export class WsGateway {
       if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
       else s.ws.send(text);
     }
+  }
+
+  /** Upgrades waiting for a signed assertion to be verified. */
+  get pendingUpgradeCount(): number {
+    return this.pendingUpgrades.size;
   }
 
   get connectedCount(): number {

@@ -57,13 +57,17 @@ export async function startJwksServer(jwks: unknown, path = '/.well-known/jwks.j
     });
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
-      server = make();
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      const next = make();
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => {
+        server = next;
+        resolve((next.address() as AddressInfo).port);
+      });
     });
   const port = await listen(0);
   const close = () =>
     new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
       server.close(() => resolve());
       server.closeAllConnections();
     });
@@ -72,7 +76,7 @@ export async function startJwksServer(jwks: unknown, path = '/.well-known/jwks.j
     port,
     stop: close,
     start: async () => {
-      await listen(port);
+      if (!server.listening) await listen(port);
     },
   }) as JwksServer;
 }
