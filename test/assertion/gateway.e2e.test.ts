@@ -199,7 +199,11 @@ function clientFrame(text: string): Buffer {
 
 describe('a client that sends its first frame before the upgrade completes', () => {
   it('keeps those bytes for the WebSocket session', async () => {
-    const token = await k1.sign(base());
+    // A key the gateway has not seen, served slowly: the upgrade waits while the frame arrives.
+    jwks.jwks = jwksOf(k1, k2);
+    jwks.mode = 'slow';
+    await sleep(350);
+    const token = await k2.sign(base());
     const reply = await new Promise<string>((resolve, reject) => {
       const sock = tcpConnect({ host: '127.0.0.1', port: gw.port, localAddress: '127.0.0.1' });
       let got = Buffer.alloc(0);
@@ -220,9 +224,10 @@ describe('a client that sends its first frame before the upgrade completes', () 
             `X-Pomerium-Jwt-Assertion: ${token}`,
             '',
             '',
-          ].join('\r\n') + clientFrame(JSON.stringify({ type: 'req', id: 'early', method: 'connect', params: { protocol: 1 } })).toString('latin1'),
+          ].join('\r\n'),
           'latin1',
         );
+        setTimeout(() => sock.write(clientFrame(JSON.stringify({ type: 'req', id: 'early', method: 'connect', params: { protocol: 1 } }))), 150);
       });
       sock.on('data', (chunk: Buffer) => {
         got = Buffer.concat([got, chunk]);
@@ -234,6 +239,8 @@ describe('a client that sends its first frame before the upgrade completes', () 
         }
       });
       sock.on('error', reject);
+    }).finally(() => {
+      jwks.mode = 'ok';
     });
     expect(reply.startsWith('HTTP/1.1 101')).toBe(true);
     expect(reply).toContain('"id":"early"');

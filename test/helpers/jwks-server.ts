@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type JwksMode = 'ok' | 'error' | 'hang' | 'reset' | 'huge' | 'redirect' | 'not-json';
+export type JwksMode = 'ok' | 'slow' | 'error' | 'hang' | 'reset' | 'huge' | 'redirect' | 'not-json';
 
 export interface JwksServer {
   readonly url: string;
@@ -36,6 +36,9 @@ export async function startJwksServer(jwks: unknown, path = '/.well-known/jwks.j
       switch (state.mode) {
         case 'error':
           res.writeHead(503).end('unavailable');
+          return;
+        case 'slow':
+          setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.jwks)), 400);
           return;
         case 'hang':
           return; // never answers; the client's timeout must end it
