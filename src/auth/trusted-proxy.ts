@@ -30,16 +30,16 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
     trace?.push({ step: 'source', ok: false, detail: `peer ${ip?.text ?? peer} matches no gateway.trustedProxies entry` });
     return { ok: false, failure: { reason: 'trusted_proxy_untrusted_source' } };
   }
-  trace?.push({ step: 'source', ok: true, detail: `peer ${ip!.text} matches trustedProxies entry "${entry.source}"` });
+  trace?.push({ step: 'source', ok: true, detail: `peer ${ip!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
 
   // 2. Required headers: present and not blank.
   for (const name of policy.requiredHeaders) {
     const values = headerValues(headers, name);
     if (values.length === 0 || values.every((v) => v.trim() === '')) {
-      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${values.length ? 'blank' : 'missing'}` });
+      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${values.length ? 'blank' : 'missing'}`, header: name });
       return { ok: false, failure: { reason: 'trusted_proxy_missing_header', header: name } };
     }
-    trace?.push({ step: 'required-header', ok: true, detail: `${name} is present` });
+    trace?.push({ step: 'required-header', ok: true, detail: `${name} is present`, header: name });
   }
 
   // 3. The identity header: exactly one, non-blank. Names are matched exactly (lowercase,
@@ -47,33 +47,33 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   const userHeader = policy.userHeader!;
   const values = headerValues(headers, userHeader);
   if (values.length > 1) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${values.length} times` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${values.length} times`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
   const user = values.length === 1 ? values[0]!.trim() : '';
   if (!user) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${values.length ? 'blank' : 'missing'}` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${values.length ? 'blank' : 'missing'}`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
   }
   // A comma means something joined two values (a proxy appending to what the client sent);
   // refusing is the only safe answer.
   if (user.includes(',')) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} holds a comma-separated list` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} holds a comma-separated list`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
-  trace?.push({ step: 'identity', ok: true, detail: `${userHeader} = "${user}"` });
+  trace?.push({ step: 'identity', ok: true, detail: `${userHeader} = "${user}"`, header: userHeader, user });
 
   // 4a. The signed assertion must be there, once (a JWT never holds a comma, so one means a join).
   const a = policy.assertion;
   if (!a) return { ok: true, user, token: undefined };
   const tokens = headerValues(headers, a.header);
   if (tokens.length > 1 || (tokens.length === 1 && tokens[0]!.includes(','))) {
-    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} arrived more than once` });
+    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} arrived more than once`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_ambiguous' } };
   }
   const token = tokens.length === 1 ? tokens[0]!.trim() : '';
   if (!token) {
-    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens.length ? 'blank' : 'missing'}` });
+    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens.length ? 'blank' : 'missing'}`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_missing' } };
   }
   return { ok: true, user, token };
@@ -89,11 +89,11 @@ function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceS
   const name = policy.groupsHeader!;
   const values = headerValues(headers, name);
   if (values.length > 1) {
-    trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${values.length} times` });
+    trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${values.length} times`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
   }
   const groups = values.length ? [...new Set(values[0]!.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
-  trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}` });
+  trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }
 
@@ -107,10 +107,10 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
   if (policy.assertion) {
     // 4b. Verified: the identity is the signed claim; groups come only from the token.
     if (!assertion) {
-      trace?.push({ step: 'assertion', ok: false, detail: 'the assertion was not verified' });
+      trace?.push({ step: 'assertion', ok: false, detail: 'the assertion was not verified', header: policy.assertion.header });
       return { ok: false, failure: { reason: 'trusted_proxy_assertion_invalid', why: 'unverified' } };
     }
-    trace?.push({ step: 'assertion', ok: assertion.ok, detail: assertion.detail });
+    trace?.push({ step: 'assertion', ok: assertion.ok, detail: assertion.detail, header: policy.assertion.header, ...(assertion.ok && { user: assertion.user }) });
     if (!assertion.ok) return { ok: false, failure: assertion.failure };
     user = assertion.user;
     groups = assertion.groups;
@@ -124,22 +124,23 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
   // 5. Allowlist: a listed user, or a member of a listed group. Both lists empty: anyone.
   const identity = { user, method: 'trusted-proxy' as const, groups };
   if (policy.allowUsers.size === 0 && policy.allowGroups.size === 0) {
-    trace?.push({ step: 'allowlist', ok: true, detail: 'allowUsers and allowGroups are empty: any authenticated user is allowed' });
+    trace?.push({ step: 'allowlist', ok: true, detail: 'allowUsers and allowGroups are empty: any authenticated user is allowed', user });
     return { ok: true, identity };
   }
   if (policy.allowUsers.has(user)) {
-    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in allowUsers` });
+    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in allowUsers`, user });
     return { ok: true, identity };
   }
   const group = groups.find((x) => policy.allowGroups.has(x));
   if (group !== undefined) {
-    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in group "${group}", listed in allowGroups` });
+    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in group "${group}", listed in allowGroups`, user });
     return { ok: true, identity };
   }
   trace?.push({
     step: 'allowlist',
     ok: false,
     detail: `"${user}" is not in allowUsers (${policy.allowUsers.size} entries) nor in a group of allowGroups (${policy.allowGroups.size} entries; user has ${groups.length} group(s))`,
+    user,
   });
   return { ok: false, failure: { reason: 'trusted_proxy_user_not_allowed' } };
 }
