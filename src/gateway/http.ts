@@ -36,6 +36,7 @@ export function sendFailure(res: ServerResponse, failure: AuthFailure): void {
   const extra: Record<string, string> = {};
   if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
+  if (failure.reason === 'trusted_proxy_assertion_keys_unavailable') extra['retry-after'] = '5';
   sendJson(res, info.status, failureBody(failure), extra);
 }
 

@@ -155,7 +155,7 @@ describe('when the key server is down', () => {
       g = await startWithKeys(jwks.url);
       const h = headersFor(await k1.sign(base()));
       const r = await httpGet(g.port, '/api/whoami', h);
-      expect([r.status, r.body.error.reason, r.body.error.type]).toEqual([503, 'trusted_proxy_assertion_keys_unavailable', 'unavailable']);
+      expect([r.status, r.body.error.reason, r.body.error.type, r.headers['retry-after']]).toEqual([503, 'trusted_proxy_assertion_keys_unavailable', 'unavailable', '5']);
       expect(await overWs(h, '127.0.0.1', g.port)).toBe('1013 trusted_proxy_assertion_keys_unavailable');
       const ready = await httpGet(g.port, '/readyz');
       expect([ready.status, ready.body]).toEqual([503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' }]);

@@ -128,6 +128,11 @@ describe('verifyAssertion', () => {
     expect(await check(token, `accounts.google.com:${USER}`)).toBe('trusted_proxy_assertion_user_mismatch');
   });
 
+  it('reads only own claims, never the prototype', async () => {
+    expect(await check(await signer.sign(good()), USER, { ...opts, userClaim: 'constructor' })).toBe('trusted_proxy_assertion_invalid:user_claim');
+    expect(await check(await signer.sign(good()), USER, { ...opts, groupsClaim: 'toString' })).toBe('ok:nick@example.com:');
+  });
+
   it('reads the user from the configured claim', async () => {
     expect(await check(await signer.sign(good({ sub: 'u-123' })), 'u-123', { ...opts, userClaim: 'sub' })).toBe('ok:u-123:ops|dev');
   });

@@ -59,9 +59,14 @@ function fromJoseError(err: unknown): AssertionOutcome {
   }
 }
 
+/** An own claim only: a name such as "constructor" must not reach the prototype. */
+function claimOf(payload: JWTPayload, name: string): unknown {
+  return Object.hasOwn(payload, name) ? payload[name] : undefined;
+}
+
 function groupsOf(payload: JWTPayload, claim: string | undefined): readonly string[] | undefined {
   if (claim === undefined) return [];
-  const v = payload[claim];
+  const v = claimOf(payload, claim);
   if (v === undefined) return [];
   if (typeof v === 'string') return v ? [v] : [];
   if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v.filter((g) => g !== '');
@@ -105,7 +110,7 @@ export async function verifyAssertion(token: string, headerUser: string, keys: K
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_expired', why: 'issued_in_future' }, detail: `"iat" is ${payload.iat - nowSec} s in the future` };
   }
 
-  const claimed = payload[opts.userClaim];
+  const claimed = claimOf(payload, opts.userClaim);
   if (typeof claimed !== 'string' || claimed.trim() === '') return invalid('user_claim', `claim "${opts.userClaim}" is missing or not a non-empty string`);
   const groups = groupsOf(payload, opts.groupsClaim);
   if (!groups) return invalid('groups_claim', `claim "${opts.groupsClaim}" is not a string or a list of strings`);
