@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { withStoredToken } from '../security/run.js';
 import { ExplainInputError, explainRequest, type Explanation, type StepResult } from '../security/explain.js';
+import { explainAssertion } from '../security/explain-assertion.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface ExplainOptions {
@@ -62,12 +63,14 @@ export function renderExplanation(e: Explanation, style: Style): string {
   return `${lines.join('\n')}\n`;
 }
 
-function explain(opts: ExplainOptions): void {
+async function explain(opts: ExplainOptions): Promise<void> {
   // Schema only: a config the gateway would refuse at startup can still be explained.
   const resolved = withStoredToken(loadConfig({ configPath: opts.config }));
+  const req = { from: opts.from, headers: opts.header, bearer: opts.bearer };
   let e: Explanation;
   try {
-    e = explainRequest(resolved, { from: opts.from, headers: opts.header, bearer: opts.bearer });
+    // A signed assertion is verified with the proxy's real keys, as the gateway would.
+    e = explainRequest(resolved, req, await explainAssertion(resolved, req));
   } catch (err) {
     if (!(err instanceof ExplainInputError)) throw err;
     process.stderr.write(`mayros: ${err.message}\n`);

@@ -151,6 +151,7 @@ describe('auditConfig', () => {
       'gateway.trusted_proxy_any_user',
       'gateway.real_ip_fallback',
       'gateway.trusted_proxy_no_required_headers',
+      'gateway.trusted_proxy_no_assertion',
     ]);
   });
 

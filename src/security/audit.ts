@@ -8,6 +8,7 @@ import type { ConfigError } from '../config/errors.js';
 import { validateForStartup } from '../config/validate.js';
 import { finding, sortFindings, type Finding } from './findings.js';
 import { checkTrustedProxies, checkTrustedProxyMode } from './proxy-checks.js';
+import { checkAssertion } from './assertion-checks.js';
 import { checkAnyOrigin, checkModeNone, checkRateLimit, checkRealIpFallback, checkSecretsInFile, checkTokenLength, checkUnusedSecrets } from './auth-checks.js';
 
 export interface AuditContext {
@@ -57,6 +58,7 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkConfigFile(config, ctx),
     ...checkModeNone(config),
     ...checkTrustedProxyMode(config),
+    ...checkAssertion(config),
     ...checkTrustedProxies(config),
     ...checkAnyOrigin(config),
     ...checkUnusedSecrets(config, facts),

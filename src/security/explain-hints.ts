@@ -18,6 +18,8 @@ export function notReached(policy: AuthPolicy, trace: readonly TraceStep[]): Exp
     { step: 'source', result: 'not-reached', detail: '' },
     ...policy.requiredHeaders.map((header): ExplainStep => ({ step: 'required-header', result: 'not-reached', detail: '', header })),
     { step: 'identity', result: 'not-reached', detail: '', ...(policy.userHeader && { header: policy.userHeader }) },
+    ...(policy.assertion ? [{ step: 'assertion', result: 'not-reached' as const, detail: '', header: policy.assertion.header }] : []),
+    ...((policy.assertion ? policy.assertion.groupsClaim : policy.groupsHeader) ? [{ step: 'groups', result: 'not-reached' as const, detail: '' }] : []),
     { step: 'allowlist', result: 'not-reached', detail: '' },
   ];
   return plan.slice(trace.length).map((s) => ({ ...s, detail: `${s.header ? `${s.header}: ` : ''}not checked, an earlier step failed` }));
@@ -60,6 +62,11 @@ function proxyHints(input: HintInput): ExplainStep[] {
     const name = reason === 'trusted_proxy_missing_header' ? result.failure.header : policy.userHeader;
     const hint = name ? sentHeaderLike(name, sent) : undefined;
     if (hint) note(hint, { header: name });
+  } else if (reason === 'trusted_proxy_assertion_missing' && policy.assertion) {
+    const hint = sentHeaderLike(policy.assertion.header, sent);
+    if (hint) note(hint, { header: policy.assertion.header });
+  } else if (reason === 'trusted_proxy_assertion_keys_unavailable') {
+    note('the signing keys could not be fetched from here; the gateway fetches them itself, so check from the gateway\'s host too (GET /readyz)');
   } else if (reason === 'trusted_proxy_user_ambiguous') {
     note('a proxy that appends to the client\'s header (instead of overwriting it) produces this; overwrite the identity header in the proxy');
   } else if (reason === 'trusted_proxy_user_not_allowed') {

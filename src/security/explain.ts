@@ -16,6 +16,8 @@ import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../gateway/origin.js';
 import { parseBearer } from '../gateway/request.js';
 import { explainHints, notReached } from './explain-hints.js';
+import type { AssertionOutcome } from '../auth/assertion/verify.js';
+import { ConfigError } from '../config/errors.js';
 
 export interface ExplainRequest {
   /** The TCP peer address the gateway would see. */
@@ -43,6 +45,8 @@ export interface ExplainOutcome {
   ok: boolean;
   user?: string | null;
   method?: AuthMode;
+  /** When admitted: the user's groups (empty without a groups source). */
+  groups?: readonly string[];
   /** For a refusal: the reason, its wire code, and the sentences the gateway sends. */
   reason?: string;
   code?: string;
@@ -94,14 +98,22 @@ function redacted(headers: Record<string, string | string[]>): Record<string, st
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? (Array.isArray(v) ? v.map(() => '(hidden)') : '(hidden)') : v]));
 }
 
-/** The policy the gateway would compile, minus trustedProxies entries it cannot parse (it would not start with them). */
-function policyOf(resolved: ResolvedConfig): { policy: AuthPolicy; ignored: string[] } {
+/**
+ * The policy the gateway would compile, minus what it cannot compile (it would not start with it):
+ * trustedProxies entries that are not addresses, and assertion settings that do not resolve.
+ */
+export function policyOf(resolved: ResolvedConfig): { policy: AuthPolicy; ignored: string[]; assertionDropped: boolean } {
   const entries = resolved.config.gateway.trustedProxies;
   const ignored = entries.filter((e) => !parseCidr(e).ok);
-  if (!ignored.length) return { policy: compileAuthPolicy(resolved.config), ignored };
   const copy = structuredClone(resolved.config);
   copy.gateway.trustedProxies = entries.filter((e) => parseCidr(e).ok);
-  return { policy: compileAuthPolicy(copy), ignored };
+  try {
+    return { policy: compileAuthPolicy(copy), ignored, assertionDropped: false };
+  } catch (err) {
+    if (!(err instanceof ConfigError) || !copy.gateway.auth.trustedProxy.assertion) throw err;
+    delete copy.gateway.auth.trustedProxy.assertion;
+    return { policy: compileAuthPolicy(copy), ignored, assertionDropped: true };
+  }
 }
 
 function fromTrace(t: TraceStep): ExplainStep {
@@ -109,24 +121,31 @@ function fromTrace(t: TraceStep): ExplainStep {
   return { step, result: ok ? 'pass' : 'fail', detail, ...(entry !== undefined && { entry }), ...(header !== undefined && { header }), ...(user !== undefined && { user }) };
 }
 
-/** Explains how the gateway running `resolved` would decide the described request. */
-export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest): Explanation {
+/**
+ * Explains how the gateway running `resolved` would decide the described request. With a signed
+ * assertion configured, `assertion` is the outcome of verifying the request's token
+ * (explainAssertion); without it the assertion step fails closed, as in the gateway.
+ */
+export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, assertion?: AssertionOutcome): Explanation {
   const ip = parseIp(req.from);
   if (!ip) throw new ExplainInputError(`--from "${req.from}" is not an IP address; give the address the request reaches the gateway from, e.g. --from 127.0.0.1`);
   const headers = parseHeaderArgs(req.headers ?? []);
   const auth = headers['authorization'];
   const bearer = req.bearer ?? parseBearer(auth === undefined ? undefined : Array.isArray(auth) ? auth : [auth]);
-  const { policy, ignored } = policyOf(resolved);
+  const { policy, ignored, assertionDropped } = policyOf(resolved);
   const config = resolved.config;
   const mode = config.gateway.auth.mode;
 
   const trace: TraceStep[] = [];
   const headerMap: HeaderMap = headers;
-  const result = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http' }, policy, trace);
+  const result = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
 
   const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }];
   if (ignored.length) {
     steps.push({ step: 'config', result: 'note', detail: `trustedProxies entries that are not addresses are ignored here (the gateway would not start with them): ${ignored.map((e) => `"${e}"`).join(', ')}` });
+  }
+  if (assertionDropped) {
+    steps.push({ step: 'config', result: 'note', detail: 'gateway.auth.trustedProxy.assertion is invalid (see the startup issues), so its step is left out here; the gateway would not start' });
   }
   steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
 
@@ -152,7 +171,7 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest): E
 
   let outcome: ExplainOutcome;
   if (result.ok) {
-    outcome = { ok: true, user: result.identity.user, method: result.identity.method, http: { status: 200 }, websocket };
+    outcome = { ok: true, user: result.identity.user, method: result.identity.method, groups: result.identity.groups, http: { status: 200 }, websocket };
   } else {
     const info = REASONS[result.failure.reason];
     outcome = {

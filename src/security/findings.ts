@@ -41,6 +41,8 @@ export const CHECKS = Object.freeze({
   'gateway.trusted_proxy_no_user_header': ['critical'],
   'gateway.trusted_proxy_any_user': ['warn'],
   'gateway.trusted_proxy_no_required_headers': ['info'],
+  'gateway.trusted_proxy_no_assertion': ['info'],
+  'gateway.trusted_proxy_assertion_key_url_insecure': ['critical'],
   'gateway.trusted_proxies_any_address': ['critical', 'warn'],
   'gateway.trusted_proxies_broad': ['warn'],
   'gateway.trusted_proxies_loopback': ['warn'],

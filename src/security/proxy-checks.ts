@@ -54,18 +54,19 @@ export function checkTrustedProxyMode(config: Config): Finding[] {
       ),
     );
   }
-  if (tp.allowUsers.length === 0) {
+  if (tp.allowUsers.length === 0 && tp.allowGroups.length === 0) {
     out.push(
       finding(
         'gateway.trusted_proxy_any_user',
         'warn',
         'Any user the proxy authenticates is admitted',
-        'gateway.auth.trustedProxy.allowUsers is empty: every user your proxy authenticates gets in. With a public identity provider that is anyone who has an account there, unless the proxy itself restricts who may log in.',
-        'List the users allowed in, exactly as the proxy sends them: gateway.auth.trustedProxy.allowUsers: ["nick@example.com"]. Leave it empty only when the proxy already restricts users.',
+        'gateway.auth.trustedProxy.allowUsers and allowGroups are empty: every user your proxy authenticates gets in. With a public identity provider that is anyone who has an account there, unless the proxy itself restricts who may log in.',
+        'List the users allowed in, exactly as the proxy sends them: gateway.auth.trustedProxy.allowUsers: ["nick@example.com"], or their groups in allowGroups. Leave both empty only when the proxy already restricts users.',
       ),
     );
   }
-  if (tp.requiredHeaders.length === 0) {
+  // A verified assertion is a required header the proxy must also have signed.
+  if (tp.requiredHeaders.length === 0 && !tp.assertion) {
     out.push(
       finding(
         'gateway.trusted_proxy_no_required_headers',
