@@ -1,0 +1,59 @@
+/**
+ * The parts of the gateway protocol the Control UI reads. Frame and presence shapes come from
+ * the server's own modules (type-only imports, nothing from them is bundled).
+ */
+import type { EventFrame, ResponseError, ResponseFrame } from '../../src/protocol/frames.js';
+import type { PresenceEntry } from '../../src/gateway/presence.js';
+import type { Identity } from '../../src/auth/types.js';
+
+export type { EventFrame, Identity, PresenceEntry, ResponseError, ResponseFrame };
+
+/** The name this client gives in `connect` (shown in presence). */
+export const CLIENT_NAME = 'mayros-control-ui';
+
+/** The payload of a successful `connect`. */
+export interface HelloOk {
+  type: 'hello-ok';
+  protocol: number;
+  identity: Identity;
+  server: { version: string; connId: string };
+  policy: { maxPayloadBytes: number; tickIntervalMs: number; authMode: Identity['method'] };
+}
+
+/** The payload of the `status` method. */
+export interface GatewayStatus {
+  version: string;
+  uptimeMs: number;
+  startedAt: string;
+  authMode: Identity['method'];
+  bind: string;
+  port: number;
+  clients: number;
+}
+
+/** The payload of a `presence` event. */
+export interface PresenceEvent {
+  change: 'join' | 'leave';
+  entry: PresenceEntry;
+  entries: PresenceEntry[];
+}
+
+export type Severity = 'critical' | 'warn' | 'info';
+
+/** One finding of the `security.audit` method. */
+export interface AuditFinding {
+  checkId: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  remediation?: string;
+}
+
+/** The payload of the `security.audit` method. */
+export interface AuditReport {
+  summary: Record<Severity, number>;
+  findings: AuditFinding[];
+}
+
+/** Result of one request: the payload, or the gateway's error. */
+export type Reply<T> = { ok: true; payload: T } | { ok: false; error: ResponseError };
