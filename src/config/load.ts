@@ -108,6 +108,9 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
   }
+  // The file must be valid on its own: a flag or variable that overrides a bad value does not
+  // make the file good, and a file is applied whole or not at all.
+  if (raw !== undefined) parseConfigObject(raw, file);
   const merged: Record<string, unknown> = raw === undefined ? {} : structuredClone(raw as Record<string, unknown>);
   const sources = new Map<string, ValueSource>();
   collectLeaves(merged, '', sources);
