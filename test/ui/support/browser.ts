@@ -1,9 +1,10 @@
 /**
- * Debian's Chromium driven by playwright-core. Suites call `chromiumSuite()` to decide whether
- * to run: a missing browser skips locally but FAILS under CI=true, so CI never passes by skipping.
+ * Debian's Chromium driven by playwright-core. Suites run under `describe.runIf(chromiumSuite())`:
+ * a missing browser skips locally but FAILS under CI=true, so CI never passes by skipping.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { IN_CI } from '../../support/processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -20,7 +21,7 @@ const ARGS = [
 
 /** True when the suite should run; under CI a missing browser still runs (and fails in launch). */
 export function chromiumSuite(): boolean {
-  return existsSync(CHROMIUM) || Boolean(process.env.CI);
+  return existsSync(CHROMIUM) || IN_CI;
 }
 
 export async function launchChromium(): Promise<Browser> {
