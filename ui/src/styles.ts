@@ -19,6 +19,7 @@ export const styles = css`
   .brand { display: flex; align-items: center; gap: .6rem; font-weight: 650; font-size: 1.05rem; }
   .brand svg { width: 28px; height: 28px; flex: none; }
   .brand .sub { color: var(--muted); font-weight: 400; }
+  @media (max-width: 479px) { .brand .sub { display: none; } }
 
   .pill {
     display: inline-flex; align-items: center; gap: .45rem; padding: .25rem .7rem; border-radius: 999px;
@@ -47,7 +48,9 @@ export const styles = css`
     margin: 0 0 .75rem; font-size: .8rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted);
     display: flex; align-items: center; justify-content: space-between; gap: .5rem;
   }
-  .who { font-size: 1.15rem; margin: 0 0 .35rem; overflow-wrap: anywhere; }
+  .who { font-size: 1.2rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
+  .card dl.facts.small { margin-top: .75rem; }
+  .card dl.facts.small dd { font-weight: 400; }
   .who strong { font-weight: 650; }
   .muted { color: var(--muted); }
   .small { font-size: .875rem; }
@@ -58,7 +61,7 @@ export const styles = css`
   dl.facts dd { margin: 0; font-weight: 550; overflow-wrap: anywhere; }
 
   ul.people { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }
-  @media (min-width: 760px) { ul.people { grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); } }
+  @media (min-width: 760px) { ul.people { grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); } }
   ul.people li {
     display: flex; gap: .7rem; align-items: center; padding: .55rem .7rem;
     border: 1px solid var(--border); border-radius: 10px; background: var(--surface-2); min-width: 0;
@@ -68,10 +71,13 @@ export const styles = css`
     background: var(--info-bg); color: var(--info); font-weight: 700; text-transform: uppercase;
   }
   .person { min-width: 0; }
+  .person { display: grid; gap: .05rem; }
+  .name-row { display: flex; flex-wrap: wrap; align-items: center; gap: .1rem; min-width: 0; }
   .person .name { font-weight: 600; overflow-wrap: anywhere; }
+  .person .line { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
   .badge {
     display: inline-block; font-size: .72rem; font-weight: 700; padding: .05rem .45rem; border-radius: 999px;
-    vertical-align: middle; margin-left: .3rem; text-transform: uppercase; letter-spacing: .03em;
+    margin-left: .3rem; text-transform: uppercase; letter-spacing: .03em; flex: none;
   }
   .badge.you { background: var(--ok-bg); color: var(--ok); }
   .count { font-size: .8rem; color: var(--muted); text-transform: none; letter-spacing: 0; }

@@ -31,7 +31,16 @@ export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => vo
   return html`<section class="card ${stale ? 'stale' : ''}" aria-labelledby="you-h" data-method=${method}>
     <h2 id="you-h">You</h2>
     <p class="who identity">${line}</p>
-    <p class="muted small">Session <span class="mono">${hello.server.connId.slice(0, 8)}</span> · auth method <code>${method}</code></p>
+    <p class="muted small">${method === 'trusted-proxy'
+      ? 'Your proxy\'s sign-in is the only login here: to switch user or sign out, do it at the proxy.'
+      : method === 'token' || method === 'password'
+        ? 'The gateway trusts anyone holding this secret; keep it out of shared links and screenshots.'
+        : 'Anyone who can reach this port is admitted.'}</p>
+    <dl class="facts small">
+      <dt>Session</dt><dd class="mono conn-id">${hello.server.connId.slice(0, 8)}</dd>
+      <dt>Auth method</dt><dd><code>${method}</code></dd>
+      <dt>Reached at</dt><dd class="mono">${location.host}</dd>
+    </dl>
     ${onForget
       ? html`<div class="actions"><button type="button" class="secondary" @click=${onForget}>Forget the token in this browser</button></div>`
       : nothing}
@@ -64,8 +73,9 @@ export function presenceCard(entries: readonly PresenceEntry[], ownConnId: strin
         return html`<li data-user=${who} data-conn=${e.connId}>
           <span class="avatar" aria-hidden="true">${who.slice(0, 1)}</span>
           <span class="person">
-            <span class="name">${who}</span>${e.connId === ownConnId ? html`<span class="badge you">you</span>` : nothing}<br>
-            <span class="muted small"><span class="client">${client}</span> · since <time datetime=${e.since} title=${e.since}>${clockTime(e.since)}</time> (${ago(e.since, now)})</span>
+            <span class="name-row"><span class="name">${who}</span>${e.connId === ownConnId ? html`<span class="badge you">you</span>` : nothing}</span>
+            <span class="line client">${client}</span>
+            <span class="line">since <time datetime=${e.since} title=${e.since}>${clockTime(e.since)}</time> · ${ago(e.since, now)}</span>
           </span>
         </li>`;
       })}
