@@ -43,7 +43,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
 
     // The fragment is gone from the address bar; the token lives in localStorage instead.
     expect(page.url()).toBe(`${gateway.origin}/`);
-    expect(await page.evaluate(() => localStorage.getItem('mayros.gateway.token'))).toBe(TOKEN);
+    expect(await page.evaluate(`localStorage.getItem('mayros.gateway.token')`)).toBe(TOKEN);
 
     expect(await problems.collect()).toEqual([]);
 
@@ -88,7 +88,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     expect(await page.locator('section.refused').count()).toBe(0);
-    expect(await page.evaluate(() => localStorage.getItem('mayros.gateway.token'))).toBe(TOKEN);
+    expect(await page.evaluate(`localStorage.getItem('mayros.gateway.token')`)).toBe(TOKEN);
     expect(await problems.collect()).toEqual([]);
     await ctx.close();
   });
@@ -99,7 +99,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     const problems = await watchProblems(page);
     await page.goto(`${gateway.origin}/#token=${TOKEN}`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
-    await page.evaluate(() => document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>'));
+    await page.evaluate(`document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')`);
     await expect.poll(async () => (await problems.collect()).join('\n')).toMatch(/csp: style-src/);
     await ctx.close();
   });

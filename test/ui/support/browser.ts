@@ -50,18 +50,18 @@ export async function watchProblems(page: Page, ignore: RegExp[] = []): Promise<
     if (m.type() === 'error') keep(`console: ${m.text()}`);
   });
   page.on('pageerror', (err) => keep(`pageerror: ${err.message}`));
-  await page.addInitScript(() => {
-    const w = window as unknown as { __cspViolations: string[] };
-    w.__cspViolations = [];
+  // A string, not a function: the test tsconfig has no DOM types, and this runs in the page.
+  await page.addInitScript(`
+    window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
-      w.__cspViolations.push(`csp: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      window.__cspViolations.push('csp: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' (' + e.sourceFile + ':' + e.lineNumber + ')');
     });
-  });
+  `);
   return {
     async collect() {
       const csp = page.isClosed()
         ? []
-        : await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? ['csp: watcher missing']);
+        : await page.evaluate<string[]>(`window.__cspViolations ?? ['csp: watcher missing']`);
       return [...list, ...csp];
     },
   };
