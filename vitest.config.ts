@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     // A skipped test in CI hides a missing dependency: fail instead.
     allowOnly: false,
+    // CI also writes a machine-readable summary that .ci/run turns into its closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-results.json' }]] : ['default'],
   },
 });

@@ -89,7 +89,8 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[keys[keys.length - 1]!] = value;
 }
 
-function deepFreeze<T>(v: T): T {
+/** Freezes an object graph in place (config values are plain data). */
+export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const child of Object.values(v)) deepFreeze(child);
