@@ -34,4 +34,10 @@ export interface TraceStep {
   step: string;
   ok: boolean;
   detail: string;
+  /** The trustedProxies entry the peer matched (step "source"). */
+  entry?: string;
+  /** The header the step read (steps "required-header" and "identity"). */
+  header?: string;
+  /** The identity read (steps "identity" and "allowlist"). */
+  user?: string;
 }
