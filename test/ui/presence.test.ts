@@ -7,6 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from './support/browser.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { startIdentityProxy, type IdentityProxy } from './support/identity-proxy.js';
+import { auditShown } from './support/console.js';
+import { cachedAuditReport } from '../../src/security/run.js';
 
 const USERS = { 'sid-nick': 'nick@example.com', 'sid-ada': 'ada@example.com' };
 
@@ -49,6 +51,15 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
     expect(await nick.locator('.identity').innerText()).toBe('Signed in via your proxy as nick@example.com');
     await expect.poll(() => people(nick)).toEqual(['nick@example.com']);
     expect(await nick.locator('ul.people li[data-user="nick@example.com"] .badge.you').count()).toBe(1);
+
+    // The security card lists what the gateway's own audit reports, with the critical
+    // trusted-proxy reminder open.
+    const report = cachedAuditReport(gateway.gw.ctx.resolved);
+    expect(await auditShown(nick)).toEqual({ summary: report.summary, checks: report.findings.map((f) => f.checkId) });
+    const reminder = nick.locator('li[data-check="gateway.trusted_proxy_mode"] details');
+    expect(await reminder.getAttribute('open')).not.toBeNull();
+    const finding = report.findings.find((f) => f.checkId === 'gateway.trusted_proxy_mode')!;
+    expect(await reminder.innerText()).toContain(finding.remediation);
 
     const { page: ada, problems: adaProblems } = await openAs('sid-ada');
     expect(await ada.locator('.identity').innerText()).toBe('Signed in via your proxy as ada@example.com');

@@ -58,7 +58,7 @@ it('captures the connected console', async () => {
     });
     cli.once('error', reject);
   });
-  const shots: Array<[string, Parameters<Browser['newContext']>[0]]> = [['control-ui.png', { viewport: { width: 1200, height: 860 } }]];
+  const shots: Array<[string, Parameters<Browser['newContext']>[0]]> = [['control-ui.png', { viewport: { width: 1200, height: 940 } }]];
   const extra = process.env.MAYROS_SHOTS_DIR;
   if (extra) {
     shots.push(['mobile-light.png', { viewport: { width: 360, height: 800 } }], ['mobile-dark.png', { viewport: { width: 360, height: 800 }, colorScheme: 'dark' }], ['desktop-dark.png', { viewport: { width: 1200, height: 860 }, colorScheme: 'dark' }]);

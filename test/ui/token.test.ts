@@ -7,6 +7,8 @@ import type { Browser } from 'playwright-core';
 import { REASONS } from '../../src/auth/reasons.js';
 import { chromiumSuite, launchChromium, newContext, watchProblems } from './support/browser.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { auditShown } from './support/console.js';
+import { cachedAuditReport } from '../../src/security/run.js';
 
 const TOKEN = 'ui-test-token-4f1b9c2e7d';
 
@@ -40,6 +42,8 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     expect(await page.locator('dd.version').innerText()).toBe(gateway.gw.ctx.version);
     await expect.poll(() => page.locator('ul.people li').count()).toBe(1);
     expect(await page.locator('ul.people li .client').innerText()).toContain('mayros-control-ui');
+    const report = cachedAuditReport(gateway.gw.ctx.resolved);
+    expect(await auditShown(page)).toEqual({ summary: report.summary, checks: report.findings.map((f) => f.checkId) });
 
     // The fragment is gone from the address bar; the token lives in localStorage instead.
     expect(page.url()).toBe(`${gateway.origin}/`);

@@ -5,8 +5,9 @@
 import type { EventFrame, ResponseError, ResponseFrame } from '../../src/protocol/frames.js';
 import type { PresenceEntry } from '../../src/gateway/presence.js';
 import type { Identity } from '../../src/auth/types.js';
+import type { AuditReport, Finding as AuditFinding, Severity } from '../../src/security/findings.js';
 
-export type { EventFrame, Identity, PresenceEntry, ResponseError, ResponseFrame };
+export type { AuditFinding, AuditReport, EventFrame, Identity, PresenceEntry, ResponseError, ResponseFrame, Severity };
 
 /** The name this client gives in `connect` (shown in presence). */
 export const CLIENT_NAME = 'mayros-control-ui';
@@ -36,23 +37,6 @@ export interface PresenceEvent {
   change: 'join' | 'leave';
   entry: PresenceEntry;
   entries: PresenceEntry[];
-}
-
-export type Severity = 'critical' | 'warn' | 'info';
-
-/** One finding of the `security.audit` method. */
-export interface AuditFinding {
-  checkId: string;
-  severity: Severity;
-  title: string;
-  detail: string;
-  remediation?: string;
-}
-
-/** The payload of the `security.audit` method. */
-export interface AuditReport {
-  summary: Record<Severity, number>;
-  findings: AuditFinding[];
 }
 
 /** Result of one request: the payload, or the gateway's error. */

@@ -12,11 +12,13 @@ export const styles = css`
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
   header {
-    display: flex; align-items: center; justify-content: space-between; gap: .75rem; flex-wrap: wrap;
-    padding: .75rem clamp(1rem, 3vw, 2rem);
+    display: flex; align-items: center; justify-content: space-between; gap: .75rem;
+    padding: .75rem clamp(.75rem, 3vw, 2rem);
     background: var(--surface); border-bottom: 1px solid var(--border);
   }
-  .brand { display: flex; align-items: center; gap: .6rem; font-weight: 650; font-size: 1.05rem; }
+  .brand { display: flex; align-items: center; gap: .6rem; font-weight: 650; font-size: 1.05rem; min-width: 0; }
+  .brand > span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .pill { flex: none; white-space: nowrap; }
   .brand svg { width: 28px; height: 28px; flex: none; }
   .brand .sub { color: var(--muted); font-weight: 400; }
   @media (max-width: 479px) { .brand .sub { display: none; } }
@@ -46,7 +48,7 @@ export const styles = css`
   .card.stale { opacity: .6; }
   h2 {
     margin: 0 0 .75rem; font-size: .8rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted);
-    display: flex; align-items: center; justify-content: space-between; gap: .5rem;
+    display: flex; align-items: center; justify-content: space-between; gap: .5rem; flex-wrap: wrap;
   }
   .who { font-size: 1.2rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
   .card dl.facts.small { margin-top: .75rem; }
@@ -89,7 +91,10 @@ export const styles = css`
   .chip.info { background: var(--info-bg); color: var(--info); }
   ul.findings { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }
   ul.findings details { border: 1px solid var(--border); border-radius: 10px; background: var(--surface-2); }
-  ul.findings summary { cursor: pointer; padding: .55rem .75rem; display: flex; gap: .6rem; align-items: baseline; }
+  ul.findings summary { cursor: pointer; padding: .55rem .75rem; display: flex; gap: .6rem; align-items: baseline; list-style: none; }
+  ul.findings summary::-webkit-details-marker { display: none; }
+  ul.findings summary::before { content: '▸'; color: var(--muted); flex: none; transition: transform .15s; }
+  ul.findings details[open] > summary::before { transform: rotate(90deg); }
   ul.findings summary .title { font-weight: 600; }
   ul.findings .body { padding: 0 .75rem .7rem; }
   ul.findings .body p { margin: .35rem 0; }

@@ -90,13 +90,18 @@ export type AuditView =
 
 const ORDER: Record<Severity, number> = { critical: 0, warn: 1, info: 2 };
 
+/** Audit text marks commands and keys with backticks: show those as code. */
+function withCode(text: string): Array<TemplateResult | string> {
+  return text.split(/(`[^`]+`)/).map((part) => (part.length > 2 && part.startsWith('`') && part.endsWith('`') ? html`<code>${part.slice(1, -1)}</code>` : part));
+}
+
 function finding(f: AuditFinding): TemplateResult {
   return html`<li data-check=${f.checkId}>
     <details ?open=${f.severity === 'critical'}>
       <summary><span class="chip ${f.severity}">${f.severity}</span><span class="title">${f.title}</span></summary>
       <div class="body">
-        <p>${f.detail}</p>
-        ${f.remediation ? html`<p><strong>Fix:</strong> ${f.remediation}</p>` : nothing}
+        <p>${withCode(f.detail)}</p>
+        ${f.remediation ? html`<p><strong>Fix:</strong> ${withCode(f.remediation)}</p>` : nothing}
         <p class="check">${f.checkId}</p>
       </div>
     </details>
