@@ -85,9 +85,8 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     expect(await docsProblems.collect()).toEqual([]);
     await docs.close();
 
-    // Pasting the right token in the offered field connects and stores it.
-    const field = panel.locator('input[name="secret"]');
-    await field.focus();
+    // Pasting the right token in the offered field (focused for the keyboard) connects and stores it.
+    await expect.poll(() => page.evaluate(`document.querySelector('mayros-console').shadowRoot.activeElement?.name`)).toBe('secret');
     await page.keyboard.type(TOKEN);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
@@ -95,6 +94,33 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     expect(await page.evaluate(`localStorage.getItem('mayros.gateway.token')`)).toBe(TOKEN);
     expect(await problems.collect()).toEqual([]);
     await ctx.close();
+  });
+
+  it('shows reconnecting when the gateway goes away and connects again when it is back', async () => {
+    const own = await startTestGateway({ gateway: { auth: { mode: 'token', token: TOKEN } } });
+    const port = own.gw.port;
+    let restarted: TestGateway | undefined;
+    const ctx = await newContext(browser);
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${own.origin}/#token=${TOKEN}`);
+      await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
+      const firstConn = await page.locator('.conn-id').innerText();
+
+      await own.close();
+      await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('reconnecting');
+      expect(await page.locator('section.reconnecting').innerText()).toMatch(/restarting or shutting down/);
+      // The last known state stays visible, dimmed, rather than a blank page.
+      expect(await page.locator('section.card.stale').count()).toBeGreaterThan(0);
+
+      restarted = await startTestGateway({ gateway: { port, auth: { mode: 'token', token: TOKEN } } });
+      await expect.poll(() => page.locator('.pill').getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
+      expect(await page.locator('.conn-id').innerText()).not.toBe(firstConn);
+      expect(await page.locator('section.card.stale').count()).toBe(0);
+    } finally {
+      await ctx.close();
+      await restarted?.close();
+    }
   });
 
   it('would notice a CSP violation (the watcher used above is live)', async () => {

@@ -78,6 +78,13 @@ export class MayrosConsole extends LitElement {
     clearInterval(this.clock);
   }
 
+  /** On a new refusal, put the keyboard where the user acts next: the credential field, if any. */
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('refusal') && this.refusal) {
+      this.renderRoot.querySelector<HTMLInputElement>('section.refused input')?.focus();
+    }
+  }
+
   private onState(s: ConnState): void {
     this.conn = s;
     this.now = Date.now();
