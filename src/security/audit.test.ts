@@ -5,7 +5,8 @@ import type { ValueSource } from '../config/load.js';
 import { auditConfig, type AuditContext } from './audit.js';
 import type { CheckId, Finding, Severity } from './findings.js';
 
-const TP = { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], allowUsers: ['nick@example.com'] } } as const;
+type AuthInput = NonNullable<NonNullable<ConfigInput['gateway']>['auth']>;
+const TP: AuthInput = { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], allowUsers: ['nick@example.com'] } };
 /** A careful trusted-proxy config: only the mode reminder applies to it. */
 const GOOD_TP: ConfigInput = { gateway: { trustedProxies: ['10.0.0.5'], bind: 'lan', auth: TP } };
 

@@ -4,7 +4,7 @@
  * config into a finding instead of an error.
  */
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
+import { deepFreeze, loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { SECRET_PATHS } from '../config/schema.js';
 import { auditConfig, configInvalidFinding } from './audit.js';
 import { toReport, type AuditReport, type Finding } from './findings.js';
@@ -65,12 +65,4 @@ export function cachedAuditReport(resolved: ResolvedConfig): AuditReport {
     reports.set(resolved, report);
   }
   return report;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object') {
-    for (const child of Object.values(v)) deepFreeze(child);
-    Object.freeze(v);
-  }
-  return v;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeGateway } from '../../src/security/probe.js';
 import type { Finding } from '../../src/security/findings.js';
-import { startTestGateway, type TestGateway } from './gateway.js';
+import { startGatewayFromFile, type TestGateway } from './gateway.js';
 import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
 
 const TOKEN = 'deep-probe-token-0123456789abcdef';
@@ -31,7 +31,7 @@ describe('security audit --deep probe against a real gateway', () => {
     ['password', { auth: { mode: 'password', password: TOKEN } }, 'password_missing'],
     ['trusted-proxy', TP, 'trusted_proxy_user_missing'],
   ] as const)('%s mode: reachable, mode read from the refusal, anonymous requests refused', async (mode, gateway, code) => {
-    running = await startTestGateway(gateway);
+    running = await startGatewayFromFile(gateway);
     const f = await probeGateway({ url: running.url, expectedMode: mode });
     expect(ids(f)).toEqual(['gateway.deep_ok:info']);
     expect(f[0]!.detail).toContain(`mode "${mode}"`);
@@ -41,14 +41,14 @@ describe('security audit --deep probe against a real gateway', () => {
   });
 
   it('mode none: the anonymous request is admitted (warn on a loopback bind)', async () => {
-    running = await startTestGateway({ auth: { mode: 'none' } });
+    running = await startGatewayFromFile({ auth: { mode: 'none' } });
     const f = await probeGateway({ url: running.url, expectedMode: 'none' });
     expect(ids(f)).toEqual(['gateway.deep_unauthenticated_admitted:warn']);
     expect(f[0]!.detail).toContain('gateway.bind "loopback"');
   });
 
   it('a gateway running another mode than the config is reported', async () => {
-    running = await startTestGateway(TP);
+    running = await startGatewayFromFile(TP);
     const f = await probeGateway({ url: running.url, expectedMode: 'token' });
     expect(ids(f)).toEqual(['gateway.deep_auth_mode_mismatch:warn', 'gateway.deep_ok:info']);
     expect(f[0]!.detail).toContain('config sets gateway.auth.mode "token"');
@@ -85,7 +85,7 @@ describe('mayros security audit --deep (CLI against a real gateway)', () => {
   const { dir, cleanup } = tempDir();
 
   it('probes the URL from the config, and --url overrides it', async () => {
-    running = await startTestGateway({ auth: { mode: 'token', token: TOKEN } });
+    running = await startGatewayFromFile({ auth: { mode: 'token', token: TOKEN } });
     const config = writeConfig(dir, 'token.json5', `{ gateway: { port: ${running.gw.port} } }`);
     const env = cleanEnv(dir, { MAYROS_GATEWAY_TOKEN: TOKEN });
     try {

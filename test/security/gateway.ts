@@ -15,7 +15,7 @@ export interface TestGateway {
 }
 
 /** `gateway` is the JSON object under `gateway`; port 0 and the loopback bind are forced. */
-export async function startTestGateway(gateway: Record<string, unknown>): Promise<TestGateway> {
+export async function startGatewayFromFile(gateway: Record<string, unknown>): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'mayros-audit-gw-'));
   const file = join(dir, 'mayros.json');
   writeFileSync(file, JSON.stringify({ gateway: { ...gateway, port: 0, bind: 'loopback', controlUi: { enabled: false } } }));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cachedAuditReport } from '../../src/security/run.js';
-import { startTestGateway, type TestGateway } from './gateway.js';
+import { startGatewayFromFile, type TestGateway } from './gateway.js';
 
 const TOKEN = 'ws-audit-token-0123456789abcdef';
 let running: TestGateway | undefined;
@@ -34,7 +34,7 @@ function call(url: string, method: string): Promise<{ ok: boolean; payload?: unk
 
 describe('security.audit gateway method', () => {
   it('returns {summary, findings} for the running config, without secrets', async () => {
-    running = await startTestGateway({ allowRealIpFallback: true, auth: { mode: 'token', token: TOKEN } });
+    running = await startGatewayFromFile({ allowRealIpFallback: true, auth: { mode: 'token', token: TOKEN } });
     const res = await call(running.url, 'security.audit');
     expect(res.ok).toBe(true);
     const payload = res.payload as { summary: Record<string, number>; findings: Array<{ checkId: string }> };
@@ -45,7 +45,7 @@ describe('security.audit gateway method', () => {
   });
 
   it('computes the report once per loaded config', async () => {
-    running = await startTestGateway({ auth: { mode: 'token', token: TOKEN } });
+    running = await startGatewayFromFile({ auth: { mode: 'token', token: TOKEN } });
     const first = cachedAuditReport(running.gw.ctx.resolved);
     expect(cachedAuditReport(running.gw.ctx.resolved)).toBe(first);
     expect(Object.isFrozen(first.findings)).toBe(true);
