@@ -30,6 +30,16 @@ export interface ProxySetup {
   identityHeader: string;
   /** Request headers (a cookie or a session header) that make the proxy see this person signed in. */
   signedIn(who: 'alice' | 'mallory'): Headers;
+  /**
+   * Headers of a session the auth endpoint accepts (2xx) without naming a user, where the recipe's
+   * auth step can produce one (auth_request, forward_auth).
+   */
+  signedInWithoutIdentity?(): Headers;
+}
+
+export interface ConformanceOptions {
+  /** Run the "accepted without an identity" case (needs setup.signedInWithoutIdentity). */
+  headerless?: boolean;
 }
 
 /**
@@ -71,7 +81,7 @@ function forgeries(header: string): Array<[string, Headers]> {
 }
 
 /** Registers the shared tests. Call inside a describe whose beforeAll fills the setup. */
-export function proxyConformance(get: () => ProxySetup): void {
+export function proxyConformance(get: () => ProxySetup, options: ConformanceOptions = {}): void {
   it('an authenticated user reaches /api/whoami through the proxy with the proxy-set identity', async () => {
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('alice') });
@@ -138,4 +148,15 @@ export function proxyConformance(get: () => ProxySetup): void {
     expect(r.json?.error?.reason).toBe('trusted_proxy_untrusted_source');
     expectWsClosedWith(await wsConnect(ws(s.gatewayUrl), { headers, localAddress: '127.0.0.2' }), 'trusted_proxy_untrusted_source');
   });
+
+  if (options.headerless) {
+    it('an auth answer without an identity reaches the gateway with none, never the client\'s', async () => {
+      const s = get();
+      const headers = { [s.identityHeader]: USERS.admin, ...s.signedInWithoutIdentity!() };
+      const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers });
+      expect(r.status, r.body).toBe(401);
+      expect(r.json?.error?.reason).toBe('trusted_proxy_user_missing');
+      expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers }), 'trusted_proxy_user_missing');
+    });
+  }
 }

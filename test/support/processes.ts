@@ -82,6 +82,12 @@ export interface StartOptions {
 
 const MAX_CAPTURE = 256 * 1024;
 
+/** PIDs started here and not yet exited; killed if the test process exits without stopping them. */
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) signal(pid, 'SIGKILL');
+});
+
 /** Spawns a process with piped output, tracking it by PID. */
 export function startProcess(cmd: string, args: readonly string[], opts: StartOptions = {}): ManagedProcess {
   const name = opts.name ?? cmd;
@@ -117,6 +123,8 @@ export function startProcess(cmd: string, args: readonly string[], opts: StartOp
     throw new Error(`${name}: could not start "${cmd}"`);
   }
   const pid = child.pid;
+  live.add(pid);
+  void exited.then(() => live.delete(pid));
 
   const describe = () => `${name} (pid ${pid})\n--- stdout ---\n${out.slice(-4000)}\n--- stderr ---\n${err.slice(-4000)}`;
 
