@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { withStoredToken } from '../security/run.js';
 import { ExplainInputError, explainRequest, type Explanation, type StepResult } from '../security/explain.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
@@ -63,7 +64,7 @@ export function renderExplanation(e: Explanation, style: Style): string {
 
 function explain(opts: ExplainOptions): void {
   // Schema only: a config the gateway would refuse at startup can still be explained.
-  const resolved = loadConfig({ configPath: opts.config });
+  const resolved = withStoredToken(loadConfig({ configPath: opts.config }));
   let e: Explanation;
   try {
     e = explainRequest(resolved, { from: opts.from, headers: opts.header, bearer: opts.bearer });

@@ -101,6 +101,8 @@ const cases: Case[] = [
   { name: 'generated token', gateway: { auth: { token: 'x'.repeat(43) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_secret_in_file', severity: null },
 
   { name: '23-character token', gateway: { auth: { token: 'x'.repeat(23) } }, ctx: { sources: sources({ 'gateway.auth.token': 'env' }) }, id: 'gateway.auth_token_short', severity: 'warn', mentions: ['24 characters'] },
+  { name: 'short hand-written token in the state directory', gateway: { auth: { token: 'x'.repeat(10) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_token_short', severity: 'warn', mentions: ['state directory'] },
+  { name: 'generated token', gateway: { auth: { token: 'x'.repeat(43) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_token_short', severity: null },
   { name: '24-character token', gateway: { auth: { token: 'x'.repeat(24) } }, ctx: { sources: sources({ 'gateway.auth.token': 'env' }) }, id: 'gateway.auth_token_short', severity: null },
   { name: 'short token unused in password mode is not a length problem', gateway: { auth: { mode: 'password', password: 'p'.repeat(30), token: 'short' } }, id: 'gateway.auth_token_short', severity: null },
 

@@ -30,6 +30,7 @@ function bindWords(config: Config): string {
 function whereFrom(source: ValueSource | undefined, env: string, file: string | undefined): string {
   if (source === 'env') return `from ${env}`;
   if (source === 'file') return file ? `in ${file}` : 'in the config file';
+  if (source === 'generated') return 'kept in the state directory (gateway.token)';
   return source ? `(${source})` : '';
 }
 
@@ -107,15 +108,15 @@ export function checkSecretsInFile(config: Config, facts: SecretFacts): Finding[
 export function checkTokenLength(config: Config, facts: SecretFacts): Finding[] {
   const a = config.gateway.auth;
   const source = facts.sources.get('gateway.auth.token');
-  // A generated token is 256 random bits; only one a person chose can be short.
-  if (a.mode !== 'token' || a.token === undefined || source === 'generated' || a.token.length >= MIN_TOKEN_LENGTH) return [];
+  // A generated token is 43 characters; a short one in the state directory was written by hand.
+  if (a.mode !== 'token' || a.token === undefined || a.token.length >= MIN_TOKEN_LENGTH) return [];
   return [
     finding(
       'gateway.auth_token_short',
       'warn',
       'The gateway token is short',
       `${withSource('gateway.auth.token', whereFrom(source, ENV.token, facts.file))} is shorter than ${MIN_TOKEN_LENGTH} characters, which puts it within reach of guessing.`,
-      `Use a random token of at least ${MIN_TOKEN_LENGTH} characters in ${ENV.token} (e.g. the output of \`openssl rand -base64 32\`), or remove the token so the gateway generates a 256-bit one in its state directory.`,
+      `Use a random token of at least ${MIN_TOKEN_LENGTH} characters in ${ENV.token} (e.g. the output of \`openssl rand -base64 32\`), or remove the token (and a hand-written gateway.token in the state directory) so the gateway generates a 256-bit one.`,
     ),
   ];
 }

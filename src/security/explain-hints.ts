@@ -76,8 +76,12 @@ function secretHints(input: HintInput): ExplainStep[] {
   const rl = resolved.config.gateway.auth.rateLimit;
   const client = resolveClientIp({ peer, xForwardedFor: headers['x-forwarded-for'], xRealIp: headers['x-real-ip'] }, policy.trustedProxies, policy.allowRealIpFallback);
   const why = client === peer ? 'the peer itself' + (policy.trustedProxies.has(peer) ? '' : '; X-Forwarded-For is read only from trustedProxies') : `read from the forwarding headers of trusted proxy ${peer}`;
+  const none: ExplainStep[] = [];
+  if (policy.mode === 'token' && policy.token === undefined) {
+    none.push({ step: 'hint', result: 'note', detail: 'no token is configured or kept in the state directory yet: the gateway generates one on its first run, so every token is refused here' });
+  }
   const exempt = rl.exemptLoopback && isLoopbackIp(client) ? '; it is loopback, so it is never locked out (rateLimit.exemptLoopback)' : '';
-  return [{ step: 'client-address', result: 'note', detail: `the failure limiter counts wrong ${policy.mode}s from this request against ${client} (${why})${exempt}` }];
+  return [...none, { step: 'client-address', result: 'note', detail: `the failure limiter counts wrong ${policy.mode}s from this request against ${client} (${why})${exempt}` }];
 }
 
 /** Notes for the operator, after the decision's own steps. */

@@ -6,6 +6,7 @@
 import { ConfigError } from '../config/errors.js';
 import { deepFreeze, loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { SECRET_PATHS } from '../config/schema.js';
+import { readStoredToken } from '../config/token-store.js';
 import { auditConfig, configInvalidFinding } from './audit.js';
 import { toReport, type AuditReport, type Finding } from './findings.js';
 
@@ -29,6 +30,24 @@ export function secretsWrittenIn(file: string): Set<string> {
   return out;
 }
 
+/**
+ * The config as `gateway run` would use it, without its side effects: in token mode with no token
+ * configured, the token kept in the state directory is applied (source "generated"), but none is
+ * ever created. The audit then judges the token that is really in force, and `auth explain`
+ * compares against it.
+ */
+export function withStoredToken(resolved: ResolvedConfig): ResolvedConfig {
+  const auth = resolved.config.gateway.auth;
+  if (auth.mode !== 'token' || auth.token !== undefined) return resolved;
+  const token = readStoredToken(resolved.stateDir);
+  if (token === undefined) return resolved;
+  const config = structuredClone(resolved.config);
+  config.gateway.auth.token = token;
+  const sources = new Map(resolved.sources);
+  sources.set('gateway.auth.token', 'generated');
+  return Object.freeze({ ...resolved, config: deepFreeze(config), sources });
+}
+
 /** Audits an already loaded config (the running gateway's, or one from {@link loadForAudit}). */
 export function auditResolved(resolved: ResolvedConfig): Finding[] {
   return auditConfig(resolved.config, {
@@ -49,6 +68,7 @@ export function loadForAudit(options: LoadOptions = {}): AuditLoad {
     if (err instanceof ConfigError) return { ok: false, error: err, findings: [configInvalidFinding(err)] };
     throw err;
   }
+  resolved = withStoredToken(resolved);
   return { ok: true, resolved, findings: auditResolved(resolved) };
 }
 
