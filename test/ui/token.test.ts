@@ -41,7 +41,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     await expect.poll(() => page.locator('dd.clients').innerText()).toBe('1 connected');
     expect(await page.locator('dd.version').innerText()).toBe(gateway.gw.ctx.version);
     await expect.poll(() => page.locator('ul.people li').count()).toBe(1);
-    expect(await page.locator('ul.people li .client').innerText()).toContain('mayros-control-ui');
+    expect(await page.locator('ul.people li .client').innerText()).toBe(`mayros-control-ui ${gateway.gw.ctx.version}`);
     const report = cachedAuditReport(gateway.gw.ctx.resolved);
     expect(await auditShown(page)).toEqual({ summary: report.summary, checks: report.findings.map((f) => f.checkId) });
 

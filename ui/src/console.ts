@@ -11,8 +11,10 @@ import { forgetToken, saveToken, takeToken } from './token.js';
 import { identityCard, presenceCard, securityCard, statusCard, type AuditView } from './views/cards.js';
 import { reconnectPanel, refusalPanel, statePill } from './views/connection.js';
 
+/** Replaced at build time with the package version (ui/vite.config.ts). */
+declare const __MAYROS_UI_VERSION__: string;
 /** The UI's own version, shown to the gateway in `connect`. */
-const UI_VERSION = '0.1.0';
+const UI_VERSION = __MAYROS_UI_VERSION__;
 
 const logo = svg`<svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1f5fc4"/><path d="M7 23V9h3.2l5.8 8 5.8-8H25v14h-3.4v-8.6L16 22l-5.6-7.6V23z" fill="#fff"/></svg>`;
 
