@@ -1,5 +1,5 @@
 import type { AuthFailure } from './reasons.js';
-import type { AssertionOutcome } from './assertion/verify.js';
+import type { AssertionOutcome } from './assertion/outcome.js';
 import type { AuthMode } from '../config/schema.js';
 
 /** Request headers, names lowercased; a repeated header is an array of its values (Node's headersDistinct). */

@@ -5,19 +5,11 @@
  */
 import { jwtVerify, type JWTPayload } from 'jose';
 import type { ResolvedAssertion } from '../../config/assertion.js';
-import type { AssertionInvalidWhy, AssertionTimeWhy } from '../reasons.js';
+import type { AssertionInvalidWhy } from '../reasons.js';
+import type { AssertionFailure, AssertionOutcome } from './outcome.js';
 import type { KeySource } from './key-source.js';
 
-/** The failures verification can end in (a subset of AuthFailure). */
-export type AssertionFailure =
-  | { reason: 'trusted_proxy_assertion_invalid'; why: AssertionInvalidWhy }
-  | { reason: 'trusted_proxy_assertion_expired'; why: AssertionTimeWhy }
-  | { reason: 'trusted_proxy_assertion_user_mismatch' }
-  | { reason: 'trusted_proxy_assertion_keys_unavailable' };
-
-export type AssertionOutcome =
-  | { ok: true; user: string; groups: readonly string[]; detail: string }
-  | { ok: false; failure: AssertionFailure; detail: string };
+export type { AssertionFailure, AssertionOutcome };
 
 /** The settings the verifier reads (a ResolvedAssertion satisfies it). */
 export type AssertionOptions = Pick<

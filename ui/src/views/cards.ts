@@ -19,7 +19,7 @@ export function identityLabel(id: Pick<Identity, 'user' | 'method'>): string {
 }
 
 export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => void) | undefined): TemplateResult {
-  const { user, method } = hello.identity;
+  const { user, method, groups } = hello.identity;
   const line =
     method === 'trusted-proxy'
       ? html`Signed in via your proxy as <strong class="user">${user}</strong>`
@@ -39,6 +39,7 @@ export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => vo
     <dl class="facts small">
       <dt>Session</dt><dd class="mono conn-id">${hello.server.connId.slice(0, 8)}</dd>
       <dt>Auth method</dt><dd><code>${method}</code></dd>
+      ${groups?.length ? html`<dt>Groups</dt><dd class="groups">${groups.join(', ')}</dd>` : nothing}
       <dt>Reached at</dt><dd class="mono">${location.host}</dd>
     </dl>
     ${onForget
