@@ -16,7 +16,6 @@ import {
   eventFrame,
   okFrame,
   parseRequestFrame,
-  type ConnectParams,
   type RequestFrame,
   type ResponseError,
 } from '../protocol/frames.js';
@@ -209,27 +208,23 @@ export class WsGateway {
       this.refuse(s, frame.id, { reason: 'protocol_unsupported' }, 'PROTOCOL_UNSUPPORTED');
       return;
     }
-    if (s.preAuthorized) {
-      this.welcome(s, frame, params.data, s.preAuthorized);
-      return;
+    let identity = s.preAuthorized;
+    if (!identity) {
+      const auth = params.data.auth ?? {};
+      const d = decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password });
+      // Only a signed assertion makes a decision async, and trusted-proxy mode decides at the upgrade.
+      if (d instanceof Promise) return void s.ws.terminate();
+      const { result } = d;
+      if (!result.ok) {
+        this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
+        return;
+      }
+      identity = result.identity;
     }
-    const auth = params.data.auth ?? {};
-    whenDecided(
-      decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password }),
-      ({ result }) => {
-        if (s.ws.readyState !== s.ws.OPEN) return;
-        if (!result.ok) this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
-        else this.welcome(s, frame, params.data, result.identity);
-      },
-      () => s.ws.terminate(),
-    );
-  }
-
-  private welcome(s: Session, frame: RequestFrame, params: ConnectParams, identity: Identity): void {
     clearTimeout(s.timer);
     s.timer = undefined;
     s.identity = identity;
-    s.client = { name: params.client?.name, version: params.client?.version };
+    s.client = { name: params.data.client?.name, version: params.data.client?.version };
     this.send(
       s,
       okFrame(frame.id, {
