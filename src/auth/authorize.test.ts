@@ -56,7 +56,7 @@ describe('trusted-proxy decision', () => {
 
   it('admits any authenticated user when allowUsers is empty', () => {
     const open = policy({ trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } });
-    expect(authorize({ peer: '10.0.0.1', headers: { 'x-user': 'anyone' }, surface: 'ws' }, open)).toEqual({ ok: true, identity: { user: 'anyone', method: 'trusted-proxy' } });
+    expect(authorize({ peer: '10.0.0.1', headers: { 'x-user': 'anyone' }, surface: 'ws' }, open)).toEqual({ ok: true, identity: { user: 'anyone', method: 'trusted-proxy', groups: [] } });
   });
 
   it('ignores credentials: a token cannot replace the proxy', () => {

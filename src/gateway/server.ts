@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/load.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { FailureLimiter } from '../auth/rate-limit.js';
+import { createKeySource, type KeySourceTuning } from '../auth/assertion/load-keys.js';
+import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
 import { bindPlan, urlHost } from '../net/bind.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
@@ -22,6 +24,8 @@ export interface GatewayOptions {
   uiDir?: string;
   now?: () => number;
   limits?: Partial<WsLimits>;
+  /** Fetch limits and cooldowns for assertion signing keys (defaults in remote-keys.ts). */
+  keyTuning?: KeySourceTuning;
 }
 
 export interface RunningGateway {
@@ -62,20 +66,29 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
+function logKeyEvent(logger: Logger, e: KeyFetchEvent): void {
+  if (e.type === 'fetched') logger.info({ event: 'assertion_keys_fetched', url: e.url, keys: e.keys }, 'fetched assertion signing keys');
+  else logger.warn({ event: 'assertion_keys_failed', url: e.url, error: e.error }, 'could not fetch assertion signing keys; refusing requests until they arrive');
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { resolved } = opts;
   const g = resolved.config.gateway;
   const now = opts.now ?? Date.now;
+  const logger = opts.logger ?? nullLogger();
+  const policy = compileAuthPolicy(resolved.config);
+  const keys = policy.mode === 'trusted-proxy' && policy.assertion ? await createKeySource(policy.assertion, { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning }) : undefined;
   const ctx: GatewayContext = {
     resolved,
-    policy: compileAuthPolicy(resolved.config),
+    policy,
     limiter: new FailureLimiter(g.auth.rateLimit),
-    logger: opts.logger ?? nullLogger(),
+    logger,
     rejectLog: new LogLimiter(),
     presence: new Presence(),
     startedAt: now(),
     now,
     version: VERSION,
+    keys,
     port: 0,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;

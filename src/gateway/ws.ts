@@ -19,7 +19,7 @@ import {
   type RequestFrame,
   type ResponseError,
 } from '../protocol/frames.js';
-import { decide, logRejection, type GatewayContext } from './context.js';
+import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import { originAllowed } from './origin.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
@@ -70,6 +70,9 @@ export class WsGateway {
   readonly sessions = new Set<Session>();
   /** Connected sessions that asked for `presence` events in `connect`. */
   private readonly presenceSubscribers = new Set<Session>();
+  /** Upgrade sockets waiting for a signed assertion to be verified. */
+  private readonly pendingUpgrades = new Set<Duplex>();
+  private closed = false;
   private readonly tick: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -101,10 +104,57 @@ export class WsGateway {
       refusal = { reason: 'origin_not_allowed' };
       logRejection(ctx, { reason: 'origin_not_allowed', peer, path: req.url ?? '/', surface: 'ws' });
     } else if (ctx.policy.mode === 'trusted-proxy' || ctx.policy.mode === 'none') {
-      const { result } = decide(ctx, req, 'ws');
-      if (result.ok) preAuthorized = result.identity;
-      else refusal = result.failure;
+      const d = decide(ctx, req, 'ws');
+      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer);
+      if (d.result.ok) preAuthorized = d.result.identity;
+      else refusal = d.result.failure;
     }
+    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized);
+  };
+
+  /**
+   * Waits for assertion verification, then completes the upgrade. A client that hangs up
+   * meanwhile, or a shutdown, ends the socket; nothing is left behind.
+   */
+  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string): void {
+    this.pendingUpgrades.add(socket);
+    const forget = () => this.pendingUpgrades.delete(socket);
+    // After 'upgrade' Node leaves the socket unread, so a hang-up would go unnoticed until the
+    // verdict. Read meanwhile: keep early bytes (bounded) for ws, and end on the client's FIN.
+    const early: Buffer[] = [head];
+    let earlyBytes = head.length;
+    const onData = (chunk: Buffer) => {
+      earlyBytes += chunk.length;
+      if (earlyBytes > this.limits.maxPayloadBytes) socket.destroy();
+      else early.push(chunk);
+    };
+    const onEnd = () => socket.destroy();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', forget);
+    whenDecided(
+      d,
+      ({ result }) => {
+        forget();
+        socket.off('close', forget);
+        socket.off('end', onEnd);
+        // ws attaches its own 'data' listener synchronously below, so no chunk falls between.
+        socket.off('data', onData);
+        if (this.closed || socket.destroyed) {
+          socket.destroy();
+          return;
+        }
+        const allHead = early.length === 1 ? head : Buffer.concat(early);
+        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined);
+      },
+      () => {
+        forget();
+        socket.destroy();
+      },
+    );
+  }
+
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) {
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
@@ -112,7 +162,7 @@ export class WsGateway {
       }
       this.open(ws, req, peer, preAuthorized);
     });
-  };
+  }
 
   private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined): void {
     const s: Session = {
@@ -180,7 +230,10 @@ export class WsGateway {
     let identity = s.preAuthorized;
     if (!identity) {
       const auth = params.data.auth ?? {};
-      const { result } = decide(this.ctx, s.upgradeReq!, 'ws', { token: auth.token, password: auth.password });
+      const d = decide(this.ctx, s.upgradeReq!, 'ws', { token: auth.token, password: auth.password });
+      // Only a signed assertion makes a decision async, and trusted-proxy mode decides at the upgrade.
+      if (d instanceof Promise) return void s.ws.terminate();
+      const { result } = d;
       if (!result.ok) {
         this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
         return;
@@ -252,6 +305,11 @@ export class WsGateway {
     else s.ws.send(text);
   }
 
+  /** Upgrades waiting for a signed assertion to be verified. */
+  get pendingUpgradeCount(): number {
+    return this.pendingUpgrades.size;
+  }
+
   get connectedCount(): number {
     let n = 0;
     for (const s of this.sessions) if (s.identity) n++;
@@ -260,6 +318,9 @@ export class WsGateway {
 
   /** Tells every client the gateway is going away, then closes with 1001. */
   shutdown(): void {
+    this.closed = true;
+    for (const socket of this.pendingUpgrades) socket.destroy();
+    this.pendingUpgrades.clear();
     clearInterval(this.tick);
     this.unsubscribe();
     for (const s of this.sessions) {

@@ -22,7 +22,7 @@ describe('mayros gateway run', () => {
     expect(first.stdout()).toContain(`${first.url}/#token=${token}`);
     expect(first.stderr()).not.toContain(token);
     const ok = await httpGet(`${first.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
-    expect(ok.json).toEqual({ user: null, method: 'token' });
+    expect(ok.json).toEqual({ user: null, method: 'token', groups: [] });
     expect(await first.stop()).toBe(0);
 
     const second = await startCli(['--port', '0'], env);

@@ -183,7 +183,7 @@ describe('lan bind (dual stack)', () => {
     try {
       expect(lan.gw.urls[0]).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
       const ok = await httpGet(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' } });
-      expect(ok.json).toEqual({ user: 'nick', method: 'trusted-proxy' });
+      expect(ok.json).toEqual({ user: 'nick', method: 'trusted-proxy', groups: [] });
       const denied = await httpGet(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' }, from: '127.0.0.2' });
       expect(denied.json.error.reason).toBe('trusted_proxy_untrusted_source');
       const line = lan.logs.findLast((l) => l.event === 'auth_rejected');

@@ -27,7 +27,7 @@ describe.each([
   it('HTTP: right credential', async () => {
     const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ user: null, method: mode });
+    expect(r.json).toEqual({ user: null, method: mode, groups: [] });
   });
 
   it('HTTP: identity headers from a trusted peer do not authenticate', async () => {
@@ -121,9 +121,9 @@ describe('mode none', () => {
   afterAll(() => t.stop());
 
   it('admits everyone on loopback', async () => {
-    expect((await httpGet(`${t.url}/api/whoami`)).json).toEqual({ user: null, method: 'none' });
+    expect((await httpGet(`${t.url}/api/whoami`)).json).toEqual({ user: null, method: 'none', groups: [] });
     const { client, reply } = await wsConnect(t.wsUrl);
-    expect(reply.payload.identity).toEqual({ user: null, method: 'none' });
+    expect(reply.payload.identity).toEqual({ user: null, method: 'none', groups: [] });
     client.close();
   });
 });

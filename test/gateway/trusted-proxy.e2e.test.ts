@@ -36,12 +36,12 @@ describe('HTTP /api/whoami', () => {
   it('returns the proxied identity to the trusted proxy', async () => {
     const r = await httpGet(`${t.url}/api/whoami`, { headers: proxied });
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ user: 'nick@example.com', method: 'trusted-proxy' });
+    expect(r.json).toEqual({ user: 'nick@example.com', method: 'trusted-proxy', groups: [] });
   });
 
   it('matches header names case-insensitively', async () => {
     const r = await httpGet(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
-    expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy' });
+    expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [] });
   });
 
   it.each(refusals)('refuses: $name -> $reason', async ({ from, headers, reason, status }) => {

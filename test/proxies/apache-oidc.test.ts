@@ -51,7 +51,7 @@ describe.skipIf(!apacheBin || !oidcModule)('Apache + mod_auth_openidc recipe', (
     expect(alice.trail.some((s) => s.includes(`${new URL(idp.issuer).host}/interaction/`)), alice.trail.join('\n')).toBe(true);
     expect(alice.trail.some((s) => s.includes('/oidc/callback')), alice.trail.join('\n')).toBe(true);
     expect(alice.response.status, alice.response.body).toBe(200);
-    expect(alice.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy' });
+    expect(alice.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [] });
   });
 
   proxyConformance(() => setup);

@@ -86,7 +86,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('alice') });
     expect(r.status, r.body).toBe(200);
-    expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy' });
+    expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [] });
   });
 
   it('an authenticated user completes the WebSocket connect through the proxy', async () => {
@@ -123,7 +123,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       // The proxy's value must win; a refusal would also be safe, a forged identity never is.
       expect(r.json?.user, `${what}: ${r.status} ${r.body}`).not.toBe(USERS.admin);
       expect(r.status, `${what}: ${r.body}`).toBe(200);
-      expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy' });
+      expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [] });
       const o = await wsConnect(ws(s.proxyUrl), { headers });
       expect(o, `${what}: ${JSON.stringify(o)}`).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
     }
