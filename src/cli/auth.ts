@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { withStoredToken } from '../security/run.js';
-import { ExplainInputError, explainRequest, type Explanation, type StepResult } from '../security/explain.js';
-import { explainAssertion } from '../security/explain-assertion.js';
+import type { Explanation, StepResult } from '../security/explain.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface ExplainOptions {
@@ -64,6 +63,9 @@ export function renderExplanation(e: Explanation, style: Style): string {
 }
 
 async function explain(opts: ExplainOptions): Promise<void> {
+  // Loaded here, not at the top: they pull in the decision modules and jose, which every other
+  // command would otherwise load at start-up (docs/performance.md).
+  const [{ ExplainInputError, explainRequest }, { explainAssertion }] = await Promise.all([import('../security/explain.js'), import('../security/explain-assertion.js')]);
   // Schema only: a config the gateway would refuse at startup can still be explained.
   const resolved = withStoredToken(loadConfig({ configPath: opts.config }));
   const req = { from: opts.from, headers: opts.header, bearer: opts.bearer };

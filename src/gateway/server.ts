@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../config/load.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { FailureLimiter } from '../auth/rate-limit.js';
-import { createKeySource, type KeySourceTuning } from '../auth/assertion/load-keys.js';
+import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
 import { bindPlan, urlHost } from '../net/bind.js';
 import { VERSION } from '../version.js';
@@ -77,7 +77,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
   const policy = compileAuthPolicy(resolved.config);
-  const keys = policy.mode === 'trusted-proxy' && policy.assertion ? await createKeySource(policy.assertion, { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning }) : undefined;
+  // Key sources (and jose with them) load only when assertions are configured: start-up time.
+  const keys =
+    policy.mode === 'trusted-proxy' && policy.assertion
+      ? await (await import('../auth/assertion/load-keys.js')).createKeySource(policy.assertion, { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning })
+      : undefined;
   const ctx: GatewayContext = {
     resolved,
     policy,

@@ -3,7 +3,7 @@
  * header claimed, a key source, the settings and the time. It never throws: every failure comes
  * back as a reason from the closed set in reasons.ts. JWT parsing and signature checks are jose's.
  */
-import { jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { ResolvedAssertion } from '../../config/assertion.js';
 import type { AssertionInvalidWhy } from '../reasons.js';
 import type { AssertionFailure, AssertionOutcome } from './outcome.js';
@@ -80,6 +80,8 @@ export async function verifyAssertion(token: string, headerUser: string, keys: K
   let alg: string | undefined;
   let kid: string | undefined;
   try {
+    // Loaded on first use, so a gateway without assertions never loads jose (start-up time).
+    const { jwtVerify } = await import('jose');
     const r = await jwtVerify(token, (h, t) => keys.getKey(h, t), {
       algorithms: [...opts.algorithms],
       issuer: opts.issuer,
