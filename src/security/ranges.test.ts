@@ -81,4 +81,8 @@ describe('rangeSize', () => {
   ] as const)('IPv%i /%i has %s', (family, prefix, text) => {
     expect(rangeSize(family, prefix)).toBe(text);
   });
+
+  it('groups digits as en-US does, for every IPv4 prefix', () => {
+    for (let prefix = 0; prefix < 32; prefix++) expect(rangeSize(4, prefix)).toBe(`${(2 ** (32 - prefix)).toLocaleString('en-US')} addresses`);
+  });
 });
