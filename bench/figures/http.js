@@ -10,14 +10,16 @@ import { median, pairedRatio } from '../lib/stats.js';
 
 /**
  * Checks that a server answers the benchmark request with 200 and the expected identity, so the
- * figure never measures a fast stream of refusals.
+ * figure never measures a fast stream of refusals. Returns the body text.
  */
 async function expectWhoami(url, headers, user) {
   const res = await fetch(`${url}/api/whoami`, { headers, signal: AbortSignal.timeout(5000) });
-  const body = await res.json();
+  const text = await res.text();
+  const body = JSON.parse(text);
   if (res.status !== 200 || body.user !== user || body.method !== 'trusted-proxy') {
-    throw new Error(`${url}/api/whoami answered ${res.status} ${JSON.stringify(body)}, expected 200 for ${user}`);
+    throw new Error(`${url}/api/whoami answered ${res.status} ${text}, expected 200 for ${user}`);
   }
+  return text;
 }
 
 /** @param {import('../run.js').Context} ctx */
@@ -25,10 +27,10 @@ export async function run(ctx) {
   const { ws, sizes } = ctx;
   const headers = proxyHeaders(ws.user);
   const gw = await ctx.track(startGateway(ws));
-  const bare = await ctx.track(startBareHttp(ws.user));
+  const body = await expectWhoami(gw.url, headers, ws.user);
+  const bare = await ctx.track(startBareHttp(body));
   const load = ctx.track(startClient('http-load.js'));
-  await expectWhoami(gw.url, headers, ws.user);
-  await expectWhoami(bare.url, headers, ws.user);
+  if ((await expectWhoami(bare.url, headers, ws.user)) !== body) throw new Error('the baseline does not answer the gateway\'s exact body');
 
   const timeout = (sec) => sec * 1000 + 15_000;
   const once = async (server, durationSec) => {

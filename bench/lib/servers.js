@@ -40,9 +40,9 @@ export function startGateway(ws) {
   return ready(child);
 }
 
-/** @param {string} user the user the bare server echoes, as the gateway would */
-export function startBareHttp(user) {
-  return ready(new Child('bare-http', process.execPath, [...NODE_FLAGS, server('bare-http.js'), user], { ipc: true }));
+/** @param {string} body the exact JSON body the bare server answers with (the gateway's own) */
+export function startBareHttp(body) {
+  return ready(new Child('bare-http', process.execPath, [...NODE_FLAGS, server('bare-http.js'), body], { ipc: true }));
 }
 
 export function startBareWs() {

@@ -1,14 +1,14 @@
 /**
  * Baseline for figure 1: a bare node:http server that answers every request with the same bytes
- * the gateway sends for an authorized GET /api/whoami (same JSON body, same headers), so the
- * difference measured is the gateway's routing and authentication, not response size.
+ * the gateway sends for an authorized GET /api/whoami (the body the gateway returned, passed in,
+ * and the same headers), so the difference measured is the gateway's routing and authentication,
+ * not response size.
  *
- * Usage: node --expose-gc --import ./probe.js bare-http.js <user>
+ * Usage: node --expose-gc --import ./probe.js bare-http.js '<json body>'
  */
 import { createServer } from 'node:http';
 
-const user = process.argv[2] ?? 'user@example.com';
-const body = JSON.stringify({ user, method: 'trusted-proxy' });
+const body = process.argv[2] ?? '{}';
 const headers = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
