@@ -13,15 +13,22 @@ const ok = (payload: unknown): MethodResult => ({ ok: true, payload });
 
 /** Public, non-secret facts about the running gateway. */
 export function gatewayStatus(ctx: GatewayContext, gw: WsGateway) {
-  const g = ctx.resolved.config.gateway;
+  const gen = ctx.generation;
+  const g = gen.resolved.config.gateway;
   return {
     version: ctx.version,
     uptimeMs: ctx.now() - ctx.startedAt,
     startedAt: new Date(ctx.startedAt).toISOString(),
-    authMode: ctx.policy.mode,
+    authMode: gen.policy.mode,
     bind: g.bind,
     port: ctx.port,
     clients: gw.connectedCount,
+    /** The config generation in force: 1 at start, +1 per applied reload. */
+    config: {
+      generation: gen.n,
+      loadedAt: new Date(gen.loadedAt).toISOString(),
+      pendingRestart: gen.pendingRestart,
+    },
   };
 }
 

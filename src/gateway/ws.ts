@@ -2,66 +2,78 @@
  * The WebSocket adapter at the gateway root. Trusted-proxy mode decides at the upgrade from the
  * upgrade request's headers; token and password modes decide on the `connect` frame. A refusal
  * completes the upgrade and closes at once with the reason code, so a browser can show it.
+ * Every upgrade and every frame reads the configuration generation once and uses only that.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
-import {
-  PROTOCOL_VERSION,
-  connectParamsSchema,
-  errorFrame,
-  eventFrame,
-  okFrame,
-  parseRequestFrame,
-  type RequestFrame,
-  type ResponseError,
-} from '../protocol/frames.js';
+import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
 import { decide, logRejection, type GatewayContext } from './context.js';
+import type { Generation } from './generation.js';
+import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
+import { recheckSession } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
+import { captureHeaders, scheduleExpiry, type Session } from './session.js';
+import { createWsServer } from './socket.js';
 
-export interface WsLimits {
-  maxPayloadBytes: number;
-  handshakeTimeoutMs: number;
-  tickIntervalMs: number;
-  /** A client whose unsent data exceeds this is disconnected (slow reader). */
-  maxBufferedBytes: number;
+export { DEFAULT_WS_LIMITS, type WsLimits } from './limits.js';
+export type { Session } from './session.js';
+
+/** Counts from one re-check of the open sessions. */
+export interface RecheckReport {
+  checked: number;
+  closed: number;
+  /** Closed sessions per reason code. */
+  byReason: Record<string, number>;
 }
 
-export const DEFAULT_WS_LIMITS: WsLimits = {
-  maxPayloadBytes: 64 * 1024,
-  handshakeTimeoutMs: 10_000,
-  tickIntervalMs: 30_000,
-  maxBufferedBytes: 1024 * 1024,
-};
-
-export interface Session {
-  readonly connId: string;
-  readonly ws: WebSocket;
-  readonly peer: string;
-  readonly connectedAt: number;
-  identity: Identity | undefined;
-  /** Set at the upgrade in trusted-proxy mode. */
-  preAuthorized: Identity | undefined;
-  client: { name?: string; version?: string };
-  timer: NodeJS.Timeout | undefined;
+interface CloseOptions {
+  /** Request id to answer with an error frame before closing. */
+  id?: RequestFrame['id'];
+  code?: ResponseError['code'];
+  /** Log line to write; omitted when the decision already logged it. */
+  event?: 'auth_rejected' | 'session_revoked' | 'session_closed';
+  detail?: Record<string, unknown>;
 }
 
 export class WsGateway {
-  readonly wss: WebSocketServer;
   readonly sessions = new Set<Session>();
+  /** Upgraded sockets: sessions plus refusals still closing. */
+  private sockets = 0;
+  /** Sessions that have not completed `connect`. */
+  private pending = 0;
+  private server: WebSocketServer;
+  private serverBytes: number;
   private readonly tick: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly ctx: GatewayContext, readonly limits: WsLimits = DEFAULT_WS_LIMITS) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  constructor(private readonly ctx: GatewayContext) {
+    const limits = ctx.generation.limits;
+    this.serverBytes = limits.maxPayloadBytes;
+    this.server = createWsServer(this.serverBytes);
     this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
     this.tick.unref();
     this.unsubscribe = ctx.presence.onChange((c) => this.broadcast(eventFrame('presence', { ...c, entries: ctx.presence.list() })));
+  }
+
+  /** The limits in force (the current generation's). */
+  get limits(): WsLimits {
+    return this.ctx.generation.limits;
+  }
+
+  /** ws copies maxPayload into each socket at the upgrade, so a new size needs a new server. */
+  private serverFor(gen: Generation): WebSocketServer {
+    if (gen.limits.maxPayloadBytes !== this.serverBytes) {
+      this.serverBytes = gen.limits.maxPayloadBytes;
+      this.server = createWsServer(this.serverBytes);
+    }
+    return this.server;
   }
 
   /** The `upgrade` listener for the HTTP server(s). */
@@ -69,58 +81,92 @@ export class WsGateway {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      (socket as Socket).destroySoon();
       return;
     }
     const ctx = this.ctx;
+    const gen = ctx.generation;
+    const limits = gen.limits;
     const peer = peerOf(req);
+    // Past every cap and the refusals still closing: drop without spending anything on it.
+    if (this.sockets >= limits.maxConnections + limits.maxUnauthenticated) {
+      logRejection(ctx, { reason: 'too_many_connections', peer, path: '/', surface: 'ws' });
+      socket.destroy();
+      return;
+    }
     let refusal: AuthFailure | undefined;
-    const allowed = originAllowed({
-      headers: headersOf(req),
-      peerIsTrustedProxy: ctx.policy.trustedProxies.has(peer),
-      allowedOrigins: ctx.resolved.config.gateway.controlUi.allowedOrigins,
-    });
     let preAuthorized: Identity | undefined;
-    if (!allowed) {
+    if (this.sessions.size >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
+    else if (this.pending >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
+    else if (!originAllowed({ headers: headersOf(req), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
-      logRejection(ctx, { reason: 'origin_not_allowed', peer, path: req.url ?? '/', surface: 'ws' });
-    } else if (ctx.policy.mode === 'trusted-proxy' || ctx.policy.mode === 'none') {
-      const { result } = decide(ctx, req, 'ws');
+    }
+    if (refusal) {
+      logRejection(ctx, { reason: refusal.reason, peer, path: req.url ?? '/', surface: 'ws' });
+    } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
+      const { result } = decide(ctx, req, 'ws', undefined, gen);
       if (result.ok) preAuthorized = result.identity;
       else refusal = result.failure;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    this.serverFor(gen).handleUpgrade(req, socket, head, (ws) => {
+      this.sockets++;
+      ws.once('close', () => this.sockets--);
       if (refusal) {
+        ws.on('error', () => undefined);
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
         return;
       }
-      this.open(ws, req, peer, preAuthorized);
+      this.open(ws, req, peer, preAuthorized, gen);
     });
   };
 
-  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined): void {
+  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined, gen: Generation): void {
+    const now = this.ctx.now();
     const s: Session = {
       connId: randomUUID(),
       ws,
       peer,
-      connectedAt: this.ctx.now(),
+      connectedAt: now,
       identity: undefined,
       preAuthorized,
       client: {},
       timer: undefined,
+      expiry: undefined,
+      facts: { peer, headers: captureHeaders(headersOf(req), gen.policy) },
+      bucket: new FrameBucket(gen.limits.frameBurst, now),
+      req,
+      closing: false,
     };
     this.sessions.add(s);
-    s.timer = setTimeout(() => this.refuse(s, undefined, { reason: 'handshake_timeout' }), this.limits.handshakeTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(s, req, data, isBinary));
-    ws.on('error', () => ws.terminate());
+    this.pending++;
+    s.timer = setTimeout(() => this.closeSession(s, { reason: 'handshake_timeout' }, { event: 'auth_rejected' }), gen.limits.handshakeTimeoutMs);
+    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+    ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws has already sent the close frame (1009 for an oversized message); just record it.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logClose(s, 'session_closed', { reason: 'frame_too_large' });
+      s.closing = true;
+    });
     ws.on('close', () => {
       clearTimeout(s.timer);
+      clearTimeout(s.expiry);
       this.sessions.delete(s);
       if (s.identity) this.ctx.presence.remove(s.connId);
+      else this.pending--;
+      s.req = undefined;
     });
+    // A reload may have landed while this upgrade was being decided.
+    if (this.ctx.generation !== gen) this.recheck(s, this.ctx.generation);
   }
 
-  private onMessage(s: Session, req: IncomingMessage, data: RawData, isBinary: boolean): void {
+  private onMessage(s: Session, data: RawData, isBinary: boolean): void {
+    if (s.closing) return;
+    const gen = this.ctx.generation;
+    if (!s.bucket.take(this.ctx.now(), gen.limits.maxFramesPerSecond, gen.limits.frameBurst)) {
+      this.closeSession(s, { reason: 'frame_rate_exceeded' }, { event: 'session_closed' });
+      return;
+    }
     if (isBinary) {
       this.send(s, errorFrame(null, { code: 'INVALID_FRAME', message: 'binary frames are not accepted; send JSON text' }));
       return;
@@ -132,7 +178,7 @@ export class WsGateway {
     }
     const frame = parsed.frame;
     if (!s.identity) {
-      this.onConnect(s, req, frame);
+      this.onConnect(s, frame, gen);
       return;
     }
     if (frame.method === 'connect') {
@@ -143,9 +189,9 @@ export class WsGateway {
     this.send(s, r.ok ? okFrame(frame.id, r.payload) : errorFrame(frame.id, r.error));
   }
 
-  private onConnect(s: Session, req: IncomingMessage, frame: RequestFrame): void {
+  private onConnect(s: Session, frame: RequestFrame, gen: Generation): void {
     if (frame.method !== 'connect') {
-      this.refuse(s, frame.id, { reason: 'connect_required' }, 'CONNECT_REQUIRED');
+      this.closeSession(s, { reason: 'connect_required' }, { id: frame.id, code: 'CONNECT_REQUIRED', event: 'auth_rejected' });
       return;
     }
     const params = connectParamsSchema.safeParse(frame.params ?? {});
@@ -155,23 +201,28 @@ export class WsGateway {
       return;
     }
     if (params.data.protocol !== PROTOCOL_VERSION) {
-      this.refuse(s, frame.id, { reason: 'protocol_unsupported' }, 'PROTOCOL_UNSUPPORTED');
+      this.closeSession(s, { reason: 'protocol_unsupported' }, { id: frame.id, code: 'PROTOCOL_UNSUPPORTED', event: 'auth_rejected' });
       return;
     }
     let identity = s.preAuthorized;
     if (!identity) {
       const auth = params.data.auth ?? {};
-      const { result } = decide(this.ctx, req, 'ws', { token: auth.token, password: auth.password });
+      const credentials = { token: auth.token, password: auth.password };
+      const { result } = decide(this.ctx, s.req!, 'ws', credentials, gen);
       if (!result.ok) {
-        this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
+        this.closeSession(s, result.failure, { id: frame.id, code: 'UNAUTHORIZED' });
         return;
       }
       identity = result.identity;
+      s.facts.credentials = credentials;
     }
     clearTimeout(s.timer);
     s.timer = undefined;
     s.identity = identity;
+    s.req = undefined;
+    this.pending--;
     s.client = { name: params.data.client?.name, version: params.data.client?.version };
+    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
     this.send(
       s,
       okFrame(frame.id, {
@@ -179,49 +230,92 @@ export class WsGateway {
         protocol: PROTOCOL_VERSION,
         identity,
         server: { version: this.ctx.version, connId: s.connId },
-        policy: {
-          maxPayloadBytes: this.limits.maxPayloadBytes,
-          tickIntervalMs: this.limits.tickIntervalMs,
-          authMode: this.ctx.policy.mode,
-        },
+        policy: { maxPayloadBytes: gen.limits.maxPayloadBytes, tickIntervalMs: gen.limits.tickIntervalMs, authMode: gen.policy.mode },
       }),
     );
     this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
   }
 
-  /** Replies with an error frame (when a request id is known) and closes with the reason code. */
-  private refuse(s: Session, id: RequestFrame['id'] | undefined, failure: AuthFailure, code?: ResponseError['code']): void {
+  private readonly expire = (s: Session): void => this.closeSession(s, { reason: 'session_expired' }, { event: 'session_closed' });
+
+  /** Answers `id` with an error frame when given, logs, and closes with the reason's code. */
+  private closeSession(s: Session, failure: AuthFailure, opts: CloseOptions = {}): void {
+    if (s.closing) return;
+    s.closing = true;
+    clearTimeout(s.timer);
+    clearTimeout(s.expiry);
     const reason = wireCode(failure);
-    if (id !== undefined && code) this.send(s, errorFrame(id, { code, reason, message: REASONS[failure.reason].message }));
-    if (failure.reason === 'handshake_timeout' || failure.reason === 'connect_required' || failure.reason === 'protocol_unsupported') {
-      logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
+    if (opts.id !== undefined && opts.code && s.ws.readyState === s.ws.OPEN) {
+      s.ws.send(JSON.stringify(errorFrame(opts.id, { code: opts.code, reason, message: REASONS[failure.reason].message })));
     }
+    if (opts.event === 'auth_rejected') logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
+    else if (opts.event) this.logClose(s, opts.event, { reason, ...opts.detail });
     s.ws.close(REASONS[failure.reason].closeCode, reason);
   }
 
+  private logClose(s: Session, event: string, fields: Record<string, unknown>): void {
+    const suppressed = this.ctx.rejectLog.take();
+    if (suppressed < 0) return;
+    const user = s.identity?.user ?? s.preAuthorized?.user ?? null;
+    this.ctx.logger.warn({ event, connId: s.connId, peer: s.peer, user, ...fields, ...(suppressed ? { suppressed } : {}) }, 'websocket session closed');
+  }
+
+  /** Sends a frame, or closes a client that has stopped reading (its unsent data is over the cap). */
   send(s: Session, frame: unknown): void {
-    if (s.ws.readyState !== s.ws.OPEN) return;
-    // A client that does not read must not make us buffer without limit.
-    if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      s.ws.terminate();
-      return;
-    }
+    if (s.closing || s.ws.readyState !== s.ws.OPEN) return;
+    if (this.overBuffered(s)) return;
     s.ws.send(JSON.stringify(frame));
   }
 
   broadcast(frame: unknown): void {
     const text = JSON.stringify(frame);
     for (const s of this.sessions) {
-      if (!s.identity || s.ws.readyState !== s.ws.OPEN) continue;
-      if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
-      else s.ws.send(text);
+      if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || this.overBuffered(s)) continue;
+      s.ws.send(text);
     }
   }
 
+  private overBuffered(s: Session): boolean {
+    const buffered = s.ws.bufferedAmount;
+    if (buffered <= this.ctx.generation.limits.maxBufferedBytes) return false;
+    // The close frame queues behind the backlog; ws destroys the socket if it is not answered.
+    this.closeSession(s, { reason: 'slow_consumer' }, { event: 'session_closed', detail: { bufferedBytes: buffered } });
+    return true;
+  }
+
+  /** Re-checks every open session against `gen`; refused ones are closed with the reason code. */
+  recheckAll(gen: Generation): RecheckReport {
+    const report: RecheckReport = { checked: 0, closed: 0, byReason: {} };
+    for (const s of [...this.sessions]) {
+      if (s.closing) continue;
+      report.checked++;
+      const reason = this.recheck(s, gen);
+      if (reason) {
+        report.closed++;
+        report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
+      }
+    }
+    return report;
+  }
+
+  private recheck(s: Session, gen: Generation): string | undefined {
+    const verdict = recheckSession(s.facts, s.identity !== undefined, gen);
+    if (!verdict.keep) {
+      this.closeSession(s, verdict.failure, { event: 'session_revoked', detail: { generation: gen.n } });
+      return wireCode(verdict.failure);
+    }
+    if (!s.identity) s.preAuthorized = verdict.preAuthorized;
+    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+    return undefined;
+  }
+
   get connectedCount(): number {
-    let n = 0;
-    for (const s of this.sessions) if (s.identity) n++;
-    return n;
+    return this.sessions.size - this.pending;
+  }
+
+  /** Sessions that have not completed `connect`. */
+  get pendingCount(): number {
+    return this.pending;
   }
 
   /** Tells every client the gateway is going away, then closes with 1001. */
@@ -230,7 +324,9 @@ export class WsGateway {
     this.unsubscribe();
     for (const s of this.sessions) {
       clearTimeout(s.timer);
+      clearTimeout(s.expiry);
       if (s.identity) this.send(s, eventFrame('shutdown', { reason: 'gateway shutting down' }));
+      s.closing = true;
       s.ws.close(1001, 'gateway_shutdown');
     }
   }
