@@ -5,7 +5,7 @@
  * callback runs only when the file's content (or its readability) actually changed.
  */
 import { createHash } from 'node:crypto';
-import { watch, watchFile, unwatchFile, readFileSync, type FSWatcher } from 'node:fs';
+import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface WatchOptions {
@@ -35,7 +35,7 @@ export function watchConfigFile(file: string, onChange: () => void, opts: WatchO
   let last = fileSignature(file);
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
-  let polling = false;
+  let poller: NodeJS.Timeout | undefined;
   let closed = false;
 
   const check = () => {
@@ -55,11 +55,12 @@ export function watchConfigFile(file: string, onChange: () => void, opts: WatchO
   const poll = (err: NodeJS.ErrnoException) => {
     watcher?.close();
     watcher = undefined;
-    if (polling || closed) return;
-    polling = true;
+    if (poller || closed) return;
     opts.onWatchError?.(err);
-    // stat polling works on a missing directory and follows a symlinked file's target.
-    watchFile(file, { interval: opts.pollMs ?? 2000, persistent: false }, poke);
+    // Comparing content (not fs.watchFile's stat baseline, which misses a change made before its
+    // first stat) works on a missing directory and follows a symlinked file's target.
+    poller = setInterval(check, opts.pollMs ?? 2000);
+    poller.unref();
   };
 
   try {
@@ -68,13 +69,15 @@ export function watchConfigFile(file: string, onChange: () => void, opts: WatchO
   } catch (err) {
     poll(err as NodeJS.ErrnoException);
   }
+  // A change between reading `last` and the watch starting raised no event: look once.
+  poke();
 
   return {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(poller);
       watcher?.close();
-      if (polling) unwatchFile(file, poke);
     },
   };
 }
