@@ -16,6 +16,7 @@ import { decide, logRejection, type GatewayContext } from './context.js';
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
+import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
@@ -51,7 +52,7 @@ export class WsGateway {
   private server: WebSocketServer;
   private serverBytes: number;
   private readonly tick: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
+  private readonly fanout: PresenceFanout;
 
   constructor(private readonly ctx: GatewayContext) {
     const limits = ctx.generation.limits;
@@ -59,7 +60,7 @@ export class WsGateway {
     this.server = createWsServer(this.serverBytes);
     this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
     this.tick.unref();
-    this.unsubscribe = ctx.presence.onChange((c) => this.broadcast(eventFrame('presence', { ...c, entries: ctx.presence.list() })));
+    this.fanout = new PresenceFanout(ctx.presence, (payload) => this.broadcast(eventFrame('presence', payload)));
   }
 
   /** The limits in force (the current generation's). */
@@ -268,10 +269,11 @@ export class WsGateway {
   }
 
   broadcast(frame: unknown): void {
-    const text = JSON.stringify(frame);
+    // Encoded once: ws would otherwise convert the string for every recipient.
+    const data = Buffer.from(JSON.stringify(frame));
     for (const s of this.sessions) {
       if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || this.overBuffered(s)) continue;
-      s.ws.send(text);
+      s.ws.send(data, { binary: false });
     }
   }
 
@@ -321,7 +323,7 @@ export class WsGateway {
   /** Tells every client the gateway is going away, then closes with 1001. */
   shutdown(): void {
     clearInterval(this.tick);
-    this.unsubscribe();
+    this.fanout.close();
     for (const s of this.sessions) {
       clearTimeout(s.timer);
       clearTimeout(s.expiry);
