@@ -141,7 +141,13 @@ export class WsGateway {
     };
     this.sessions.add(s);
     this.pending++;
-    s.timer = setTimeout(() => this.closeSession(s, { reason: 'handshake_timeout' }, { event: 'auth_rejected' }), gen.limits.handshakeTimeoutMs);
+    s.timer = setTimeout(() => {
+      // After a stalled event loop, timers run before pending socket reads: give a connect frame
+      // that has already arrived one I/O round to be read before timing the client out.
+      setImmediate(() => {
+        if (!s.identity && !s.closing) this.closeSession(s, { reason: 'handshake_timeout' }, { event: 'auth_rejected' });
+      });
+    }, gen.limits.handshakeTimeoutMs);
     scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
     ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {

@@ -165,6 +165,22 @@ describe('handshake timeouts', () => {
     await within(socketClosed(s), 4000, 'the half-sent request to be closed');
   });
 
+  it('does not time out a connect frame that arrived while the event loop was stalled', async () => {
+    t = await startTestGateway(noAuth({ handshakeTimeoutMs: 300 }));
+    const c = wsClient(t.port, { connect: false });
+    await new Promise((r) => c.ws.once('open', r));
+    await waitFor(() => t!.gw.ws.pendingCount === 1, 2000, 'the pending session');
+    c.ws.send(JSON.stringify({ type: 'req', id: 'connect', method: 'connect', params: { protocol: 1 } }));
+    // Block this (shared) event loop past the handshake deadline, as a long GC or a starved CPU
+    // would: when it resumes, the timer is overdue and the connect frame is already buffered.
+    const until = Date.now() + 500;
+    while (Date.now() < until) {
+      /* stall */
+    }
+    expect(await within(c.hello, 3000, 'the connect answer')).toMatchObject({ ok: true });
+    c.ws.close();
+  });
+
   it('closes an upgraded socket that never sends connect with 1008 handshake_timeout', async () => {
     t = await startTestGateway(noAuth({ handshakeTimeoutMs: 300 }));
     const c = wsClient(t.port, { connect: false });
