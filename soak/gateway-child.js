@@ -2,6 +2,8 @@
 // Started by soak/soak.js as `node --expose-gc soak/gateway-child.js <config> <stateDir>`; it
 // answers IPC messages: measure (after a full GC), sample (no GC), reload, stop.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfigForStartup } from '../dist/config/load.js';
@@ -51,8 +53,10 @@ const { resolved } = ensureToken(loadConfigForStartup(loadOptions));
 gw = await startGateway({ resolved, logger, loadOptions, watchConfig: true, watchDebounceMs: 100 });
 
 function snapshot() {
+  const code = getHeapSpaceStatistics().find((sp) => sp.space_name === 'code_space')?.space_used_size ?? 0;
   return {
     mem: process.memoryUsage(),
+    codeBytes: code,
     cpu: process.cpuUsage(),
     sessions: gw.ws.sessions.size,
     pending: gw.ws.pendingCount,
@@ -71,12 +75,19 @@ process.on('message', async (m) => {
     process.send({ type: 'measure', ...snapshot() });
   } else if (m.type === 'sample') {
     process.send({ type: 'sample', ...snapshot() });
+  } else if (m.type === 'snapshot') {
+    // Debug aid (SOAK_SNAPSHOTS=dir): a heap snapshot after a full GC, to diff between rounds.
+    for (let i = 0; i < 3; i++) globalThis.gc();
+    const { writeHeapSnapshot } = await import('node:v8');
+    process.send({ type: 'snapshot', file: writeHeapSnapshot(join(process.env.SOAK_SNAPSHOTS ?? '.', `gateway-${Date.now()}.heapsnapshot`)) });
   } else if (m.type === 'reset-loop') {
     loop.reset();
     process.send({ type: 'reset-loop' });
   } else if (m.type === 'reload') {
+    const t0 = process.hrtime.bigint();
     const out = gw.reload('api');
-    process.send({ type: 'reload', status: out.status, generation: out.generation, recheck: out.status === 'applied' ? out.recheck : undefined });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.send({ type: 'reload', status: out.status, generation: out.generation, reloadMs: Math.round(ms * 10) / 10, recheck: out.status === 'applied' ? out.recheck : undefined });
   } else if (m.type === 'stop') {
     await gw.close(2000);
     process.exit(0);

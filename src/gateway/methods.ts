@@ -36,7 +36,7 @@ export const METHODS: Readonly<Record<string, Handler>> = Object.freeze({
   health: () => ok({ ok: true }),
   status: (ctx, gw) => ok(gatewayStatus(ctx, gw)),
   whoami: (_ctx, _gw, s) => ok(s.identity),
-  'presence.list': (ctx) => ok({ entries: ctx.presence.list() }),
+  'presence.list': (ctx) => ok(ctx.presence.snapshot()),
 });
 
 export function callMethod(ctx: GatewayContext, gw: WsGateway, s: Session, frame: RequestFrame): MethodResult {

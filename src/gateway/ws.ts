@@ -21,6 +21,7 @@ import { recheckSession } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
 import { captureHeaders, scheduleExpiry, type Session } from './session.js';
+import { serializeFrame } from './serialize.js';
 import { createWsServer } from './socket.js';
 
 export { DEFAULT_WS_LIMITS, type WsLimits } from './limits.js';
@@ -271,7 +272,7 @@ export class WsGateway {
   send(s: Session, frame: unknown): void {
     if (s.closing || s.ws.readyState !== s.ws.OPEN) return;
     if (this.overBuffered(s)) return;
-    s.ws.send(JSON.stringify(frame));
+    s.ws.send(serializeFrame(frame as Record<string, unknown>));
   }
 
   broadcast(frame: unknown): void {
