@@ -107,8 +107,8 @@ async function runRole(role, port) {
     }
     case 'badFrames': {
       const r = await badFrames(port, src, user);
-      bump(role, r.ok ? 'survived' : r.late ? 'late' : 'failed');
-      if (r.late) late(role, 'no answer in time');
+      bump(role, r.ok ? 'survived' : !r.admitted ? 'no hello in time' : r.late ? 'late' : 'failed');
+      if (!r.admitted || r.late) late(role, 'no answer in time');
       else if (r.admitted && !r.ok) fail(role, 'dropped after bad frames');
       return;
     }
