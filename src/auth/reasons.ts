@@ -11,6 +11,11 @@ export type SimpleReason =
   | 'trusted_proxy_user_missing'
   | 'trusted_proxy_user_ambiguous'
   | 'trusted_proxy_user_not_allowed'
+  | 'trusted_proxy_groups_ambiguous'
+  | 'trusted_proxy_assertion_missing'
+  | 'trusted_proxy_assertion_ambiguous'
+  | 'trusted_proxy_assertion_user_mismatch'
+  | 'trusted_proxy_assertion_keys_unavailable'
   | 'token_missing'
   | 'token_mismatch'
   | 'password_missing'
@@ -26,9 +31,28 @@ export type SimpleReason =
   | 'too_many_connections'
   | 'too_many_unauthenticated';
 
+/** Why a signed assertion was refused as invalid; logged, never sent to the client. */
+export type AssertionInvalidWhy =
+  | 'oversize'
+  | 'malformed'
+  | 'algorithm'
+  | 'unknown_key'
+  | 'signature'
+  | 'issuer'
+  | 'audience'
+  | 'claims'
+  | 'user_claim'
+  | 'groups_claim'
+  | 'unverified';
+
+/** Which end of its time window a signed assertion fell outside of. */
+export type AssertionTimeWhy = 'expired' | 'not_yet_valid' | 'issued_in_future';
+
 export type AuthFailure =
   | { reason: SimpleReason }
   | { reason: 'trusted_proxy_missing_header'; header: string }
+  | { reason: 'trusted_proxy_assertion_invalid'; why: AssertionInvalidWhy }
+  | { reason: 'trusted_proxy_assertion_expired'; why: AssertionTimeWhy }
   | { reason: 'rate_limited'; retryAfterMs: number };
 
 export type Reason = AuthFailure['reason'];
@@ -54,7 +78,10 @@ export const WS_POLICY_VIOLATION = 1008;
 /** WebSocket close code for a message larger than the gateway accepts (RFC 6455). */
 export const WS_MESSAGE_TOO_BIG = 1009;
 
-/** WebSocket close code "try again later" (IANA registry): the gateway is at a connection cap. */
+/**
+ * WebSocket close code "Try Again Later" (IANA registry): the server cannot decide right now,
+ * or is at a connection cap.
+ */
 export const WS_TRY_AGAIN_LATER = 1013;
 
 /**
@@ -100,8 +127,57 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     status: 403,
     type: 'forbidden',
     closeCode: WS_POLICY_VIOLATION,
-    message: 'The proxy authenticated this user, but the user is not in gateway.auth.trustedProxy.allowUsers.',
-    fix: 'Add the user, exactly as the proxy sends it, to allowUsers, or empty the list to admit every user the proxy authenticates.',
+    message: 'The proxy authenticated this user, but the user is neither in gateway.auth.trustedProxy.allowUsers nor in a group listed in allowGroups.',
+    fix: 'Add the user, exactly as the proxy sends it, to allowUsers, or one of the user\'s groups to allowGroups; empty both lists to admit every user the proxy authenticates.',
+  },
+  trusted_proxy_groups_ambiguous: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The groups header named by gateway.auth.trustedProxy.groupsHeader arrived more than once, so the gateway refused to merge them.',
+    fix: 'Make the proxy overwrite the groups header instead of appending to what the client sent.',
+  },
+  trusted_proxy_assertion_missing: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The signed identity assertion header (gateway.auth.trustedProxy.assertion.header) was missing or blank.',
+    fix: 'Make the proxy send its signed JWT on every request and WebSocket upgrade (Pomerium: pass identity headers; Cloudflare Access and Google IAP always send it), and check the header name.',
+  },
+  trusted_proxy_assertion_ambiguous: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The signed identity assertion header arrived more than once, so the gateway refused to pick one.',
+    fix: 'Make every proxy in the chain overwrite the assertion header instead of appending a second one.',
+  },
+  trusted_proxy_assertion_invalid: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The signed identity assertion failed verification: bad signature, unknown key, algorithm not allowed, wrong issuer or audience, malformed or too large.',
+    fix: 'Check assertion.issuer, audience and algorithms against a real token from the proxy, and that the key URL or file is the proxy\'s own; the gateway log line says which check failed.',
+  },
+  trusted_proxy_assertion_expired: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The signed identity assertion is outside its validity window (expired, or not valid yet).',
+    fix: 'Sync the clocks of the proxy and the gateway (NTP); if they drift a little, raise assertion.clockToleranceSec.',
+  },
+  trusted_proxy_assertion_user_mismatch: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The identity header names a different user than the signed assertion does.',
+    fix: 'Make the proxy fill userHeader from the same value as the assertion\'s claim (assertion.userClaim), or change userClaim to match what the header carries.',
+  },
+  trusted_proxy_assertion_keys_unavailable: {
+    status: 503,
+    type: 'unavailable',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'The gateway could not obtain the proxy\'s signing keys, so it cannot verify identities and refuses everyone.',
+    fix: 'Check that the gateway can reach assertion.jwksUrl over https (DNS, firewall, egress proxy) and that it serves a JSON Web Key Set; GET /readyz reports when keys are back.',
   },
   token_missing: {
     status: 401,

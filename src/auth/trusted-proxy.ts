@@ -1,9 +1,16 @@
 /**
  * The trusted-proxy decision. Order matters and is part of the contract:
- * source address -> required headers -> identity header -> allowlist.
+ * source address -> required headers -> identity header -> [signed assertion] -> groups -> allowlist.
+ *
+ * Split in two sync, pure halves around the one async step (verifying the assertion's signature):
+ * `beginTrustedProxy` runs everything that needs no key, so an untrusted or incomplete request
+ * never costs a signature check or a key fetch; `finishTrustedProxy` takes the verification
+ * outcome as plain data.
  */
 import type { AuthPolicy } from './policy.js';
+import type { AuthFailure } from './reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
+import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
 
 function headerValues(headers: HeaderMap, name: string): readonly string[] {
@@ -12,7 +19,10 @@ function headerValues(headers: HeaderMap, name: string): readonly string[] {
   return typeof v === 'string' ? [v] : v;
 }
 
-export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): AuthResult {
+export type ProxyBegin = { ok: false; failure: AuthFailure } | { ok: true; user: string; token: string | undefined };
+
+/** Source, required headers, identity header and (when configured) the assertion header's presence. */
+export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): ProxyBegin {
   // 1. The TCP peer, never a forwarding header.
   const ip = parseIp(peer);
   const entry = ip ? policy.trustedProxies.match(ip) : undefined;
@@ -20,16 +30,16 @@ export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: 
     trace?.push({ step: 'source', ok: false, detail: `peer ${ip?.text ?? peer} matches no gateway.trustedProxies entry` });
     return { ok: false, failure: { reason: 'trusted_proxy_untrusted_source' } };
   }
-  trace?.push({ step: 'source', ok: true, detail: `peer ${ip!.text} matches trustedProxies entry "${entry.source}"` });
+  trace?.push({ step: 'source', ok: true, detail: `peer ${ip!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
 
   // 2. Required headers: present and not blank.
   for (const name of policy.requiredHeaders) {
     const values = headerValues(headers, name);
     if (values.length === 0 || values.every((v) => v.trim() === '')) {
-      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${values.length ? 'blank' : 'missing'}` });
+      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${values.length ? 'blank' : 'missing'}`, header: name });
       return { ok: false, failure: { reason: 'trusted_proxy_missing_header', header: name } };
     }
-    trace?.push({ step: 'required-header', ok: true, detail: `${name} is present` });
+    trace?.push({ step: 'required-header', ok: true, detail: `${name} is present`, header: name });
   }
 
   // 3. The identity header: exactly one, non-blank. Names are matched exactly (lowercase,
@@ -37,31 +47,107 @@ export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: 
   const userHeader = policy.userHeader!;
   const values = headerValues(headers, userHeader);
   if (values.length > 1) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${values.length} times` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${values.length} times`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
   const user = values.length === 1 ? values[0]!.trim() : '';
   if (!user) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${values.length ? 'blank' : 'missing'}` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${values.length ? 'blank' : 'missing'}`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
   }
   // A comma means something joined two values (a proxy appending to what the client sent);
   // refusing is the only safe answer.
   if (user.includes(',')) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} holds a comma-separated list` });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} holds a comma-separated list`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
-  trace?.push({ step: 'identity', ok: true, detail: `${userHeader} = "${user}"` });
+  trace?.push({ step: 'identity', ok: true, detail: `${userHeader} = "${user}"`, header: userHeader, user });
 
-  // 4. Allowlist.
-  if (policy.allowUsers.size > 0 && !policy.allowUsers.has(user)) {
-    trace?.push({ step: 'allowlist', ok: false, detail: `"${user}" is not in allowUsers (${policy.allowUsers.size} entries)` });
-    return { ok: false, failure: { reason: 'trusted_proxy_user_not_allowed' } };
+  // 4a. The signed assertion must be there, once (a JWT never holds a comma, so one means a join).
+  const a = policy.assertion;
+  if (!a) return { ok: true, user, token: undefined };
+  const tokens = headerValues(headers, a.header);
+  if (tokens.length > 1 || (tokens.length === 1 && tokens[0]!.includes(','))) {
+    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} arrived more than once`, header: a.header });
+    return { ok: false, failure: { reason: 'trusted_proxy_assertion_ambiguous' } };
+  }
+  const token = tokens.length === 1 ? tokens[0]!.trim() : '';
+  if (!token) {
+    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens.length ? 'blank' : 'missing'}`, header: a.header });
+    return { ok: false, failure: { reason: 'trusted_proxy_assertion_missing' } };
+  }
+  return { ok: true, user, token };
+}
+
+function listGroups(groups: readonly string[]): string {
+  if (groups.length === 0) return 'none';
+  const shown = groups.slice(0, 10).map((g) => JSON.stringify(g)).join(', ');
+  return groups.length > 10 ? `${shown} and ${groups.length - 10} more` : shown;
+}
+
+function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): { ok: true; groups: string[] } | { ok: false; failure: AuthFailure } {
+  const name = policy.groupsHeader!;
+  const values = headerValues(headers, name);
+  if (values.length > 1) {
+    trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${values.length} times`, header: name });
+    return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
+  }
+  const groups = values.length ? [...new Set(values[0]!.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
+  trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
+  return { ok: true, groups };
+}
+
+/**
+ * The rest of the decision: the assertion outcome (when the policy requires one), groups, and the
+ * allowlist. `headerUser` is what beginTrustedProxy returned.
+ */
+export function finishTrustedProxy(headerUser: string, headers: HeaderMap, policy: AuthPolicy, assertion: AssertionOutcome | undefined, trace?: TraceStep[]): AuthResult {
+  let user = headerUser;
+  let groups: readonly string[] = [];
+  if (policy.assertion) {
+    // 4b. Verified: the identity is the signed claim; groups come only from the token.
+    if (!assertion) {
+      trace?.push({ step: 'assertion', ok: false, detail: 'the assertion was not verified', header: policy.assertion.header });
+      return { ok: false, failure: { reason: 'trusted_proxy_assertion_invalid', why: 'unverified' } };
+    }
+    trace?.push({ step: 'assertion', ok: assertion.ok, detail: assertion.detail, header: policy.assertion.header, ...(assertion.ok && { user: assertion.user }) });
+    if (!assertion.ok) return { ok: false, failure: assertion.failure };
+    user = assertion.user;
+    groups = assertion.groups;
+    if (policy.assertion.groupsClaim) trace?.push({ step: 'groups', ok: true, detail: `from claim "${policy.assertion.groupsClaim}": ${listGroups(groups)}` });
+  } else if (policy.groupsHeader) {
+    const g = groupsFromHeader(headers, policy, trace);
+    if (!g.ok) return g;
+    groups = g.groups;
+  }
+
+  // 5. Allowlist: a listed user, or a member of a listed group. Both lists empty: anyone.
+  const identity = { user, method: 'trusted-proxy' as const, groups };
+  if (policy.allowUsers.size === 0 && policy.allowGroups.size === 0) {
+    trace?.push({ step: 'allowlist', ok: true, detail: 'allowUsers and allowGroups are empty: any authenticated user is allowed', user });
+    return { ok: true, identity };
+  }
+  if (policy.allowUsers.has(user)) {
+    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in allowUsers`, user });
+    return { ok: true, identity };
+  }
+  const group = groups.find((x) => policy.allowGroups.has(x));
+  if (group !== undefined) {
+    trace?.push({ step: 'allowlist', ok: true, detail: `"${user}" is in group "${group}", listed in allowGroups`, user });
+    return { ok: true, identity };
   }
   trace?.push({
     step: 'allowlist',
-    ok: true,
-    detail: policy.allowUsers.size ? `"${user}" is in allowUsers` : 'allowUsers is empty: any authenticated user is allowed',
+    ok: false,
+    detail: `"${user}" is not in allowUsers (${policy.allowUsers.size} entries) nor in a group of allowGroups (${policy.allowGroups.size} entries; user has ${groups.length} group(s))`,
+    user,
   });
-  return { ok: true, identity: { user, method: 'trusted-proxy' } };
+  return { ok: false, failure: { reason: 'trusted_proxy_user_not_allowed' } };
+}
+
+/** The whole decision, sync; with an assertion policy, `assertion` is the verification outcome. */
+export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[], assertion?: AssertionOutcome): AuthResult {
+  const begun = beginTrustedProxy(peer, headers, policy, trace);
+  if (!begun.ok) return begun;
+  return finishTrustedProxy(begun.user, headers, policy, assertion, trace);
 }

@@ -1,4 +1,5 @@
 import type { AuthFailure } from './reasons.js';
+import type { AssertionOutcome } from './assertion/outcome.js';
 import type { AuthMode } from '../config/schema.js';
 
 /** Request headers, names lowercased; a repeated header is an array of its values (Node's headersDistinct). */
@@ -20,11 +21,18 @@ export interface AuthInput {
   surface: 'http' | 'ws';
   /** When the client address is locked out by the failure limiter: how long is left (ms). */
   lockedForMs?: number;
+  /**
+   * The outcome of verifying the signed assertion, when the policy requires one. `authorizeAsync`
+   * fills it; a caller of the sync `authorize` may pass one it already has. Absent = not verified.
+   */
+  assertion?: AssertionOutcome;
 }
 
 export interface Identity {
   user: string | null;
   method: AuthMode;
+  /** The user's groups (trusted-proxy mode with a groups source); empty otherwise. */
+  groups: readonly string[];
 }
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure };
@@ -34,4 +42,10 @@ export interface TraceStep {
   step: string;
   ok: boolean;
   detail: string;
+  /** The trustedProxies entry the peer matched (step "source"). */
+  entry?: string;
+  /** The header the step read (steps "required-header" and "identity"). */
+  header?: string;
+  /** The identity read (steps "identity" and "allowlist"). */
+  user?: string;
 }

@@ -30,7 +30,7 @@ async function run(opts: RunOptions): Promise<void> {
   let reload: (() => void) | undefined;
   process.on('SIGHUP', () => reload?.());
   const gw = await startGateway({ resolved, logger, loadOptions, watchConfig: opts.watch });
-  reload = () => gw.reload('SIGHUP');
+  reload = () => void gw.reload('SIGHUP');
   const mode = resolved.config.gateway.auth.mode;
   process.stdout.write(`mayros gateway listening on ${gw.urls[0]} (auth: ${mode})\n`);
   if (gw.urls.length > 1) logger.info({ urls: gw.urls }, 'also listening');

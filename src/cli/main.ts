@@ -6,6 +6,8 @@ import { VERSION } from '../version.js';
 import { ConfigError } from '../config/errors.js';
 import { registerGatewayCommands } from './gateway.js';
 import { registerConfigCommands } from './config.js';
+import { registerSecurityCommands } from './security.js';
+import { registerAuthCommands } from './auth.js';
 
 export function buildProgram(): Command {
   const program = new Command('mayros')
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerGatewayCommands(program);
   registerConfigCommands(program);
+  registerSecurityCommands(program);
+  registerAuthCommands(program);
   return program;
 }
 

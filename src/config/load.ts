@@ -89,7 +89,8 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[keys[keys.length - 1]!] = value;
 }
 
-function deepFreeze<T>(v: T): T {
+/** Freezes an object graph in place (config values are plain data). */
+export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const child of Object.values(v)) deepFreeze(child);
@@ -108,6 +109,9 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
   }
+  // The file must be valid on its own: a flag or variable that overrides a bad value does not
+  // make the file good, and a file is applied whole or not at all.
+  if (raw !== undefined) parseConfigObject(raw, file);
   const merged: Record<string, unknown> = raw === undefined ? {} : structuredClone(raw as Record<string, unknown>);
   const sources = new Map<string, ValueSource>();
   collectLeaves(merged, '', sources);

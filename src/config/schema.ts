@@ -24,11 +24,42 @@ export const rateLimitSchema = z
   })
   .strict();
 
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** The names a preset can fill in; see src/config/assertion.ts. */
+export const ASSERTION_PRESETS = ['pomerium', 'cloudflare-access', 'google-iap'] as const;
+
+/**
+ * A signed identity assertion (a JWT from the proxy). Most keys are optional here because a
+ * preset fills them; startup validation (src/config/assertion.ts) checks the combined result.
+ * `algorithms` is a list of strings so that "none" and HS* get a precise refusal, not a generic one.
+ */
+export const assertionSchema = z
+  .object({
+    preset: z.enum(ASSERTION_PRESETS).optional(),
+    header: headerName.optional(),
+    jwksUrl: nonEmpty.optional(),
+    jwksFile: nonEmpty.optional(),
+    issuer: nonEmpty.optional(),
+    audience: z.union([nonEmpty, z.array(nonEmpty).min(1, 'must list at least one audience')]).optional(),
+    algorithms: z.array(z.string().trim()).min(1, 'must list at least one algorithm').optional(),
+    userClaim: nonEmpty.optional(),
+    groupsClaim: nonEmpty.optional(),
+    userHeaderPrefix: z.string().min(1, 'must not be empty; remove the key to leave it unset').optional(),
+    clockToleranceSec: z.number().int().min(0).max(300).default(30),
+    maxTokenBytes: z.number().int().min(512).max(16384).default(8192),
+  })
+  .strict();
+
 export const trustedProxySchema = z
   .object({
     userHeader: headerName.optional(),
     requiredHeaders: z.array(headerName).default([]),
-    allowUsers: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
+    allowUsers: z.array(nonEmpty).default([]),
+    assertion: assertionSchema.optional(),
+    groupsHeader: headerName.optional(),
+    groupsSeparator: z.string().min(1, 'must not be empty').max(8).default(','),
+    allowGroups: z.array(nonEmpty).default([]),
   })
   .strict();
 
@@ -89,6 +120,7 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type AuthMode = Config['gateway']['auth']['mode'];
+export type AssertionConfig = z.output<typeof assertionSchema>;
 
 /** Keys that hold secrets: never printed, never logged. */
 export const SECRET_PATHS: ReadonlySet<string> = new Set(['gateway.auth.token', 'gateway.auth.password']);

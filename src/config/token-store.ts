@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedConfig, ValueSource } from './load.js';
+import { deepFreeze, type ResolvedConfig, type ValueSource } from './load.js';
 import { ConfigError } from './errors.js';
 
 export const TOKEN_FILE = 'gateway.token';
@@ -57,6 +57,6 @@ export function ensureToken(resolved: ResolvedConfig): TokenOutcome {
   config.gateway.auth.token = token;
   const sources = new Map<string, ValueSource>(resolved.sources);
   sources.set('gateway.auth.token', 'generated');
-  const next: ResolvedConfig = Object.freeze({ ...resolved, config: Object.freeze(config), sources });
+  const next: ResolvedConfig = Object.freeze({ ...resolved, config: deepFreeze(config), sources });
   return { resolved: next, file, generated };
 }

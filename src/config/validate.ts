@@ -6,6 +6,7 @@ import type { Config } from './schema.js';
 import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
+import { trustedProxyExtrasIssues } from './assertion.js';
 
 /** True when a trustedProxies entry can match a loopback peer (127.0.0.0/8 or ::1). */
 export function entryCoversLoopback(entry: string): boolean {
@@ -70,6 +71,9 @@ export function validateForStartup(config: Config): ConfigIssue[] {
       });
     }
   }
+
+  // Signed assertions and groups (issue 6): checked whenever set, so a mode switch finds them sound.
+  issues.push(...trustedProxyExtrasIssues(a.trustedProxy));
 
   if (a.mode === 'password' && !a.password) {
     issues.push({ path: 'gateway.auth.password', message: 'password mode needs a password', fix: 'set MAYROS_GATEWAY_PASSWORD in the environment (preferred) or gateway.auth.password' });

@@ -6,8 +6,9 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
 import type { AuthResult, Credentials } from '../auth/types.js';
-import { authorize, countsAsFailedAttempt } from '../auth/authorize.js';
-import { wireCode } from '../auth/reasons.js';
+import { authorizeAsync, countsAsFailedAttempt } from '../auth/authorize.js';
+import type { KeySource } from '../auth/assertion/key-source.js';
+import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
 import type { Generation } from './generation.js';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   readonly startedAt: number;
   readonly now: () => number;
   readonly version: string;
+  /** `generation.keys` as of this read: signing keys, set when gateway.auth.trustedProxy.assertion is. */
+  readonly keys: KeySource | undefined;
   /** Filled in once listening. */
   port: number;
 }
@@ -44,15 +47,16 @@ export interface Decision {
 /**
  * Runs the auth decision for a request: extracts plain data, consults and feeds the failure
  * limiter, and logs a refusal. `credentials` overrides the Authorization header (WS connect frame).
- * `gen` is the generation the request read at its start.
+ * Returns a Promise only when a signed assertion must be verified; see whenDecided. `gen` is the
+ * generation the request read at its start.
  */
-export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision {
+export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision | Promise<Decision> {
   const peer = peerOf(req);
-  const { policy, limiter } = gen;
+  const { policy, limiter, keys } = gen;
   const usesSecret = policy.mode === 'token' || policy.mode === 'password';
   const client = usesSecret ? clientIpOf(req, peer, policy) : peer;
   const now = ctx.now();
-  const result = authorize(
+  const pending = authorizeAsync(
     {
       peer,
       headers: headersOf(req),
@@ -61,16 +65,35 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
       lockedForMs: usesSecret ? limiter.lockedFor(client, now) : 0,
     },
     policy,
+    keys,
+    now,
   );
-  if (usesSecret) {
-    if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
-    else if (result.ok) limiter.recordSuccess(client, now);
-  }
-  if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface });
-  return { result, peer, client };
+  const settle = (result: AuthResult): Decision => {
+    if (usesSecret) {
+      if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
+      else if (result.ok) limiter.recordSuccess(client, now);
+    }
+    if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
+    return { result, peer, client };
+  };
+  return pending instanceof Promise ? pending.then(settle) : settle(pending);
 }
 
-export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string }): void {
+/** The closed-set detail some failures carry, for the log line only. */
+function detailOf(failure: AuthFailure): { detail?: string } {
+  return 'why' in failure ? { detail: failure.why } : {};
+}
+
+/**
+ * Calls `then` with the decision: at once when it is ready, else when verification ends. A throw
+ * from `then` after an await goes to `onError` instead of becoming an unhandled rejection.
+ */
+export function whenDecided(d: Decision | Promise<Decision>, then: (d: Decision) => void, onError: (err: unknown) => void): void {
+  if (d instanceof Promise) d.then(then).catch(onError);
+  else then(d);
+}
+
+export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string }): void {
   const suppressed = ctx.rejectLog.take();
   if (suppressed < 0) return;
   // The path is logged without its query string: queries can carry secrets.

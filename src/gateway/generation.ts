@@ -1,13 +1,18 @@
 /**
  * A configuration generation: one immutable snapshot of everything a decision reads (resolved
- * config, compiled policy, limits) plus the failure limiter that goes with it. The context holds
- * one reference; a reload builds the next generation in full and swaps the reference in a single
- * assignment, so a request that read the reference at its start never sees half of each.
+ * config, compiled policy, assertion keys, limits) plus the failure limiter that goes with it. The
+ * context holds one reference; a reload builds the next generation in full (keys included) and
+ * swaps the reference in a single assignment, so a request that read the reference at its start
+ * never sees half of each.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedConfig } from '../config/load.js';
 import { compileAuthPolicy, type AuthPolicy } from '../auth/policy.js';
 import { FailureLimiter } from '../auth/rate-limit.js';
+import type { KeySource } from '../auth/assertion/key-source.js';
+import { createKeySource, type KeySourceTuning } from '../auth/assertion/load-keys.js';
 import { limitsFromConfig, type WsLimits } from './limits.js';
 
 export interface Generation {
@@ -15,6 +20,10 @@ export interface Generation {
   readonly n: number;
   readonly resolved: ResolvedConfig;
   readonly policy: AuthPolicy;
+  /** Assertion signing keys (trusted-proxy mode with gateway.auth.trustedProxy.assertion). */
+  readonly keys: KeySource | undefined;
+  /** Identifies where the keys came from (and a key file's content), to tell a reload changed them. */
+  readonly keysFingerprint: string;
   readonly limits: WsLimits;
   /** Carried over from the previous generation while `gateway.auth.rateLimit` is unchanged. */
   readonly limiter: FailureLimiter;
@@ -26,10 +35,39 @@ export interface Generation {
   readonly pendingRestart: readonly string[];
 }
 
+/** Where a policy's keys come from; a key file includes a hash of its content. */
+export function keysFingerprint(policy: AuthPolicy): string {
+  const a = policy.mode === 'trusted-proxy' ? policy.assertion : undefined;
+  if (!a) return '';
+  if (a.keys.kind === 'url') return `url:${a.keys.url}`;
+  let digest = 'unreadable';
+  try {
+    digest = createHash('sha256').update(readFileSync(a.keys.path)).digest('hex');
+  } catch {
+    /* loadKeyFile reports it with the field and fix */
+  }
+  return `file:${a.keys.path}:${digest}`;
+}
+
+/**
+ * The key source for `policy`: the previous one while the key URL is unchanged (it keeps its
+ * cache and refresh schedule), else a new one (a key file is read again, a URL fetched once).
+ * Throws ConfigError for a bad key file.
+ */
+export async function keysFor(policy: AuthPolicy, previous: Generation | undefined, tuning: KeySourceTuning): Promise<KeySource | undefined> {
+  const a = policy.mode === 'trusted-proxy' ? policy.assertion : undefined;
+  if (!a) return undefined;
+  if (previous?.keys && a.keys.kind === 'url' && previous.keysFingerprint === keysFingerprint(policy)) return previous.keys;
+  return createKeySource(a, tuning);
+}
+
 export interface GenerationOptions {
   n: number;
   now: number;
   previous?: Generation;
+  /** The compiled policy, when the caller already has it (it needed it for the keys). */
+  policy?: AuthPolicy;
+  keys?: KeySource;
   limitOverrides?: Partial<WsLimits>;
   pendingRestart?: readonly string[];
 }
@@ -37,11 +75,14 @@ export interface GenerationOptions {
 export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOptions): Generation {
   const a = resolved.config.gateway.auth;
   const prev = opts.previous;
+  const policy = opts.policy ?? compileAuthPolicy(resolved.config);
   const keepLimiter = prev !== undefined && isDeepStrictEqual(prev.resolved.config.gateway.auth.rateLimit, a.rateLimit);
   return Object.freeze({
     n: opts.n,
     resolved,
-    policy: compileAuthPolicy(resolved.config),
+    policy,
+    keys: opts.keys,
+    keysFingerprint: keysFingerprint(policy),
     limits: limitsFromConfig(resolved.config, opts.limitOverrides),
     limiter: keepLimiter ? prev.limiter : new FailureLimiter(a.rateLimit),
     sessionMaxAgeMs: a.sessionMaxAgeSec * 1000,

@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
-import { decide, type GatewayContext } from './context.js';
+import { decide, whenDecided, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
 
 /** Set on every response. */
@@ -36,6 +36,7 @@ export function sendFailure(res: ServerResponse, failure: AuthFailure): void {
   const extra: Record<string, string> = {};
   if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
+  if (failure.reason === 'trusted_proxy_assertion_keys_unavailable') extra['retry-after'] = '5';
   sendJson(res, info.status, failureBody(failure), extra);
 }
 
@@ -55,12 +56,29 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       return sendJson(res, 200, { ok: true });
     }
 
+    if (path === '/readyz') {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
+      // Ready = able to decide. Only signing keys can be missing; the detail stays in the log.
+      const r = ctx.keys?.readiness() ?? { ready: true };
+      return r.ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' });
+    }
+
     if (path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
       if (path !== '/api/whoami') return notFound(res);
-      const { result } = decide(ctx, req, 'http');
-      if (!result.ok) return sendFailure(res, result.failure);
-      return sendJson(res, 200, { user: result.identity.user, method: result.identity.method });
+      return whenDecided(
+        decide(ctx, req, 'http'),
+        ({ result }) => {
+          // The client may have gone while a signature was being checked.
+          if (res.destroyed || res.writableEnded) return;
+          if (!result.ok) return sendFailure(res, result.failure);
+          sendJson(res, 200, { user: result.identity.user, method: result.identity.method, groups: result.identity.groups });
+        },
+        () => {
+          if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
+          else res.destroy();
+        },
+      );
     }
 
     if (ui && (method === 'GET' || method === 'HEAD') && ui.serve(path, req, res)) return;

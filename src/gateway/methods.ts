@@ -4,6 +4,7 @@
 import type { RequestFrame, ResponseError } from '../protocol/frames.js';
 import type { GatewayContext } from './context.js';
 import type { Session, WsGateway } from './ws.js';
+import { cachedAuditReport } from '../security/run.js';
 
 export type MethodResult = { ok: true; payload: unknown } | { ok: false; error: ResponseError };
 
@@ -37,6 +38,8 @@ export const METHODS: Readonly<Record<string, Handler>> = Object.freeze({
   status: (ctx, gw) => ok(gatewayStatus(ctx, gw)),
   whoami: (_ctx, _gw, s) => ok(s.identity),
   'presence.list': (ctx) => ok(ctx.presence.snapshot()),
+  /** `{summary, findings}` of `mayros security audit` for the config this gateway runs. */
+  'security.audit': (ctx) => ok(cachedAuditReport(ctx.generation.resolved)),
 });
 
 export function callMethod(ctx: GatewayContext, gw: WsGateway, s: Session, frame: RequestFrame): MethodResult {

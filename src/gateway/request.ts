@@ -20,12 +20,16 @@ export function headersOf(req: IncomingMessage): HeaderMap {
   return req.headersDistinct as HeaderMap;
 }
 
-/** The bearer credential from `Authorization: Bearer ...`, if exactly one was sent. */
-export function bearerOf(req: IncomingMessage): string | undefined {
-  const values = req.headersDistinct['authorization'];
+/** The bearer credential from the Authorization header values, if exactly one `Bearer ...` was sent. */
+export function parseBearer(values: readonly string[] | undefined): string | undefined {
   if (!values || values.length !== 1) return undefined;
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values[0]!);
   return m ? m[1] : undefined;
+}
+
+/** The bearer credential from `Authorization: Bearer ...`, if exactly one was sent. */
+export function bearerOf(req: IncomingMessage): string | undefined {
+  return parseBearer(req.headersDistinct['authorization']);
 }
 
 /** The client address for the failure limiter: resolved through trusted proxies. */

@@ -5,12 +5,15 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, ResolvedConfig } from '../config/load.js';
+import { compileAuthPolicy } from '../auth/policy.js';
+import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
+import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
 import { bindPlan, urlHost } from '../net/bind.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/reloader.js';
 import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
-import { buildGeneration, type Generation } from './generation.js';
+import { buildGeneration, keysFor, type Generation } from './generation.js';
 import { createHttpHandler } from './http.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
@@ -25,6 +28,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Overrides on top of `gateway.limits`, kept across reloads (tests, benchmarks). */
   limits?: Partial<WsLimits>;
+  /** Fetch limits and cooldowns for assertion signing keys (defaults in remote-keys.ts). */
+  keyTuning?: KeySourceTuning;
   /** How to load the config again on reload; defaults to `{ configPath: resolved.file }`. */
   loadOptions?: LoadOptions;
   /** Watch the config file and reload when it changes (the CLI turns this on). */
@@ -41,9 +46,10 @@ export interface RunningGateway {
   readonly ws: WsGateway;
   /**
    * Loads and validates the config again and, if valid, puts it in force and re-checks open
-   * sessions. Synchronous: when it returns, every request that starts afterwards uses the result.
+   * sessions. Reloads run one at a time; when the promise resolves, every request that starts
+   * afterwards uses the result.
    */
-  reload(trigger?: ReloadTrigger): ReloadOutcome;
+  reload(trigger?: ReloadTrigger): Promise<ReloadOutcome>;
   /** Closes clients with 1001, stops listening, resolves when done (forcing after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -65,6 +71,13 @@ function applyListenerLimits(server: Server, gen: Generation): void {
   server.requestTimeout = Math.max(HTTP_LIMITS.requestTimeout, gen.limits.handshakeTimeoutMs);
 }
 
+/** Statuses for requests Node's parser refused before they reached a handler. */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADERS_TIMEOUT: '408 Request Timeout',
+};
+
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -77,12 +90,21 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
+function logKeyEvent(logger: Logger, e: KeyFetchEvent): void {
+  if (e.type === 'fetched') logger.info({ event: 'assertion_keys_fetched', url: e.url, keys: e.keys }, 'fetched assertion signing keys');
+  else logger.warn({ event: 'assertion_keys_failed', url: e.url, error: e.error }, 'could not fetch assertion signing keys; refusing requests until they arrive');
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { resolved } = opts;
   const g = resolved.config.gateway;
   const now = opts.now ?? Date.now;
+  const logger = opts.logger ?? nullLogger();
+  const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
+  const policy = compileAuthPolicy(resolved.config);
+  const keys = await keysFor(policy, undefined, keyTuning);
   const ctx: GatewayContext = {
-    generation: buildGeneration(resolved, { n: 1, now: now(), limitOverrides: opts.limits }),
+    generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
     get resolved() {
       return this.generation.resolved;
     },
@@ -92,7 +114,10 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     get limiter() {
       return this.generation.limiter;
     },
-    logger: opts.logger ?? nullLogger(),
+    get keys() {
+      return this.generation.keys;
+    },
+    logger,
     rejectLog: new LogLimiter(),
     presence: new Presence(),
     startedAt: now(),
@@ -111,8 +136,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     applyListenerLimits(s, ctx.generation);
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       if (!socket.writable) return socket.destroy();
+      const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
       // Destroy once written rather than wait for a FIN a half-open client never sends.
       socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       (socket as Socket).destroySoon();
@@ -152,12 +177,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     ws,
     loadOptions: opts.loadOptions ?? { configPath: resolved.file },
     limitOverrides: opts.limits,
+    keyTuning,
     onApplied: (gen) => servers.forEach((s) => applyListenerLimits(s, gen)),
   });
   const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
   let watcher: ConfigWatcher | undefined;
   if (opts.watchConfig) {
-    watcher = watchConfigFile(resolved.file, () => reload('file'), {
+    watcher = watchConfigFile(resolved.file, () => void reload('file'), {
       debounceMs: opts.watchDebounceMs,
       onWatchError: (err) => ctx.logger.warn({ event: 'config_watch_degraded', file: resolved.file, code: err.code }, 'cannot watch the config directory; polling the file instead (SIGHUP also reloads)'),
     });

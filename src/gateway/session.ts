@@ -12,6 +12,8 @@ import type { FrameBucket } from './limits.js';
 export interface AdmissionFacts {
   /** TCP peer of the upgrade. */
   readonly peer: string;
+  /** When the upgrade was decided (gateway clock): a signed assertion is re-verified as of then. */
+  readonly at: number;
   /** The identity- and origin-relevant upgrade headers (see captureHeaders). */
   readonly headers: HeaderMap;
   /**
@@ -46,14 +48,17 @@ export interface Session {
 const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
 
 /**
- * Copies the upgrade headers a later re-check needs: the identity header and required headers of
- * the policy that admitted the session, and the origin-check headers. Nothing else is kept
- * (cookies and other secrets stay out of long-lived memory). A reload that starts reading a header
- * not kept here finds it missing, so the session is closed and reconnects: fail closed.
+ * Copies the upgrade headers a later re-check needs: the identity, groups, signed-assertion and
+ * required headers of the policy that admitted the session, and the origin-check headers. Nothing
+ * else is kept (cookies and other secrets stay out of long-lived memory; the assertion is kept
+ * because re-verifying it is the point, and is never logged). A reload that starts reading a
+ * header not kept here finds it missing, so the session is closed and reconnects: fail closed.
  */
 export function captureHeaders(headers: HeaderMap, policy: AuthPolicy): HeaderMap {
   const names = new Set<string>(ORIGIN_HEADERS);
   if (policy.userHeader) names.add(policy.userHeader);
+  if (policy.groupsHeader) names.add(policy.groupsHeader);
+  if (policy.assertion) names.add(policy.assertion.header);
   for (const h of policy.requiredHeaders) names.add(h);
   const out: Record<string, string | readonly string[]> = {};
   for (const name of names) {

@@ -12,12 +12,12 @@ import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
 import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
-import { decide, logRejection, type GatewayContext } from './context.js';
+import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
 import { PresenceFanout } from './presence-fanout.js';
-import { recheckSession } from './recheck.js';
+import { recheckSession, type RecheckVerdict } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
 import { captureHeaders, scheduleExpiry, type Session } from './session.js';
@@ -46,6 +46,9 @@ interface CloseOptions {
 
 export class WsGateway {
   readonly sessions = new Set<Session>();
+  /** Upgrade sockets waiting for a signed assertion to be verified. */
+  private readonly pendingUpgrades = new Set<Duplex>();
+  private closed = false;
   /** Upgraded sockets: sessions plus refusals still closing. */
   private sockets = 0;
   /** Sessions that have not completed `connect`. */
@@ -91,27 +94,77 @@ export class WsGateway {
     const gen = ctx.generation;
     const limits = gen.limits;
     const peer = peerOf(req);
+    const at = ctx.now();
+    const verifying = this.pendingUpgrades.size;
     // Past every cap and the refusals still closing: drop without spending anything on it.
-    if (this.sockets >= limits.maxConnections + limits.maxUnauthenticated) {
+    if (this.sockets + verifying >= limits.maxConnections + limits.maxUnauthenticated) {
       logRejection(ctx, { reason: 'too_many_connections', peer, path: '/', surface: 'ws' });
       socket.destroy();
       return;
     }
     let refusal: AuthFailure | undefined;
     let preAuthorized: Identity | undefined;
-    if (this.sessions.size >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
-    else if (this.pending >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
+    // Upgrades still being verified count as sessions that have not connected.
+    if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
+    else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
     else if (!originAllowed({ headers: headersOf(req), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
     }
     if (refusal) {
       logRejection(ctx, { reason: refusal.reason, peer, path: req.url ?? '/', surface: 'ws' });
     } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
-      const { result } = decide(ctx, req, 'ws', undefined, gen);
-      if (result.ok) preAuthorized = result.identity;
-      else refusal = result.failure;
+      const d = decide(ctx, req, 'ws', undefined, gen);
+      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, gen, at);
+      if (d.result.ok) preAuthorized = d.result.identity;
+      else refusal = d.result.failure;
     }
-    this.serverFor(gen).handleUpgrade(req, socket, head, (ws) => {
+    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized, gen, at);
+  };
+
+  /**
+   * Waits for assertion verification, then completes the upgrade. A client that hangs up
+   * meanwhile, or a shutdown, ends the socket; nothing is left behind.
+   */
+  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, gen: Generation, at: number): void {
+    this.pendingUpgrades.add(socket);
+    const forget = () => this.pendingUpgrades.delete(socket);
+    // After 'upgrade' Node leaves the socket unread, so a hang-up would go unnoticed until the
+    // verdict. Read meanwhile: keep early bytes (bounded) for ws, and end on the client's FIN.
+    const early: Buffer[] = [head];
+    let earlyBytes = head.length;
+    const onData = (chunk: Buffer) => {
+      earlyBytes += chunk.length;
+      if (earlyBytes > gen.limits.maxPayloadBytes) socket.destroy();
+      else early.push(chunk);
+    };
+    const onEnd = () => socket.destroy();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', forget);
+    whenDecided(
+      d,
+      ({ result }) => {
+        forget();
+        socket.off('close', forget);
+        socket.off('end', onEnd);
+        // ws attaches its own 'data' listener synchronously below, so no chunk falls between.
+        socket.off('data', onData);
+        if (this.closed || socket.destroyed) {
+          socket.destroy();
+          return;
+        }
+        const allHead = early.length === 1 ? head : Buffer.concat(early);
+        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
+      },
+      () => {
+        forget();
+        socket.destroy();
+      },
+    );
+  }
+
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+    this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
       this.sockets++;
       ws.once('close', () => this.sockets--);
       if (refusal) {
@@ -119,11 +172,11 @@ export class WsGateway {
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
         return;
       }
-      this.open(ws, req, peer, preAuthorized, gen);
+      this.open(ws, req, peer, preAuthorized, gen, at);
     });
-  };
+  }
 
-  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined, gen: Generation): void {
+  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
     const now = this.ctx.now();
     const s: Session = {
       connId: randomUUID(),
@@ -135,7 +188,7 @@ export class WsGateway {
       client: {},
       timer: undefined,
       expiry: undefined,
-      facts: { peer, headers: captureHeaders(headersOf(req), gen.policy) },
+      facts: { peer, at, headers: captureHeaders(headersOf(req), gen.policy) },
       bucket: new FrameBucket(gen.limits.frameBurst, now),
       req,
       closing: false,
@@ -165,7 +218,7 @@ export class WsGateway {
       s.req = undefined;
     });
     // A reload may have landed while this upgrade was being decided.
-    if (this.ctx.generation !== gen) this.recheck(s, this.ctx.generation);
+    if (this.ctx.generation !== gen) void this.recheck(s, this.ctx.generation);
   }
 
   private onMessage(s: Session, data: RawData, isBinary: boolean): void {
@@ -216,7 +269,10 @@ export class WsGateway {
     if (!identity) {
       const auth = params.data.auth ?? {};
       const credentials = { token: auth.token, password: auth.password };
-      const { result } = decide(this.ctx, s.req!, 'ws', credentials, gen);
+      const d = decide(this.ctx, s.req!, 'ws', credentials, gen);
+      // Only a signed assertion makes a decision async, and trusted-proxy mode decides at the upgrade.
+      if (d instanceof Promise) return void s.ws.terminate();
+      const { result } = d;
       if (!result.ok) {
         this.closeSession(s, result.failure, { id: frame.id, code: 'UNAUTHORIZED' });
         return;
@@ -292,30 +348,44 @@ export class WsGateway {
     return true;
   }
 
-  /** Re-checks every open session against `gen`; refused ones are closed with the reason code. */
-  recheckAll(gen: Generation): RecheckReport {
+  /**
+   * Re-checks every open session against `gen`; refused ones are closed with the reason code.
+   * Plain decisions are applied before this returns its promise; signed assertions as their
+   * verification ends.
+   */
+  async recheckAll(gen: Generation): Promise<RecheckReport> {
     const report: RecheckReport = { checked: 0, closed: 0, byReason: {} };
+    const tally = (reason: string | undefined) => {
+      if (!reason) return;
+      report.closed++;
+      report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
+    };
+    const waits: Array<Promise<void>> = [];
     for (const s of [...this.sessions]) {
       if (s.closing) continue;
       report.checked++;
-      const reason = this.recheck(s, gen);
-      if (reason) {
-        report.closed++;
-        report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
-      }
+      const r = this.recheck(s, gen);
+      if (r instanceof Promise) waits.push(r.then(tally));
+      else tally(r);
     }
+    await Promise.all(waits);
     return report;
   }
 
-  private recheck(s: Session, gen: Generation): string | undefined {
+  private recheck(s: Session, gen: Generation): string | undefined | Promise<string | undefined> {
+    const apply = (verdict: RecheckVerdict): string | undefined => {
+      // A newer generation re-checks it itself; a session already closing needs nothing.
+      if (this.ctx.generation !== gen || s.closing) return undefined;
+      if (!verdict.keep) {
+        this.closeSession(s, verdict.failure, { event: 'session_revoked', detail: { generation: gen.n } });
+        return wireCode(verdict.failure);
+      }
+      if (!s.identity) s.preAuthorized = verdict.preAuthorized;
+      scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+      return undefined;
+    };
     const verdict = recheckSession(s.facts, s.identity !== undefined, gen);
-    if (!verdict.keep) {
-      this.closeSession(s, verdict.failure, { event: 'session_revoked', detail: { generation: gen.n } });
-      return wireCode(verdict.failure);
-    }
-    if (!s.identity) s.preAuthorized = verdict.preAuthorized;
-    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
-    return undefined;
+    return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
   }
 
   get connectedCount(): number {
@@ -327,8 +397,16 @@ export class WsGateway {
     return this.pending;
   }
 
+  /** Upgrades waiting for a signed assertion to be verified. */
+  get pendingUpgradeCount(): number {
+    return this.pendingUpgrades.size;
+  }
+
   /** Tells every client the gateway is going away, then closes with 1001. */
   shutdown(): void {
+    this.closed = true;
+    for (const socket of this.pendingUpgrades) socket.destroy();
+    this.pendingUpgrades.clear();
     clearInterval(this.tick);
     this.fanout.close();
     for (const s of this.sessions) {

@@ -9,13 +9,19 @@
  * values and are reported as waiting for a restart. If the new file is only valid with its new
  * listening values (e.g. mode "none" and a bind switched to loopback while the gateway still
  * listens on the LAN), the whole reload is refused.
+ *
+ * Assertion signing keys are part of the generation: a key file is read again on every reload (so
+ * SIGHUP picks up rotated keys), a changed key URL is fetched once before the swap, an unchanged
+ * one keeps its key source. Until the swap, requests keep using the generation in force.
  */
 import { loadConfigForStartup, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import { ensureToken } from '../config/token-store.js';
 import { validateForStartup } from '../config/validate.js';
+import { compileAuthPolicy } from '../auth/policy.js';
+import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { GatewayContext } from '../gateway/context.js';
-import { buildGeneration, type Generation } from '../gateway/generation.js';
+import { buildGeneration, keysFingerprint, keysFor, type Generation } from '../gateway/generation.js';
 import type { WsLimits } from '../gateway/limits.js';
 import type { RecheckReport, WsGateway } from '../gateway/ws.js';
 import { changedPaths, pinRestartOnly, RESTART_ONLY_PATHS } from './diff.js';
@@ -33,6 +39,8 @@ export interface ReloaderDeps {
   /** The options the running config was loaded with (config path, flags; env is re-read). */
   loadOptions: LoadOptions;
   limitOverrides?: Partial<WsLimits>;
+  /** For a new assertion key source (clock, fetch limits, log events). */
+  keyTuning?: KeySourceTuning;
   /** Runs right after the swap, before sessions are re-checked (listener-level settings). */
   onApplied?: (gen: Generation) => void;
 }
@@ -76,41 +84,60 @@ function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, res
 }
 
 export class Reloader {
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: ReloaderDeps) {}
 
-  /**
-   * Reloads now. Synchronous on purpose: when it returns, the new generation is in force for every
-   * request that starts afterwards, and refused sessions have been sent their close frame.
-   */
-  reload(trigger: ReloadTrigger): ReloadOutcome {
+  /** Reloads after any reload already running; never rejects. */
+  reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const run = this.queue.then(() => this.run(trigger));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private rejected(trigger: ReloadTrigger, current: Generation, err: unknown): ReloadOutcome {
+    const error = err instanceof ConfigError ? err : new ConfigError([{ path: '', message: `reload failed: ${(err as Error).message}`, fix: 'check the file and the state directory, then reload again' }]);
+    this.deps.ctx.logger.error(
+      { event: 'config_reload_failed', trigger, file: current.resolved.file, generation: current.n, issues: error.issues },
+      `config reload refused; generation ${current.n} stays in force\n${error.message}`,
+    );
+    return { status: 'rejected', generation: current.n, error };
+  }
+
+  private async run(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     const { ctx, ws } = this.deps;
     const current = ctx.generation;
     let effective: ResolvedConfig;
     let restartRequired: string[];
+    let policy;
     try {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
       restartRequired = changedPaths(current.resolved.config, candidate.config).filter((p) => (RESTART_ONLY_PATHS as readonly string[]).includes(p));
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
+      policy = compileAuthPolicy(effective.config);
     } catch (err) {
-      const error = err instanceof ConfigError ? err : new ConfigError([{ path: '', message: `reload failed: ${(err as Error).message}`, fix: 'check the file and the state directory, then reload again' }]);
-      ctx.logger.error(
-        { event: 'config_reload_failed', trigger, file: current.resolved.file, generation: current.n, issues: error.issues },
-        `config reload refused; generation ${current.n} stays in force\n${error.message}`,
-      );
-      return { status: 'rejected', generation: current.n, error };
+      return this.rejected(trigger, current, err);
     }
 
     const changed = changedPaths(current.resolved.config, effective.config);
+    const keysChanged = keysFingerprint(policy) !== current.keysFingerprint;
+    if (keysChanged && !changed.length) changed.push('gateway.auth.trustedProxy.assertion (key file content)');
     const samePending = restartRequired.length === current.pendingRestart.length && restartRequired.every((p) => current.pendingRestart.includes(p));
     if (changed.length === 0 && samePending) {
       ctx.logger.info({ event: 'config_unchanged', trigger, generation: current.n }, 'config reloaded: nothing changed');
       return { status: 'unchanged', generation: current.n };
     }
 
-    const next = buildGeneration(effective, { n: current.n + 1, now: ctx.now(), previous: current, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired });
+    let keys;
+    try {
+      keys = await keysFor(policy, current, this.deps.keyTuning ?? {});
+    } catch (err) {
+      return this.rejected(trigger, current, err);
+    }
+    const next = buildGeneration(effective, { n: current.n + 1, now: ctx.now(), previous: current, policy, keys, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired });
     ctx.generation = next;
     this.deps.onApplied?.(next);
-    const recheck = ws.recheckAll(next);
+    const recheck = await ws.recheckAll(next);
 
     ctx.logger.info(
       { event: 'config_reloaded', trigger, generation: next.n, changed, sessionsChecked: recheck.checked, sessionsClosed: recheck.closed, closedByReason: recheck.byReason, limiterKept: next.limiter === current.limiter },

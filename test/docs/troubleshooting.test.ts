@@ -19,13 +19,14 @@ function section(reason: Reason): string {
 }
 
 describe('docs/troubleshooting.md', () => {
-  it.each(ALL_REASONS)('has an entry for %s with its status, close code, meaning and fix', (reason) => {
+  it.each(ALL_REASONS)('has an entry for %s with its status, close code, meaning, causes and fix', (reason) => {
     const s = section(reason);
     expect(s, `no "${heading(reason)}" heading`).not.toBe('');
     const info = REASONS[reason];
     expect(s).toContain(`HTTP ${info.status}`);
     expect(s).toContain(`WebSocket close ${info.closeCode}`);
     expect(s).toMatch(/\*\*Meaning:\*\*/);
+    expect(s).toMatch(/\*\*Causes:\*\*/);
     expect(s).toMatch(/\*\*Fix:\*\*/);
   });
 

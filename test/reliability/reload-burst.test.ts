@@ -67,10 +67,13 @@ describe('reload during a burst', () => {
     let reloaded = false;
     let done = 0;
 
-    const maybeReload = () => {
-      if (!reloaded && done >= TOTAL / 2) {
-        const out = t!.rewrite(configFor(NEW));
+    let reloading = false;
+    const maybeReload = async () => {
+      if (!reloading && done >= TOTAL / 2) {
+        reloading = true;
+        const out = await t!.rewrite(configFor(NEW));
         expect(out.status).toBe('applied');
+        // Requests that start from here on must see only the new rules.
         reloaded = true;
       }
     };
@@ -92,7 +95,7 @@ describe('reload during a burst', () => {
           records.push({ c, phase, outcome, surface: 'http' }); if (phase === 'after' && records.filter(r => r.phase === 'after').length < 30) console.error('after', Date.now(), JSON.stringify(c), outcome);
         }
         done++;
-        maybeReload();
+        await maybeReload();
       }
     };
     await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
@@ -130,7 +133,7 @@ describe('reload during a burst', () => {
     const jobs: Array<Promise<void>> = [];
     for (let i = 0; i < 200; i++) {
       const c = CASES[i % CASES.length]!;
-      if (i === 100) expect(t.rewrite({ ...configFor(NEW), trustedProxies: ['not-an-ip'] }).status).toBe('rejected');
+      if (i === 100) expect((await t.rewrite({ ...configFor(NEW), trustedProxies: ['not-an-ip'] })).status).toBe('rejected');
       jobs.push(
         httpGet(t.port, '/api/whoami', { headers: { [c.header]: c.user }, localAddress: c.src, agent }).then((res) => {
           const got = res.status === 200 ? 'ok' : String((res.body.error as { reason?: string }).reason);

@@ -27,7 +27,7 @@ describe('reload', () => {
     const viewer = wsClient(t.port, { headers: { 'x-user': 'bob' } });
     expect((await viewer.hello).ok).toBe(true);
 
-    const out = t.rewrite(proxyConfig({}, { allowUsers: ['bob', 'carol'] }));
+    const out = await t.rewrite(proxyConfig({}, { allowUsers: ['bob', 'carol'] }));
     expect(out).toMatchObject({ status: 'applied', generation: 2, changed: ['gateway.auth.trustedProxy.allowUsers'], restartRequired: [] });
 
     const alice = await whoami('alice');
@@ -41,7 +41,7 @@ describe('reload', () => {
 
   it('reports an identical file as unchanged without a new generation', async () => {
     t = await startTestGateway(proxyConfig());
-    expect(t.rewrite(proxyConfig())).toMatchObject({ status: 'unchanged', generation: 1 });
+    expect(await t.rewrite(proxyConfig())).toMatchObject({ status: 'unchanged', generation: 1 });
     expect(t.gw.ctx.generation.n).toBe(1);
   });
 
@@ -55,7 +55,7 @@ describe('reload', () => {
     const session = wsClient(t.port, { headers: { 'x-user': 'alice' } });
     expect((await session.hello).ok).toBe(true);
 
-    const out = t.rewrite(bad);
+    const out = await t.rewrite(bad);
     expect(out.status).toBe('rejected');
     if (out.status !== 'rejected') return;
     expect(out.error.issues.map((i) => i.path)).toContain(path);
@@ -96,7 +96,7 @@ describe('reload', () => {
     expect((await viaOld.hello).ok).toBe(true);
     expect((await viaKept.hello).ok).toBe(true);
 
-    const out = t.rewrite(proxyConfig({ trustedProxies: ['127.0.0.1'] }));
+    const out = await t.rewrite(proxyConfig({ trustedProxies: ['127.0.0.1'] }));
     expect(out).toMatchObject({ status: 'applied', recheck: { checked: 2, closed: 1, byReason: { trusted_proxy_untrusted_source: 1 } } });
     expect(await within(viaOld.closed, 3000, 'viaOld to close')).toMatchObject({ code: 1008, reason: 'trusted_proxy_untrusted_source' });
     expect(await viaKept.call('whoami')).toMatchObject({ ok: true });
@@ -107,12 +107,12 @@ describe('reload', () => {
     t = await startTestGateway({ auth: { mode: 'token', token: 'first-token-0123456789' } });
     const a = wsClient(t.port, { auth: { token: 'first-token-0123456789' } });
     expect((await a.hello).ok).toBe(true);
-    t.rewrite({ auth: { mode: 'token', token: 'second-token-0123456789' } });
+    await t.rewrite({ auth: { mode: 'token', token: 'second-token-0123456789' } });
     expect(await within(a.closed, 3000, 'a to close')).toMatchObject({ code: 1008, reason: 'token_mismatch' });
 
     const b = wsClient(t.port, { auth: { token: 'second-token-0123456789' } });
     expect((await b.hello).ok).toBe(true);
-    t.rewrite(proxyConfig());
+    await t.rewrite(proxyConfig());
     expect(await within(b.closed, 3000, 'b to close')).toMatchObject({ code: 1008, reason: 'trusted_proxy_user_missing' });
     // The session log never carries the secret.
     expect(JSON.stringify(t.logs)).not.toContain('token-0123456789');
@@ -121,7 +121,7 @@ describe('reload', () => {
   it('applies the rest of a change to port/bind and reports those keys as waiting for a restart', async () => {
     t = await startTestGateway(proxyConfig());
     const file = proxyConfig({}, { allowUsers: ['bob'] });
-    const out = t.rewrite({ ...file, port: 1 });
+    const out = await t.rewrite({ ...file, port: 1 });
     expect(out).toMatchObject({ status: 'applied', generation: 2, restartRequired: ['gateway.port'] });
     expect((await whoami('alice')).status).toBe(403);
     expect(t.gw.ctx.generation.resolved.config.gateway.port).toBe(0);
@@ -132,7 +132,7 @@ describe('reload', () => {
 
   it('refuses the whole reload when the file is only valid with a bind the gateway is not listening on', async () => {
     t = await startTestGateway(proxyConfig());
-    const out = t.rewrite(proxyConfig({ bind: 'lan', trustedProxies: ['10.0.0.1'] }));
+    const out = await t.rewrite(proxyConfig({ bind: 'lan', trustedProxies: ['10.0.0.1'] }));
     expect(out.status).toBe('rejected');
     if (out.status !== 'rejected') return;
     expect(out.error.issues[0]).toMatchObject({ path: 'gateway.trustedProxies' });
@@ -149,10 +149,10 @@ describe('reload', () => {
     expect((await get('wrong')).status).toBe(401);
     expect((await get(token)).status).toBe(429);
 
-    expect(t.rewrite(cfg(2, ['https://console.example.com']))).toMatchObject({ status: 'applied' });
+    expect(await t.rewrite(cfg(2, ['https://console.example.com']))).toMatchObject({ status: 'applied' });
     expect((await get(token)).status).toBe(429);
 
-    expect(t.rewrite(cfg(3, ['https://console.example.com']))).toMatchObject({ status: 'applied' });
+    expect(await t.rewrite(cfg(3, ['https://console.example.com']))).toMatchObject({ status: 'applied' });
     expect((await get(token)).status).toBe(200);
   });
 
@@ -204,7 +204,7 @@ describe('session age', () => {
     expect((await s.hello).ok).toBe(true);
     await sleep(1100);
     expect(s.ws.readyState).toBe(s.ws.OPEN);
-    t.rewrite(proxyConfig({ auth: { mode: 'trusted-proxy', sessionMaxAgeSec: 1, trustedProxy: { userHeader: 'x-user' } } }));
+    await t.rewrite(proxyConfig({ auth: { mode: 'trusted-proxy', sessionMaxAgeSec: 1, trustedProxy: { userHeader: 'x-user' } } }));
     expect(await within(s.closed, 3000, 's to close')).toMatchObject({ code: 4001, reason: 'session_expired' });
   });
 

@@ -1,0 +1,167 @@
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
+import { loadConfig, loadConfigForStartup, resolveConfigPath } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mayros-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function file(text: string): string {
+  const p = join(dir, `c${n++}.json5`);
+  writeFileSync(p, text);
+  return p;
+}
+const env = { MAYROS_STATE_DIR: dir };
+
+function issues(fn: () => unknown): Array<{ path: string; message: string; fix?: string }> {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config path resolution', () => {
+  it('prefers --config, then MAYROS_CONFIG_PATH, then the state dir', () => {
+    expect(resolveConfigPath('/a.json', { MAYROS_CONFIG_PATH: '/b.json', MAYROS_STATE_DIR: '/s' })).toBe('/a.json');
+    expect(resolveConfigPath(undefined, { MAYROS_CONFIG_PATH: '/b.json', MAYROS_STATE_DIR: '/s' })).toBe('/b.json');
+    expect(resolveConfigPath(undefined, { MAYROS_STATE_DIR: '/s' })).toBe('/s/mayros.json');
+    expect(resolveConfigPath(undefined, {})).toMatch(/\.mayros\/mayros\.json$/);
+  });
+});
+
+describe('loadConfig', () => {
+  it('uses defaults when the file is missing', () => {
+    const r = loadConfig({ configPath: join(dir, 'missing.json'), env });
+    expect(r.fileFound).toBe(false);
+    expect(r.config.gateway).toMatchObject({ port: 18789, bind: 'loopback', auth: { mode: 'token' }, trustedProxies: [] });
+    expect(r.config.gateway.auth.rateLimit).toEqual({ maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: true });
+  });
+
+  it('reads JSON5 with comments and records sources', () => {
+    const p = file(`{ // comment\n gateway: { port: 1234, auth: { mode: 'password', password: 'x' }, }, }`);
+    const r = loadConfig({ configPath: p, env: { ...env, MAYROS_GATEWAY_PASSWORD: 'from-env' } });
+    expect(r.config.gateway.port).toBe(1234);
+    expect(r.config.gateway.auth.password).toBe('from-env');
+    expect(r.sources.get('gateway.port')).toBe('file');
+    expect(r.sources.get('gateway.auth.password')).toBe('env');
+    expect(r.sources.get('gateway.bind')).toBeUndefined();
+  });
+
+  it('applies flag > env > file', () => {
+    const p = file(`{ gateway: { port: 1 } }`);
+    expect(loadConfig({ configPath: p, env: { ...env, MAYROS_GATEWAY_PORT: '2' } }).config.gateway.port).toBe(2);
+    const r = loadConfig({ configPath: p, env: { ...env, MAYROS_GATEWAY_PORT: '2' }, flags: { port: 3 } });
+    expect(r.config.gateway.port).toBe(3);
+    expect(r.sources.get('gateway.port')).toBe('flag');
+  });
+
+  it('freezes the result', () => {
+    const r = loadConfig({ configPath: file('{}'), env });
+    expect(Object.isFrozen(r.config.gateway.auth)).toBe(true);
+    expect(() => {
+      (r.config.gateway as { port: number }).port = 1;
+    }).toThrow();
+  });
+
+  it('names an unknown key and suggests the closest one', () => {
+    const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { auth: { trustedProxy: { userHeadr: 'x' } } } }`), env }));
+    expect(i).toMatchObject({ path: 'gateway.auth.trustedProxy.userHeadr', message: 'unknown key "userHeadr"' });
+    expect(i!.fix).toContain('"userHeader"');
+  });
+
+  it('lists the allowed keys when nothing is close', () => {
+    const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { zzzzzzzz: 1 } }`), env }));
+    expect(i!.fix).toContain('trustedProxies');
+  });
+
+  it.each([
+    ['{ gateway: { port: "80" } }', 'gateway.port', /expected number, got a string/],
+    ['{ gateway: { port: 70000 } }', 'gateway.port', /65535/],
+    ['{ gateway: { bind: "everywhere" } }', 'gateway.bind', /"loopback" \| "lan" \| "custom"/],
+    ['{ gateway: { auth: { mode: "magic" } } }', 'gateway.auth.mode', /"trusted-proxy"/],
+    ['{ gateway: { auth: { token: "" } } }', 'gateway.auth.token', /must not be empty/],
+    ['{ gateway: { auth: { password: "" } } }', 'gateway.auth.password', /must not be empty/],
+    ['{ gateway: { trustedProxies: "10.0.0.1" } }', 'gateway.trustedProxies', /expected array/],
+    ['{ gateway: { auth: { trustedProxy: { userHeader: "x user" } } } }', 'gateway.auth.trustedProxy.userHeader', /header name/],
+    ['{ gateway: { auth: { rateLimit: { maxAttempts: 0 } } } }', 'gateway.auth.rateLimit.maxAttempts', /1/],
+  ])('rejects %s at %s', (text, path, message) => {
+    const all = issues(() => loadConfig({ configPath: file(text), env }));
+    expect(all.map((i) => i.path)).toContain(path);
+    expect(all.find((i) => i.path === path)!.message).toMatch(message);
+  });
+
+  it('reports a syntax error with its position', () => {
+    const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { port: 1, }} }`), env }));
+    expect(i!.message).toMatch(/not valid JSON5 at line 1/);
+  });
+
+  it('rejects a file that is not an object', () => {
+    expect(issues(() => loadConfig({ configPath: file(`[1]`), env }))[0]!.message).toMatch(/must hold an object/);
+  });
+
+  it.each([
+    ['MAYROS_GATEWAY_PORT', 'abc', /not a port number/],
+    ['MAYROS_GATEWAY_TOKEN', '', /set but empty/],
+    ['MAYROS_GATEWAY_PASSWORD', '', /set but empty/],
+  ])('rejects %s=%j', (name, value, message) => {
+    const [i] = issues(() => loadConfig({ configPath: file('{}'), env: { ...env, [name]: value } }));
+    expect(i).toMatchObject({ path: name });
+    expect(i!.message).toMatch(message);
+  });
+
+  it('normalises header names to lower case', () => {
+    const r = loadConfig({ configPath: file(`{ gateway: { auth: { trustedProxy: { userHeader: 'X-Forwarded-User', requiredHeaders: ['X-Forwarded-Proto'] } } } }`), env });
+    expect(r.config.gateway.auth.trustedProxy.userHeader).toBe('x-forwarded-user');
+    expect(r.config.gateway.auth.trustedProxy.requiredHeaders).toEqual(['x-forwarded-proto']);
+  });
+});
+
+describe('startup validation', () => {
+  const tp = (gateway: string) => `{ gateway: { auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } }, ${gateway} } }`;
+
+  it.each([
+    ['trusted-proxy without trustedProxies', tp(''), 'gateway.trustedProxies', /at least one proxy/],
+    ['trusted-proxy without userHeader', '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy" } } }', 'gateway.auth.trustedProxy.userHeader', /required/],
+    ['loopback bind without a loopback proxy', tp('trustedProxies: ["10.0.0.1"]'), 'gateway.trustedProxies', /could never reach/],
+    ['an entry that is not an IP', tp('trustedProxies: ["127.0.0.1", "proxy.local"]'), 'gateway.trustedProxies[1]', /"proxy.local" is not an IP/],
+    ['a bad prefix', tp('trustedProxies: ["127.0.0.0/40"]'), 'gateway.trustedProxies[0]', /prefix length 40/],
+    ['mode none on lan', '{ gateway: { bind: "lan", auth: { mode: "none" } } }', 'gateway.auth.mode', /unauthenticated/],
+    ['password mode without a password', '{ gateway: { auth: { mode: "password" } } }', 'gateway.auth.password', /needs a password/],
+    ['custom bind without a host', '{ gateway: { bind: "custom" } }', 'gateway.customBindHost', /required/],
+    ['custom bind with a host name', '{ gateway: { bind: "custom", customBindHost: "example.com" } }', 'gateway.customBindHost', /not an IP/],
+    ['a bad allowed origin', '{ gateway: { controlUi: { allowedOrigins: ["https://x.example/path"] } } }', 'gateway.controlUi.allowedOrigins[0]', /not an origin/],
+  ])('refuses %s', (_n, text, path, message) => {
+    const all = issues(() => loadConfigForStartup({ configPath: file(text), env }));
+    const hit = all.find((i) => i.path === path);
+    expect(hit, JSON.stringify(all)).toBeDefined();
+    expect(hit!.message).toMatch(message);
+    expect(hit!.fix).toBeTruthy();
+  });
+
+  it.each([
+    ['127.0.0.1'],
+    ['::1'],
+    ['127.0.0.0/8'],
+    ['0.0.0.0/0'],
+    ['::ffff:127.0.0.1'],
+  ])('accepts loopback bind with %s as proxy', (entry) => {
+    expect(() => loadConfigForStartup({ configPath: file(tp(`trustedProxies: ["${entry}"]`)), env })).not.toThrow();
+  });
+
+  it('accepts a non-loopback proxy with a lan bind', () => {
+    expect(() => loadConfigForStartup({ configPath: file(tp('bind: "lan", trustedProxies: ["10.0.0.1"]')), env })).not.toThrow();
+  });
+
+  it('accepts mode none on loopback', () => {
+    expect(() => loadConfigForStartup({ configPath: file('{ gateway: { auth: { mode: "none" } } }'), env })).not.toThrow();
+  });
+
+  it('loadConfig alone does not refuse (the audit reads such files)', () => {
+    expect(() => loadConfig({ configPath: file(tp('')), env })).not.toThrow();
+  });
+});

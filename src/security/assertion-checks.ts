@@ -1,0 +1,55 @@
+/**
+ * Checks of signed identity assertions (`gateway.auth.trustedProxy.assertion`).
+ */
+import type { Config } from '../config/schema.js';
+import { mergePreset, keyUrlProblem } from '../config/assertion.js';
+import { finding, type Finding } from './findings.js';
+
+/** A preset suggested by the headers the proxy is configured to send, if one is recognisable. */
+function likelyPreset(headers: readonly string[]): string | undefined {
+  if (headers.some((h) => h.startsWith('x-pomerium-'))) return 'pomerium';
+  if (headers.some((h) => h.startsWith('cf-access-'))) return 'cloudflare-access';
+  if (headers.some((h) => h.startsWith('x-goog-'))) return 'google-iap';
+  return undefined;
+}
+
+/** Trusted-proxy mode without a signed assertion, and assertions whose keys could be swapped in transit. */
+export function checkAssertion(config: Config): Finding[] {
+  const g = config.gateway;
+  const tp = g.auth.trustedProxy;
+  const proxyMode = g.auth.mode === 'trusted-proxy';
+  const out: Finding[] = [];
+
+  if (proxyMode && !tp.assertion) {
+    const preset = likelyPreset([tp.userHeader ?? '', ...tp.requiredHeaders]);
+    out.push(
+      finding(
+        'gateway.trusted_proxy_no_assertion',
+        'info',
+        'The proxy\'s signed identity assertion is not verified',
+        `gateway.auth.trustedProxy.assertion is not set, so the identity in ${tp.userHeader ?? 'the identity header'} is believed on the strength of the source address alone. ` +
+          'Pomerium, Cloudflare Access and Google IAP also send a signed JWT with every request; verifying it means a forged header from a trusted address (a shared pod network, a sidecar, a firewall hole) gets nothing.' +
+          (preset ? ` Your headers look like ${preset}'s.` : ''),
+        preset
+          ? `Set gateway.auth.trustedProxy.assertion: { preset: "${preset}", ... } as shown in docs/signed-assertions.md.`
+          : 'If your proxy signs what it asserts, set gateway.auth.trustedProxy.assertion (docs/signed-assertions.md has a setup for Pomerium, Cloudflare Access and Google IAP). Nothing to do if it does not.',
+      ),
+    );
+  }
+
+  if (tp.assertion) {
+    const url = mergePreset(tp.assertion).jwksUrl;
+    if (url && !tp.assertion.jwksFile && url.startsWith('http:') && keyUrlProblem(url)) {
+      out.push(
+        finding(
+          'gateway.trusted_proxy_assertion_key_url_insecure',
+          'critical',
+          'Assertion signing keys are fetched over plain http',
+          `gateway.auth.trustedProxy.assertion.jwksUrl is "${url}": plain http to a host that is not loopback. Anyone on the network path can answer with their own keys and then sign any identity the gateway will accept, which defeats the signature. The gateway refuses to start this way.`,
+          'Use the https URL the proxy publishes its keys at, or copy the key set to a local file and set jwksFile instead of jwksUrl.',
+        ),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigObject } from '../config/parse.js';
+import type { ConfigInput } from '../config/schema.js';
+import type { ValueSource } from '../config/load.js';
+import { auditConfig, type AuditContext } from './audit.js';
+import type { CheckId, Finding, Severity } from './findings.js';
+
+type AuthInput = NonNullable<NonNullable<ConfigInput['gateway']>['auth']>;
+const TP: AuthInput = { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], allowUsers: ['nick@example.com'] } };
+/** A careful trusted-proxy config: only the mode reminder applies to it. */
+const GOOD_TP: ConfigInput = { gateway: { trustedProxies: ['10.0.0.5'], bind: 'lan', auth: TP } };
+
+function run(gateway: NonNullable<ConfigInput['gateway']>, ctx: Partial<AuditContext> = {}): Finding[] {
+  return auditConfig(parseConfigObject({ gateway }), { sources: new Map(), ...ctx });
+}
+
+function sources(entries: Record<string, ValueSource>): Map<string, ValueSource> {
+  return new Map(Object.entries(entries));
+}
+
+function find(findings: Finding[], id: CheckId): Finding | undefined {
+  return findings.find((f) => f.checkId === id);
+}
+
+interface Case {
+  name: string;
+  gateway: NonNullable<ConfigInput['gateway']>;
+  ctx?: Partial<AuditContext>;
+  id: CheckId;
+  /** Expected severity, or null: the finding must be absent. */
+  severity: Severity | null;
+  mentions?: string[];
+}
+
+const cases: Case[] = [
+  { name: 'default config: no mode finding', gateway: {}, id: 'gateway.auth_none', severity: null },
+  { name: 'mode none on loopback', gateway: { auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'warn' },
+  { name: 'mode none on lan', gateway: { bind: 'lan', auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'critical', mentions: ['"lan"'] },
+  { name: 'mode none on a custom loopback host', gateway: { bind: 'custom', customBindHost: '127.0.0.2', auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'warn' },
+  { name: 'mode none on a custom LAN host', gateway: { bind: 'custom', customBindHost: '10.0.0.2', auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'critical' },
+
+  { name: 'trusted-proxy mode reminder', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_mode', severity: 'critical', mentions: ['x-forwarded-user', 'x-forwarded-proto', 'TLS', 'only path', 'overwrites', 'firewall'] },
+  { name: 'token mode: no reminder', gateway: {}, id: 'gateway.trusted_proxy_mode', severity: null },
+  { name: 'trusted-proxy with no proxies', gateway: { auth: TP }, id: 'gateway.trusted_proxy_no_proxies', severity: 'critical' },
+  { name: 'trusted-proxy with proxies', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_no_proxies', severity: null },
+  { name: 'token mode with no proxies', gateway: {}, id: 'gateway.trusted_proxy_no_proxies', severity: null },
+  { name: 'trusted-proxy without userHeader', gateway: { trustedProxies: ['10.0.0.5'], auth: { mode: 'trusted-proxy' } }, id: 'gateway.trusted_proxy_no_user_header', severity: 'critical' },
+  { name: 'trusted-proxy with userHeader', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_no_user_header', severity: null },
+  { name: 'trusted-proxy with empty allowUsers', gateway: { trustedProxies: ['10.0.0.5'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-u' } } }, id: 'gateway.trusted_proxy_any_user', severity: 'warn' },
+  { name: 'trusted-proxy with allowUsers', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_any_user', severity: null },
+  { name: 'token mode never reports allowUsers', gateway: {}, id: 'gateway.trusted_proxy_any_user', severity: null },
+  { name: 'trusted-proxy without requiredHeaders', gateway: { trustedProxies: ['10.0.0.5'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-u', allowUsers: ['a'] } } }, id: 'gateway.trusted_proxy_no_required_headers', severity: 'info' },
+  { name: 'trusted-proxy with requiredHeaders', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_no_required_headers', severity: null },
+
+  { name: '0.0.0.0/0 in trusted-proxy mode', gateway: { trustedProxies: ['0.0.0.0/0'], auth: TP }, id: 'gateway.trusted_proxies_any_address', severity: 'critical', mentions: ['"0.0.0.0/0"', 'x-forwarded-user'] },
+  { name: '::/0 in trusted-proxy mode', gateway: { trustedProxies: ['10.0.0.5', '::/0'], auth: TP }, id: 'gateway.trusted_proxies_any_address', severity: 'critical', mentions: ['"::/0"'] },
+  { name: 'IPv4-mapped ::ffff:0.0.0.0/96 is every IPv4 address', gateway: { trustedProxies: ['::ffff:0.0.0.0/96'], auth: TP }, id: 'gateway.trusted_proxies_any_address', severity: 'critical' },
+  { name: '0.0.0.0/0 in token mode dodges the limiter', gateway: { trustedProxies: ['0.0.0.0/0'] }, id: 'gateway.trusted_proxies_any_address', severity: 'warn', mentions: ['X-Forwarded-For', 'locked out'] },
+  { name: 'a single address is not any-address', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxies_any_address', severity: null },
+  { name: '/23 is broad', gateway: { trustedProxies: ['10.0.0.0/23'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: 'warn', mentions: ['"10.0.0.0/23"', '512 addresses'] },
+  { name: '/24 is not broad', gateway: { trustedProxies: ['10.0.0.0/24'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
+  { name: 'IPv6 /63 is broad', gateway: { trustedProxies: ['2001:db8::/63'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: 'warn' },
+  { name: 'IPv6 /64 is not broad', gateway: { trustedProxies: ['2001:db8::/64'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
+  { name: 'whole RFC 1918 range is named', gateway: { trustedProxies: ['192.168.0.0/16'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: 'warn', mentions: ['192.168.0.0/16, a private network range'] },
+  { name: 'fc00::/7 is named', gateway: { trustedProxies: ['fc00::/7'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: 'warn', mentions: ['unique local'] },
+  { name: 'broad range in token mode still warns', gateway: { trustedProxies: ['10.0.0.0/8'] }, id: 'gateway.trusted_proxies_broad', severity: 'warn', mentions: ['failure limiter'] },
+  { name: '0.0.0.0/0 is reported as any-address, not broad', gateway: { trustedProxies: ['0.0.0.0/0'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
+  { name: '127.0.0.0/8 is loopback, not broad', gateway: { trustedProxies: ['127.0.0.0/8'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
+  { name: 'loopback entry in trusted-proxy mode', gateway: { trustedProxies: ['127.0.0.1', '10.0.0.5'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['"127.0.0.1"', 'any process'] },
+  { name: '::1 entry in trusted-proxy mode', gateway: { trustedProxies: ['::1'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['"::1"'] },
+  { name: 'loopback entry in token mode is the normal local-proxy setup', gateway: { trustedProxies: ['127.0.0.1'] }, id: 'gateway.trusted_proxies_loopback', severity: null },
+  { name: 'non-loopback entry', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxies_loopback', severity: null },
+
+  { name: '* origin on lan', gateway: { bind: 'lan', controlUi: { allowedOrigins: ['*'] } }, id: 'gateway.control_ui_any_origin', severity: 'critical' },
+  { name: '* origin on loopback', gateway: { controlUi: { allowedOrigins: ['https://a.example', '*'] } }, id: 'gateway.control_ui_any_origin', severity: 'warn' },
+  { name: 'explicit origins', gateway: { bind: 'lan', controlUi: { allowedOrigins: ['https://a.example'] } }, id: 'gateway.control_ui_any_origin', severity: null },
+
+  { name: 'token alongside trusted-proxy', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, token: 'x'.repeat(40) } }, id: 'gateway.auth_unused_secret', severity: 'warn', mentions: ['gateway.auth.token', 'delete gateway.auth.token'] },
+  {
+    name: 'password from the environment alongside trusted-proxy',
+    gateway: { ...GOOD_TP.gateway!, auth: { ...TP, password: 'pw' } },
+    ctx: { sources: sources({ 'gateway.auth.password': 'env' }) },
+    id: 'gateway.auth_unused_secret',
+    severity: 'warn',
+    mentions: ['from MAYROS_GATEWAY_PASSWORD', 'unset MAYROS_GATEWAY_PASSWORD'],
+  },
+  { name: 'password set in token mode', gateway: { auth: { token: 'x'.repeat(40), password: 'pw' } }, id: 'gateway.auth_unused_secret', severity: 'warn', mentions: ['gateway.auth.password'] },
+  { name: 'token used by token mode', gateway: { auth: { token: 'x'.repeat(40) } }, id: 'gateway.auth_unused_secret', severity: null },
+
+  { name: 'token written in the file', gateway: { auth: { token: 'x'.repeat(40) } }, ctx: { sources: sources({ 'gateway.auth.token': 'file' }), file: { path: '/etc/mayros.json', found: true } }, id: 'gateway.auth_secret_in_file', severity: 'warn', mentions: ['/etc/mayros.json', 'MAYROS_GATEWAY_TOKEN'] },
+  { name: 'password written in the file', gateway: { auth: { mode: 'password', password: 'correct horse battery staple' } }, ctx: { sources: sources({ 'gateway.auth.password': 'file' }) }, id: 'gateway.auth_secret_in_file', severity: 'warn', mentions: ['MAYROS_GATEWAY_PASSWORD'] },
+  {
+    name: 'token in the file but overridden by the environment',
+    gateway: { auth: { token: 'x'.repeat(40) } },
+    ctx: { sources: sources({ 'gateway.auth.token': 'env' }), secretsInFile: new Set(['gateway.auth.token']) },
+    id: 'gateway.auth_secret_in_file',
+    severity: 'warn',
+    mentions: ['override', 'still holds'],
+  },
+  { name: 'token from the environment', gateway: { auth: { token: 'x'.repeat(40) } }, ctx: { sources: sources({ 'gateway.auth.token': 'env' }) }, id: 'gateway.auth_secret_in_file', severity: null },
+  { name: 'generated token', gateway: { auth: { token: 'x'.repeat(43) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_secret_in_file', severity: null },
+
+  { name: '23-character token', gateway: { auth: { token: 'x'.repeat(23) } }, ctx: { sources: sources({ 'gateway.auth.token': 'env' }) }, id: 'gateway.auth_token_short', severity: 'warn', mentions: ['24 characters'] },
+  { name: 'short hand-written token in the state directory', gateway: { auth: { token: 'x'.repeat(10) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_token_short', severity: 'warn', mentions: ['state directory'] },
+  { name: 'generated token', gateway: { auth: { token: 'x'.repeat(43) } }, ctx: { sources: sources({ 'gateway.auth.token': 'generated' }) }, id: 'gateway.auth_token_short', severity: null },
+  { name: '24-character token', gateway: { auth: { token: 'x'.repeat(24) } }, ctx: { sources: sources({ 'gateway.auth.token': 'env' }) }, id: 'gateway.auth_token_short', severity: null },
+  { name: 'short token unused in password mode is not a length problem', gateway: { auth: { mode: 'password', password: 'p'.repeat(30), token: 'short' } }, id: 'gateway.auth_token_short', severity: null },
+
+  { name: 'lan, token mode, lockout off', gateway: { bind: 'lan', auth: { token: 'x'.repeat(40), rateLimit: { lockoutMs: 0 } } }, id: 'gateway.auth_no_rate_limit', severity: 'warn', mentions: ['lockoutMs is 0'] },
+  { name: 'lan, password mode, lockout off', gateway: { bind: 'lan', auth: { mode: 'password', password: 'p', rateLimit: { lockoutMs: 0 } } }, id: 'gateway.auth_no_rate_limit', severity: 'warn' },
+  { name: 'loopback, lockout off', gateway: { auth: { rateLimit: { lockoutMs: 0 } } }, id: 'gateway.auth_no_rate_limit', severity: null },
+  { name: 'lan, lockout on (default)', gateway: { bind: 'lan' }, id: 'gateway.auth_no_rate_limit', severity: null },
+  { name: 'lan, trusted-proxy, lockout off', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, rateLimit: { lockoutMs: 0 } } }, id: 'gateway.auth_no_rate_limit', severity: null },
+
+  { name: 'X-Real-IP fallback on', gateway: { allowRealIpFallback: true }, id: 'gateway.real_ip_fallback', severity: 'warn' },
+  { name: 'X-Real-IP fallback off', gateway: {}, id: 'gateway.real_ip_fallback', severity: null },
+
+  { name: 'missing file', gateway: {}, ctx: { file: { path: '/nowhere/mayros.json', found: false } }, id: 'gateway.config_not_found', severity: 'info', mentions: ['/nowhere/mayros.json'] },
+  { name: 'file found', gateway: {}, ctx: { file: { path: '/etc/mayros.json', found: true } }, id: 'gateway.config_not_found', severity: null },
+  { name: 'startup validation fails', gateway: { trustedProxies: ['proxy.internal'], auth: TP }, id: 'gateway.config_startup_refused', severity: 'warn', mentions: ['gateway.trustedProxies[0]', 'host names are not accepted'] },
+  { name: 'startup validation passes', gateway: GOOD_TP.gateway!, id: 'gateway.config_startup_refused', severity: null },
+];
+
+describe('auditConfig', () => {
+  it.each(cases)('$name: $id -> $severity', ({ gateway, ctx, id, severity, mentions }) => {
+    const f = find(run(gateway, ctx), id);
+    if (severity === null) {
+      expect(f).toBeUndefined();
+      return;
+    }
+    expect(f, `expected ${id}`).toBeDefined();
+    expect(f!.severity).toBe(severity);
+    for (const m of mentions ?? []) expect(`${f!.detail}\n${f!.remediation}`).toContain(m);
+  });
+
+  it('reports each check at most once, listing every offending entry', () => {
+    const f = run({ trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '0.0.0.0/0', '::/0'], auth: TP });
+    expect(f.filter((x) => x.checkId === 'gateway.trusted_proxies_broad')).toHaveLength(1);
+    expect(find(f, 'gateway.trusted_proxies_broad')!.detail).toMatch(/"10\.0\.0\.0\/8".*"172\.16\.0\.0\/12"/);
+    expect(find(f, 'gateway.trusted_proxies_any_address')!.detail).toMatch(/"0\.0\.0\.0\/0", "::\/0"/);
+  });
+
+  it('lists the most severe first, then in check order', () => {
+    const f = run({ bind: 'lan', trustedProxies: ['0.0.0.0/0'], allowRealIpFallback: true, auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-u' } } });
+    const ranks = f.map((x) => ({ critical: 0, warn: 1, info: 2 })[x.severity]);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(f[0]!.checkId).toBe('gateway.trusted_proxy_mode');
+    expect(f.map((x) => x.checkId)).toEqual([
+      'gateway.trusted_proxy_mode',
+      'gateway.trusted_proxies_any_address',
+      'gateway.trusted_proxy_any_user',
+      'gateway.real_ip_fallback',
+      'gateway.trusted_proxy_no_required_headers',
+      'gateway.trusted_proxy_no_assertion',
+    ]);
+  });
+
+  it('a safe token setup has no findings', () => {
+    expect(run({ auth: { token: 'x'.repeat(40) } }, { sources: sources({ 'gateway.auth.token': 'env' }), file: { path: '/etc/m.json', found: true } })).toEqual([]);
+  });
+
+  it('never puts a secret in a finding', () => {
+    const token = 'tok-SECRET-0123456789';
+    const password = 'pw-SECRET-abcdefghij';
+    const f = run(
+      { bind: 'lan', trustedProxies: ['0.0.0.0/0'], auth: { mode: 'token', token, password, rateLimit: { lockoutMs: 0 } } },
+      { sources: sources({ 'gateway.auth.token': 'file', 'gateway.auth.password': 'file' }), secretsInFile: new Set(['gateway.auth.token', 'gateway.auth.password']) },
+    );
+    expect(f.length).toBeGreaterThan(3);
+    const text = JSON.stringify(f);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(password);
+    expect(text).not.toContain('SECRET');
+  });
+});

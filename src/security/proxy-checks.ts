@@ -1,0 +1,138 @@
+/**
+ * Checks of trusted-proxy mode and of `gateway.trustedProxies`.
+ */
+import type { Config } from '../config/schema.js';
+import { isLoopbackBind } from '../config/validate.js';
+import { finding, type Finding } from './findings.js';
+import { classifyEntry, rangeSize, type EntryClass } from './ranges.js';
+
+const quoteList = (items: readonly string[]) => items.map((s) => `"${s}"`).join(', ');
+
+/** The trusted-proxy mode reminder and the mode's own settings. */
+export function checkTrustedProxyMode(config: Config): Finding[] {
+  const g = config.gateway;
+  const tp = g.auth.trustedProxy;
+  if (g.auth.mode !== 'trusted-proxy') return [];
+  const out: Finding[] = [];
+  const header = tp.userHeader ?? '(the userHeader)';
+  const forwarded = [header, ...tp.requiredHeaders].join(', ');
+  const exposure = isLoopbackBind(config)
+    ? 'The gateway listens on loopback only, so the proxy must run on this host.'
+    : `gateway.bind is "${g.bind}": the port is reachable beyond this host, so a firewall must let only the proxy connect to it.`;
+  out.push(
+    finding(
+      'gateway.trusted_proxy_mode',
+      'critical',
+      'Trusted-proxy mode: authentication is delegated to your proxy',
+      `gateway.auth.mode is "trusted-proxy": the gateway admits whoever the proxy names in ${header}, from the ${g.trustedProxies.length} address(es) in gateway.trustedProxies. ` +
+        `That is safe only while you guarantee three things: (1) the proxy is the only path to the gateway: nothing else can connect from a trustedProxies address, and nobody can reach the gateway's port around the proxy; ` +
+        `(2) the proxy overwrites ${forwarded} on every request, WebSocket upgrades included, so a client can never supply its own; ` +
+        `(3) TLS ends at the proxy, and the hop from the proxy to the gateway stays on loopback or a private link. ${exposure}`,
+      `No setting silences this finding: it stays while authentication is delegated. Check the three guarantees, then prove them: ` +
+        `\`mayros auth explain --from <proxy-ip> --header '${header}: <user>'\` shows the decision step by step, and a request to /api/whoami that bypasses the proxy must be refused with trusted_proxy_untrusted_source.`,
+    ),
+  );
+  if (g.trustedProxies.length === 0) {
+    out.push(
+      finding(
+        'gateway.trusted_proxy_no_proxies',
+        'critical',
+        'Trusted-proxy mode with no trusted proxy addresses',
+        'gateway.trustedProxies is empty, so every request would be refused with trusted_proxy_untrusted_source; the gateway refuses to start this way.',
+        'Add the address your proxy connects from, as narrowly as possible: gateway.trustedProxies: ["127.0.0.1"] for a proxy on this host, or its own address (e.g. "10.0.0.5").',
+      ),
+    );
+  }
+  if (!tp.userHeader) {
+    out.push(
+      finding(
+        'gateway.trusted_proxy_no_user_header',
+        'critical',
+        'Trusted-proxy mode without an identity header',
+        'gateway.auth.trustedProxy.userHeader is not set, so the gateway cannot know which header names the user; the gateway refuses to start this way.',
+        'Set gateway.auth.trustedProxy.userHeader to the header your proxy writes the authenticated user into, e.g. "x-forwarded-user" or "x-auth-request-email".',
+      ),
+    );
+  }
+  if (tp.allowUsers.length === 0 && tp.allowGroups.length === 0) {
+    out.push(
+      finding(
+        'gateway.trusted_proxy_any_user',
+        'warn',
+        'Any user the proxy authenticates is admitted',
+        'gateway.auth.trustedProxy.allowUsers and allowGroups are empty: every user your proxy authenticates gets in. With a public identity provider that is anyone who has an account there, unless the proxy itself restricts who may log in.',
+        'List the users allowed in, exactly as the proxy sends them: gateway.auth.trustedProxy.allowUsers: ["nick@example.com"], or their groups in allowGroups. Leave both empty only when the proxy already restricts users.',
+      ),
+    );
+  }
+  // A verified assertion is a required header the proxy must also have signed.
+  if (tp.requiredHeaders.length === 0 && !tp.assertion) {
+    out.push(
+      finding(
+        'gateway.trusted_proxy_no_required_headers',
+        'info',
+        'No required proxy headers',
+        `gateway.auth.trustedProxy.requiredHeaders is empty: a request from a trustedProxies address is believed whenever it carries ${header}. Requiring a header the proxy always sets catches requests that come from that address by another route (another service on the proxy host, a proxy route that skips authentication).`,
+        'Set gateway.auth.trustedProxy.requiredHeaders to a header your proxy sets on every request, WebSocket upgrades included, e.g. ["x-forwarded-proto"].',
+      ),
+    );
+  }
+  return out;
+}
+
+function describeBroad(c: Extract<EntryClass, { kind: 'broad' }>): string {
+  const parts = [rangeSize(c.family, c.prefix)];
+  if (c.covers.length) parts.push(`all of ${c.covers.join('; all of ')}`);
+  if (c.includesLoopback) parts.push("this host's loopback addresses too");
+  return `"${c.source}" (${parts.join('; ')})`;
+}
+
+/** Broad, all-address and loopback entries in `gateway.trustedProxies`. */
+export function checkTrustedProxies(config: Config): Finding[] {
+  const g = config.gateway;
+  const proxyMode = g.auth.mode === 'trusted-proxy';
+  const classes = g.trustedProxies.map(classifyEntry);
+  const any = classes.filter((c) => c.kind === 'any').map((c) => c.source);
+  const broad = classes.filter((c): c is Extract<EntryClass, { kind: 'broad' }> => c.kind === 'broad');
+  const loopback = classes.filter((c) => c.kind === 'loopback').map((c) => c.source);
+  const power = proxyMode
+    ? `can send ${g.auth.trustedProxy.userHeader ?? 'the identity header'} and be admitted as any user`
+    : 'can send X-Forwarded-For and choose the client address the failure limiter sees, so it is never locked out';
+  const out: Finding[] = [];
+
+  if (any.length) {
+    out.push(
+      finding(
+        'gateway.trusted_proxies_any_address',
+        proxyMode ? 'critical' : 'warn',
+        'Every address is a trusted proxy',
+        `gateway.trustedProxies contains ${quoteList(any)}, which matches every address: anyone who can reach the gateway ${power}.`,
+        `Replace ${quoteList(any)} with the address your proxy connects from, e.g. "10.0.0.5", or the smallest range its instances use.`,
+      ),
+    );
+  }
+  if (broad.length) {
+    out.push(
+      finding(
+        'gateway.trusted_proxies_broad',
+        'warn',
+        'Trusted proxy ranges are broad',
+        `gateway.trustedProxies trusts more than one network segment: ${broad.map(describeBroad).join(', ')}. Any host in those ranges ${power}.`,
+        'Narrow each entry to the proxy\'s own address (e.g. "10.0.0.5" or "fd00::5"), or to the smallest range its instances use: no wider than a /24 for IPv4 or a /64 for IPv6.',
+      ),
+    );
+  }
+  // Outside trusted-proxy mode a loopback entry is the normal setup for a proxy on this host.
+  if (proxyMode && loopback.length) {
+    out.push(
+      finding(
+        'gateway.trusted_proxies_loopback',
+        'warn',
+        'Loopback addresses are trusted proxies',
+        `gateway.trustedProxies contains ${quoteList(loopback)}: any process on this host, run by any user, can connect from loopback and assert any identity.`,
+        'Keep it only when the proxy runs on this host and nothing untrusted runs there; otherwise give the proxy its own address (a container or another host), list that instead, and remove the loopback entry.',
+      ),
+    );
+  }
+  return out;
+}

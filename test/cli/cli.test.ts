@@ -1,0 +1,152 @@
+/**
+ * The command line, run as a real process.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanEnv, runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { httpGet } from '../helpers/inproc.js';
+
+describe('mayros gateway run', () => {
+  it('first run on defaults: generates a token, keeps it 0600, prints the UI URL once; later runs never print it', async () => {
+    const state = tempDir();
+    const env = cleanEnv({ MAYROS_STATE_DIR: state });
+    const first = await startCli(['--port', '0'], env);
+    const lines = first.stdout().trim().split('\n');
+    expect(lines[0]).toMatch(/^mayros gateway listening on http:\/\/127\.0\.0\.1:\d+ \(auth: token\)$/);
+    expect(first.url).toBe(`http://127.0.0.1:${first.port}`);
+    const token = readFileSync(join(state, 'gateway.token'), 'utf8').trim();
+    expect(token.length).toBeGreaterThanOrEqual(43);
+    expect(statSync(join(state, 'gateway.token')).mode & 0o777).toBe(0o600);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(first.stdout()).toContain(`${first.url}/#token=${token}`);
+    expect(first.stderr()).not.toContain(token);
+    const ok = await httpGet(`${first.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.json).toEqual({ user: null, method: 'token', groups: [] });
+    expect(await first.stop()).toBe(0);
+
+    const second = await startCli(['--port', '0'], env);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(second.stdout()).not.toContain(token);
+    expect(second.stderr()).not.toContain(token);
+    expect(second.stderr()).toContain(join(state, 'gateway.token'));
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('never prints or logs a configured token, even when a request uses it wrongly', async () => {
+    const state = tempDir();
+    const secret = 'configured-secret-token-value-123';
+    const run = await startCli(['--port', '0', '--log-format', 'pretty'], cleanEnv({ MAYROS_STATE_DIR: state, MAYROS_GATEWAY_TOKEN: secret }));
+    await httpGet(`${run.url}/api/whoami`, { headers: { authorization: `Bearer ${secret}x` }, from: '127.0.0.2' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await run.stop()).toBe(0);
+    expect(run.stdout() + run.stderr()).not.toContain(secret);
+    expect(run.stderr()).toMatch(/request rejected .*reason=token_mismatch .*peer=127\.0\.0\.2/);
+  });
+
+  it('honours --config, --bind and MAYROS_GATEWAY_PORT precedence', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { gateway: { port: 1, auth: { mode: 'none' } } });
+    const run = await startCli(['--config', file, '--port', '0', '--bind', 'loopback'], cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_PORT: '2' }));
+    expect(run.stdout()).toMatch(/\(auth: none\)/);
+    expect((await httpGet(`${run.url}/api/whoami`)).json.method).toBe('none');
+    expect(await run.stop()).toBe(0);
+  });
+
+  it('exits 0 on SIGTERM with clients connected', async () => {
+    const dir = tempDir();
+    const run = await startCli(['--port', '0'], cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: 'abcdefghijklmnopqrstuvwxyz' }));
+    const { wsConnect } = await import('../helpers/inproc.js');
+    const { client, reply } = await wsConnect(run.url.replace('http', 'ws') + '/', { auth: { token: 'abcdefghijklmnopqrstuvwxyz' } });
+    expect(reply.ok).toBe(true);
+    const code = run.stop();
+    expect((await client.closed).code).toBe(1001);
+    expect(await code).toBe(0);
+  });
+
+  it.each([
+    ['trusted-proxy without trustedProxies', { gateway: { auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'gateway.trustedProxies'],
+    ['trusted-proxy without userHeader', { gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy' } } }, 'gateway.auth.trustedProxy.userHeader'],
+    ['loopback bind, no loopback proxy', { gateway: { trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'could never reach'],
+    ['a host name as proxy', { gateway: { trustedProxies: ['127.0.0.1', 'proxy.internal'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'gateway.trustedProxies[1]: "proxy.internal"'],
+    ['mode none on lan', { gateway: { bind: 'lan', auth: { mode: 'none' } } }, 'gateway.auth.mode'],
+    ['an empty token', { gateway: { auth: { token: '' } } }, 'gateway.auth.token'],
+    ['an unknown key', { gateway: { trustedProxy: [] } }, 'did you mean "trustedProxies"?'],
+    ['a wrong type', { gateway: { port: 'eighty' } }, 'gateway.port: expected number'],
+  ])('refuses to start: %s', (_n, config, needle) => {
+    const dir = tempDir();
+    const file = writeConfig(dir, config);
+    const r = runCli(['gateway', 'run', '--config', file, '--port', '0'], cleanEnv({ MAYROS_STATE_DIR: dir }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(needle);
+    expect(r.stderr).toContain('fix:');
+    expect(r.stdout).toBe('');
+  });
+
+  it('rejects a bad --port with a usage error', () => {
+    const r = runCli(['gateway', 'run', '--port', 'x'], cleanEnv({ MAYROS_STATE_DIR: tempDir() }));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/port number/);
+  });
+});
+
+describe('mayros config', () => {
+  it('path follows --config > MAYROS_CONFIG_PATH > state dir', () => {
+    const dir = tempDir();
+    expect(runCli(['config', 'path'], cleanEnv({ MAYROS_STATE_DIR: dir })).stdout.trim()).toBe(join(dir, 'mayros.json'));
+    expect(runCli(['config', 'path'], cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_CONFIG_PATH: '/etc/m.json' })).stdout.trim()).toBe('/etc/m.json');
+    expect(runCli(['config', 'path', '--config', '/x/y.json'], cleanEnv({ MAYROS_CONFIG_PATH: '/etc/m.json' })).stdout.trim()).toBe('/x/y.json');
+  });
+
+  it('get shows values with their source and hides secrets', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { gateway: { port: 9999, auth: { token: 'file-secret-abcdef' } } });
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir });
+    expect(runCli(['config', 'get', 'gateway.port', '--config', file], env).stdout.trim()).toBe('9999  (file)');
+    expect(runCli(['config', 'get', 'gateway.bind', '--config', file], env).stdout.trim()).toBe('loopback  (default)');
+    const secret = runCli(['config', 'get', 'gateway.auth.token', '--config', file], env);
+    expect(secret.stdout).toContain('(set, hidden)');
+    const all = runCli(['config', 'get', '--config', file], env);
+    expect(JSON.parse(all.stdout).gateway.auth.token).toBe('(set, hidden)');
+    expect(all.stdout + secret.stdout).not.toContain('file-secret-abcdef');
+    expect(runCli(['config', 'get', 'gateway.nope', '--config', file], env).code).toBe(1);
+  });
+
+  it('validate passes a good file and fails a bad one with the field and fix', () => {
+    const dir = tempDir();
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir });
+    const good = writeConfig(dir, '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } } } }', 'good.json5');
+    const ok = runCli(['config', 'validate', '--config', good], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('config ok');
+    const bad = writeConfig(dir, '{ gateway: { auth: { mode: "trusted-proxy" } } }', 'bad.json5');
+    const r = runCli(['config', 'validate', '--config', bad], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('gateway.trustedProxies');
+    expect(r.stderr).toContain('gateway.auth.trustedProxy.userHeader');
+  });
+});
+
+describe('mayros gateway status', () => {
+  it('probes a running gateway and reports it unreachable when it is not', async () => {
+    const dir = tempDir();
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: 'status-token-abcdefghijklmnop' });
+    const run = await startCli(['--port', '0'], env);
+    const r = runCli(['gateway', 'status', '--url', run.url, '--json'], env);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ reachable: true, whoami: { method: 'token' }, status: { authMode: 'token' } });
+    expect(await run.stop()).toBe(0);
+    const down = runCli(['gateway', 'status', '--url', run.url], env);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('NOT reachable');
+  });
+});
+
+describe('--help', () => {
+  it.each([[[]], [['gateway']], [['gateway', 'run']], [['gateway', 'status']], [['config']], [['config', 'get']], [['config', 'validate']], [['config', 'path']]])('mayros %j --help', (args) => {
+    const r = runCli([...args, '--help'], cleanEnv());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: mayros/);
+  });
+});

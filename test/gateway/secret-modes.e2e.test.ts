@@ -1,0 +1,129 @@
+/**
+ * The shared suite every secret mode must pass (missing, wrong, right, spoofed headers), over
+ * HTTP and WebSocket, plus the per-client failure limiter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, startTestGateway, wsConnect, type TestGateway } from '../helpers/inproc.js';
+
+const SECRET = 'correct-horse-battery-staple-42';
+
+describe.each([
+  { mode: 'token' as const, key: 'token' as const },
+  { mode: 'password' as const, key: 'password' as const },
+])('$mode mode', ({ mode, key }) => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ trustedProxies: ['127.0.0.1'], auth: { mode, [key]: SECRET, rateLimit: { maxAttempts: 3, windowMs: 60_000, lockoutMs: 60_000, exemptLoopback: false } } });
+  });
+  afterAll(() => t.stop());
+
+  it('HTTP: missing credential', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`);
+    expect(r.status).toBe(401);
+    expect(r.json.error).toMatchObject({ type: 'unauthorized', reason: `${mode}_missing` });
+    expect(r.headers['www-authenticate']).toContain('Bearer');
+  });
+
+  it('HTTP: right credential', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ user: null, method: mode, groups: [] });
+  });
+
+  it('HTTP: identity headers from a trusted peer do not authenticate', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { 'x-forwarded-user': 'nick@example.com', 'x-forwarded-proto': 'https' } });
+    expect(r.json.error.reason).toBe(`${mode}_missing`);
+  });
+
+  it('HTTP: wrong credential, and the secret never appears in the log', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer not-the-secret-xyz' }, from: '127.0.0.4' });
+    expect(r.status).toBe(401);
+    expect(r.json.error.reason).toBe(`${mode}_mismatch`);
+    expect(t.rawLogs()).not.toContain('not-the-secret-xyz');
+    expect(t.rawLogs()).not.toContain(SECRET);
+  });
+
+  it('WS: right credential in connect', async () => {
+    const { client, reply } = await wsConnect(t.wsUrl, { auth: { [key]: SECRET } });
+    expect(reply).toMatchObject({ ok: true, payload: { type: 'hello-ok', identity: { user: null, method: mode } } });
+    client.close();
+  });
+
+  it('WS: missing credential -> UNAUTHORIZED reply, then close 1008', async () => {
+    const { client, reply } = await wsConnect(t.wsUrl);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', reason: `${mode}_missing` } });
+    expect(await client.closed).toEqual({ code: 1008, reason: `${mode}_missing` });
+  });
+
+  it('WS: wrong credential -> UNAUTHORIZED reply, then close 1008', async () => {
+    const { client, reply } = await wsConnect(t.wsUrl, { auth: { [key]: 'wrong' }, from: '127.0.0.5' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', reason: `${mode}_mismatch` } });
+    expect(await client.closed).toEqual({ code: 1008, reason: `${mode}_mismatch` });
+  });
+
+  it('locks out a client after repeated failures, even with the right secret; others are unaffected', async () => {
+    const from = '127.0.0.6';
+    for (let i = 0; i < 3; i++) {
+      const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' }, from });
+      expect(r.json.error.reason).toBe(`${mode}_mismatch`);
+    }
+    const locked = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, from });
+    expect(locked.status).toBe(429);
+    expect(locked.json.error).toMatchObject({ type: 'rate_limited', reason: 'rate_limited' });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(50);
+    const ws = await wsConnect(t.wsUrl, { auth: { [key]: SECRET }, from });
+    expect(ws.reply).toMatchObject({ ok: false, error: { reason: 'rate_limited' } });
+    expect(await ws.client.closed).toEqual({ code: 1008, reason: 'rate_limited' });
+    const other = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, from: '127.0.0.7' });
+    expect(other.status).toBe(200);
+  });
+
+  it('behind the trusted proxy, keys the limiter on the rightmost untrusted X-Forwarded-For hop', async () => {
+    // The proxy (127.0.0.1) appends the real client; the attacker varies what it wrote on the left.
+    for (let i = 0; i < 3; i++) {
+      await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `10.9.9.${i}, 198.51.100.7` } });
+    }
+    const locked = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '1.1.1.1, 198.51.100.7' } });
+    expect(locked.status).toBe(429);
+    const otherUser = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.8' } });
+    expect(otherUser.status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from an untrusted peer (cannot dodge the limiter)', async () => {
+    const from = '127.0.0.8';
+    for (let i = 0; i < 3; i++) {
+      await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `203.0.113.${i}` }, from });
+    }
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '203.0.113.99' }, from });
+    expect(r.status).toBe(429);
+  });
+});
+
+describe('loopback exemption (the default)', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ auth: { mode: 'token', token: SECRET, rateLimit: { maxAttempts: 2 } } });
+  });
+  afterAll(() => t.stop());
+
+  it('never locks out a loopback client', async () => {
+    for (let i = 0; i < 4; i++) await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' } });
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(r.status).toBe(200);
+  });
+});
+
+describe('mode none', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ auth: { mode: 'none' } });
+  });
+  afterAll(() => t.stop());
+
+  it('admits everyone on loopback', async () => {
+    expect((await httpGet(`${t.url}/api/whoami`)).json).toEqual({ user: null, method: 'none', groups: [] });
+    const { client, reply } = await wsConnect(t.wsUrl);
+    expect(reply.payload.identity).toEqual({ user: null, method: 'none', groups: [] });
+    client.close();
+  });
+});

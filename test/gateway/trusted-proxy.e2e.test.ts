@@ -1,0 +1,88 @@
+/**
+ * Trusted-proxy mode over real sockets: 127.0.0.1 plays the proxy, 127.0.0.2 the attacker.
+ * Every reason code is proven over HTTP and over the WebSocket upgrade.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, rawRequest, startTestGateway, wsConnect, type TestGateway } from '../helpers/inproc.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({
+    trustedProxies: ['127.0.0.1', '::1'],
+    auth: {
+      mode: 'trusted-proxy',
+      trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], allowUsers: ['nick@example.com', 'ana@example.com'] },
+    },
+  });
+});
+afterAll(() => t.stop());
+
+const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-user': 'nick@example.com' };
+
+type Case = { name: string; from: string; headers: Record<string, string | string[]>; reason: string; status: number };
+const refusals: Case[] = [
+  { name: 'direct from an untrusted address', from: '127.0.0.2', headers: proxied, reason: 'trusted_proxy_untrusted_source', status: 401 },
+  { name: 'untrusted address with a forged X-Forwarded-For', from: '127.0.0.2', headers: { ...proxied, 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1' }, reason: 'trusted_proxy_untrusted_source', status: 401 },
+  { name: 'required header missing', from: '127.0.0.1', headers: { 'x-forwarded-user': 'nick@example.com' }, reason: 'trusted_proxy_missing_header_x-forwarded-proto', status: 401 },
+  { name: 'required header blank', from: '127.0.0.1', headers: { ...proxied, 'x-forwarded-proto': ' ' }, reason: 'trusted_proxy_missing_header_x-forwarded-proto', status: 401 },
+  { name: 'identity header missing', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https' }, reason: 'trusted_proxy_user_missing', status: 401 },
+  { name: 'identity header in underscore spelling', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', x_forwarded_user: 'nick@example.com' }, reason: 'trusted_proxy_user_missing', status: 401 },
+  { name: 'identity header sent twice', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-user': ['eve@example.com', 'nick@example.com'] }, reason: 'trusted_proxy_user_ambiguous', status: 401 },
+  { name: 'identity header with a joined list', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-user': 'eve@example.com, nick@example.com' }, reason: 'trusted_proxy_user_ambiguous', status: 401 },
+  { name: 'user outside allowUsers', from: '127.0.0.1', headers: { ...proxied, 'x-forwarded-user': 'eve@example.com' }, reason: 'trusted_proxy_user_not_allowed', status: 403 },
+];
+
+describe('HTTP /api/whoami', () => {
+  it('returns the proxied identity to the trusted proxy', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: proxied });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ user: 'nick@example.com', method: 'trusted-proxy', groups: [] });
+  });
+
+  it('matches header names case-insensitively', async () => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
+    expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [] });
+  });
+
+  it.each(refusals)('refuses: $name -> $reason', async ({ from, headers, reason, status }) => {
+    const r = await httpGet(`${t.url}/api/whoami`, { headers, from });
+    expect(r.status).toBe(status);
+    expect(r.json.error).toMatchObject({ type: status === 403 ? 'forbidden' : 'unauthorized', reason });
+    expect(r.json.error.message).toMatch(/\w+ \w+/);
+    expect(r.json.error.fix).toMatch(/\w+ \w+/);
+  });
+
+  it('sees the same header twice when spelled in different cases on the wire', async () => {
+    const raw = await rawRequest(t.port, 'GET /api/whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nX-Forwarded-User: nick@example.com\r\nx-forwarded-user: eve@example.com\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1.1 401/);
+    expect(raw).toContain('"reason":"trusted_proxy_user_ambiguous"');
+  });
+
+  it('logs each rejection with reason, peer and path, without the query string', async () => {
+    await httpGet(`${t.url}/api/whoami?secret=s3cr3t-value`, { headers: proxied, from: '127.0.0.2' });
+    const line = t.logs.findLast((l) => l.event === 'auth_rejected');
+    expect(line).toMatchObject({ reason: 'trusted_proxy_untrusted_source', peer: '127.0.0.2', path: '/api/whoami', surface: 'http' });
+    expect(t.rawLogs()).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('WebSocket upgrade', () => {
+  it('admits the proxied user and replies hello-ok with the identity', async () => {
+    const { client, reply } = await wsConnect(t.wsUrl, { headers: proxied });
+    expect(reply).toMatchObject({ type: 'res', id: 'connect-1', ok: true, payload: { type: 'hello-ok', protocol: 1, identity: { user: 'nick@example.com', method: 'trusted-proxy' } } });
+    expect(reply.payload.server.connId).toMatch(/[0-9a-f-]{36}/);
+    client.close();
+  });
+
+  it('ignores a token in the connect frame: the identity comes from the proxy', async () => {
+    const { client, reply } = await wsConnect(t.wsUrl, { headers: proxied, auth: { token: 'whatever' } });
+    expect(reply.payload.identity.user).toBe('nick@example.com');
+    client.close();
+  });
+
+  it.each(refusals)('closes 1008: $name -> $reason', async ({ from, headers, reason }) => {
+    const { client, reply } = await wsConnect(t.wsUrl, { headers, from });
+    expect(reply).toBeUndefined();
+    expect(await client.closed).toEqual({ code: 1008, reason });
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The recipe folders stay complete and honest: every gateway config passes startup validation,
+ * every recipe is linked from docs/proxies.md, and each README says whether our tests run it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigForStartup } from '../../src/config/load.js';
+import { REPO_ROOT } from '../support/gateway.js';
+
+const RECIPES_DIR = join(REPO_ROOT, 'examples/proxies');
+/** Recipe -> the suite that runs it against the real proxy. */
+const TESTED: Record<string, string> = {
+  nginx: 'test/proxies/nginx.test.ts',
+  caddy: 'test/proxies/caddy.test.ts',
+  'apache-oidc': 'test/proxies/apache-oidc.test.ts',
+};
+const UNTESTED = ['pomerium', 'traefik'];
+const recipes = readdirSync(RECIPES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
+
+describe('proxy recipes', () => {
+  it('are exactly the tested and the untested ones', () => {
+    expect(recipes).toEqual([...Object.keys(TESTED), ...UNTESTED].sort());
+  });
+
+  it.each(recipes)('%s: mayros.json is a trusted-proxy config the gateway starts with', (name) => {
+    const resolved = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros.json'), env: {} });
+    expect(resolved.fileFound).toBe(true);
+    expect(resolved.config.gateway.auth.mode).toBe('trusted-proxy');
+    expect(resolved.config.gateway.trustedProxies.length).toBeGreaterThan(0);
+  });
+
+  it.each(recipes)('%s: README says whether our tests run it, and how to audit the config', (name) => {
+    const readme = read(RECIPES_DIR, name, 'README.md');
+    if (TESTED[name]) {
+      expect(readme).toContain('**Tested:** yes');
+      expect(readme).toContain(TESTED[name]!.split('/').pop()!);
+      expect(existsSync(join(REPO_ROOT, TESTED[name]!))).toBe(true);
+    } else {
+      expect(readme).toContain('**Not exercised by our tests.**');
+    }
+    for (const section of ['## trustedProxies', '## Keeping the gateway reachable only from', '## Security audit']) {
+      expect(readme, `${name}/README.md lacks "${section}"`).toContain(section);
+    }
+    expect(readme).toContain(`mayros security audit --config examples/proxies/${name}/mayros.json`);
+  });
+
+  it.each(recipes)('%s: is linked from docs/proxies.md', (name) => {
+    expect(read(REPO_ROOT, 'docs/proxies.md')).toContain(`(../examples/proxies/${name}/)`);
+  });
+});

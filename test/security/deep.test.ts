@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { probeGateway } from '../../src/security/probe.js';
+import type { Finding } from '../../src/security/findings.js';
+import { startGatewayFromFile, type TestGateway } from './gateway.js';
+import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
+
+const TOKEN = 'deep-probe-token-0123456789abcdef';
+const TP = { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } };
+
+let running: TestGateway | undefined;
+let plain: Server | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  if (plain) await new Promise((r) => plain!.close(r));
+  plain = undefined;
+});
+
+const ids = (f: Finding[]) => f.map((x) => `${x.checkId}:${x.severity}`);
+
+async function listenPlain(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  plain = createServer(handler);
+  await new Promise<void>((r) => plain!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(plain.address() as { port: number }).port}`;
+}
+
+describe('security audit --deep probe against a real gateway', () => {
+  it.each([
+    ['token', { auth: { mode: 'token', token: TOKEN } }, 'token_missing'],
+    ['password', { auth: { mode: 'password', password: TOKEN } }, 'password_missing'],
+    ['trusted-proxy', TP, 'trusted_proxy_user_missing'],
+  ] as const)('%s mode: reachable, mode read from the refusal, anonymous requests refused', async (mode, gateway, code) => {
+    running = await startGatewayFromFile(gateway);
+    const f = await probeGateway({ url: running.url, expectedMode: mode });
+    expect(ids(f)).toEqual(['gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain(`mode "${mode}"`);
+    expect(f[0]!.detail).toContain(`HTTP request was refused with ${code} (HTTP 401)`);
+    expect(f[0]!.detail).toContain(`WebSocket connect was refused with ${code} (close 1008)`);
+    expect(JSON.stringify(f)).not.toContain(TOKEN);
+  });
+
+  it('mode none: the anonymous request is admitted (warn on a loopback bind)', async () => {
+    running = await startGatewayFromFile({ auth: { mode: 'none' } });
+    const f = await probeGateway({ url: running.url, expectedMode: 'none' });
+    expect(ids(f)).toEqual(['gateway.deep_unauthenticated_admitted:warn']);
+    expect(f[0]!.detail).toContain('gateway.bind "loopback"');
+  });
+
+  it('a gateway running another mode than the config is reported', async () => {
+    running = await startGatewayFromFile(TP);
+    const f = await probeGateway({ url: running.url, expectedMode: 'token' });
+    expect(ids(f)).toEqual(['gateway.deep_auth_mode_mismatch:warn', 'gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain('config sets gateway.auth.mode "token"');
+    expect(f[0]!.detail).toContain('behaves as mode "trusted-proxy"');
+  });
+
+  it('nothing listening: a warn finding, not an error', async () => {
+    const url = await listenPlain(() => {});
+    await new Promise((r) => plain!.close(r));
+    plain = undefined;
+    const f = await probeGateway({ url, timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_unreachable:warn']);
+    expect(f[0]!.detail).toContain('ECONNREFUSED');
+  });
+
+  it('something else on the port: /healthz is not the gateway\'s', async () => {
+    const url = await listenPlain((_req, res) => res.writeHead(404).end('<html>nope</html>'));
+    expect(ids(await probeGateway({ url, timeoutMs: 2000 }))).toEqual(['gateway.deep_unreachable:warn']);
+  });
+
+  it('a service that answers /healthz but not like the gateway: the probe is inconclusive', async () => {
+    const url = await listenPlain((req, res) => {
+      if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      else res.writeHead(500).end('oops');
+    });
+    const f = await probeGateway({ url, timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_probe_failed:warn']);
+    expect(f[0]!.detail).toContain('HTTP 500 without a reason code');
+    expect(f[0]!.detail).toContain('upgrade got HTTP 500');
+  });
+});
+
+describe('mayros security audit --deep (CLI against a real gateway)', () => {
+  const { dir, cleanup } = tempDir();
+
+  it('probes the URL from the config, and --url overrides it', async () => {
+    running = await startGatewayFromFile({ auth: { mode: 'token', token: TOKEN } });
+    const config = writeConfig(dir, 'token.json5', `{ gateway: { port: ${running.gw.port} } }`);
+    const env = cleanEnv(dir, { MAYROS_GATEWAY_TOKEN: TOKEN });
+    try {
+      const fromConfig = await runCli(['security', 'audit', '--config', config, '--deep', '--json'], env);
+      expect(fromConfig.code).toBe(0);
+      const deep = JSON.parse(fromConfig.stdout).findings.filter((f: { checkId: string }) => f.checkId.startsWith('gateway.deep_'));
+      expect(deep.map((f: { checkId: string }) => f.checkId)).toEqual(['gateway.deep_ok']);
+      expect(deep[0].detail).toContain(running.url);
+
+      const other = writeConfig(dir, 'other.json5', '{ gateway: { port: 1, auth: { mode: "password", password: "x" } } }');
+      const viaUrl = await runCli(['security', 'audit', '--config', other, '--url', running.url, '--json', '--fail-on', 'warn'], env);
+      const mismatch = JSON.parse(viaUrl.stdout).findings.find((f: { checkId: string }) => f.checkId === 'gateway.deep_auth_mode_mismatch');
+      expect(mismatch.detail).toContain('behaves as mode "token"');
+      expect(viaUrl.code).toBe(1);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Runs real Apache httpd from examples/proxies/apache-oidc/httpd.conf.template as the test's own
+ * process (`-DFOREGROUND`, its own ServerRoot in a temp dir, loopback only), stopped by PID.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { REPO_ROOT } from './gateway.js';
+import { findBinary, freePort, runToCompletion, startProcess, waitForListening } from './processes.js';
+import { renderTemplateFile } from './template.js';
+import { makeTempDir, removeTempDir } from './tmp.js';
+
+export const APACHE_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/apache-oidc');
+export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
+export const OIDC_MODULE = join(APACHE_MODULES_DIR, 'mod_auth_openidc.so');
+
+export interface ApacheOptions {
+  gatewayPort: number;
+  /** The port to listen on: chosen before the identity provider starts, which needs the redirect URI. */
+  port?: number;
+  oidc: { issuer: string; clientId: string; clientSecret: string };
+  templateDir?: string;
+  binary?: string;
+}
+
+export interface RunningApache {
+  readonly port: number;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly pid: number;
+  /** e.g. "Apache/2.4.71" */
+  readonly version: string;
+  readonly config: string;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/** "Apache/2.4.71", from `apache2 -v`. */
+export async function apacheVersion(binary = findBinary('apache2') ?? 'apache2'): Promise<string> {
+  const r = await runToCompletion(binary, ['-v']);
+  const m = /Apache\/[\d.]+/.exec(r.stdout + r.stderr);
+  if (!m) throw new Error(`could not read the Apache version from "${(r.stdout + r.stderr).trim()}"`);
+  return m[0];
+}
+
+/** "2.4.12.3": mod_auth_openidc embeds its version string in the module file. */
+export function modAuthOpenidcVersion(path = OIDC_MODULE): string {
+  const m = /mod_auth_openidc-(\d+(?:\.\d+)+)/.exec(readFileSync(path).toString('latin1'));
+  if (!m) throw new Error(`no version string found in ${path}`);
+  return m[1]!;
+}
+
+/** The redirect URI Apache's config registers (the same path the template uses). */
+export function apacheRedirectUri(port: number): string {
+  return `http://127.0.0.1:${port}/oidc/callback`;
+}
+
+export async function startApache(opts: ApacheOptions): Promise<RunningApache> {
+  const binary = opts.binary ?? findBinary('apache2');
+  if (!binary) throw new Error('apache2 is not installed');
+  const version = await apacheVersion(binary);
+  const dir = makeTempDir('apache');
+  mkdirSync(join(dir, 'run'));
+  const port = opts.port ?? (await freePort());
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const confPath = join(dir, 'httpd.conf');
+  const config = renderTemplateFile(join(opts.templateDir ?? APACHE_RECIPE_DIR, 'httpd.conf.template'), confPath, {
+    PREFIX: dir,
+    MODULES_DIR: APACHE_MODULES_DIR,
+    LISTEN_PORT: port,
+    PUBLIC_URL: publicUrl,
+    GATEWAY_PORT: opts.gatewayPort,
+    OIDC_ISSUER: opts.oidc.issuer,
+    OIDC_CLIENT_ID: opts.oidc.clientId,
+    OIDC_CLIENT_SECRET: opts.oidc.clientSecret,
+    CRYPTO_PASSPHRASE: randomBytes(24).toString('hex'),
+  });
+  const proc = startProcess(binary, ['-d', dir, '-f', confPath, '-DFOREGROUND'], { cwd: dir, name: 'apache2' });
+  const errorLog = () => {
+    try {
+      return readFileSync(join(dir, 'error.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  try {
+    await waitForListening(proc, port);
+  } catch (err) {
+    await proc.stop();
+    const log = errorLog();
+    removeTempDir(dir);
+    throw new Error(`${(err as Error).message}\n--- error.log ---\n${log.slice(-4000)}`);
+  }
+  return {
+    port,
+    url: publicUrl,
+    pid: proc.pid,
+    version,
+    config,
+    errorLog,
+    async stop() {
+      await proc.stop();
+      removeTempDir(dir);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, socketUrl } from './client.js';
+import { explain } from './refusal.js';
+import { tokenFromHash } from './token.js';
+import { REASONS } from '../../src/auth/reasons.js';
+
+describe('socketUrl', () => {
+  it.each([
+    ['http://127.0.0.1:18789/', 'http:', 'ws://127.0.0.1:18789/'],
+    ['https://mayros.example.com/#token=abc', 'https:', 'wss://mayros.example.com/'],
+    ['https://mayros.example.com/index.html?x=1', 'https:', 'wss://mayros.example.com/'],
+  ])('%s -> %s', (href, protocol, expected) => {
+    expect(socketUrl({ href, protocol })).toBe(expected);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the minimum up to the maximum, with at most 20% jitter', () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 1000, 30_000, mid))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect(backoffDelay(1, 1000, 30_000, () => 0)).toBe(800);
+    expect(backoffDelay(10, 1000, 30_000, () => 0.999999)).toBeLessThanOrEqual(36_000);
+  });
+});
+
+describe('tokenFromHash', () => {
+  it.each([
+    ['#token=abc', 'abc'],
+    ['#x=1&token=a%2Bb', 'a+b'],
+    ['#token=', undefined],
+    ['', undefined],
+    ['#other=1', undefined],
+  ])('%s -> %s', (hash, expected) => {
+    expect(tokenFromHash(hash)).toBe(expected);
+  });
+});
+
+describe('explain', () => {
+  it('uses the gateway reason table and its docs anchor', () => {
+    const e = explain('token_mismatch');
+    expect(e).toMatchObject({ reason: 'token_mismatch', message: REASONS.token_mismatch.message, fix: REASONS.token_mismatch.fix, credential: 'token', viaProxy: false });
+    expect(e.docsHref).toBe('docs/troubleshooting.html#token_mismatch');
+  });
+
+  it('maps a header-specific wire code to its one entry and never offers a credential for proxy refusals', () => {
+    const e = explain('trusted_proxy_missing_header_x-forwarded-proto');
+    expect(e).toMatchObject({ wire: 'trusted_proxy_missing_header_x-forwarded-proto', reason: 'trusted_proxy_missing_header', credential: undefined, viaProxy: true });
+    expect(e.docsHref).toBe('docs/troubleshooting.html#trusted_proxy_missing_header_name');
+  });
+
+  it('still explains a code it does not know', () => {
+    const e = explain('something_new');
+    expect(e.reason).toBeUndefined();
+    expect(e.message).toMatch(/code this page does not know/);
+    expect(e.docsHref).toBe('docs/troubleshooting.html');
+  });
+});

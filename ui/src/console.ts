@@ -1,0 +1,181 @@
+/**
+ * <mayros-console>: the Control UI. Holds the page state, drives the GatewayClient, and
+ * renders the views. Decorator-free Lit (static properties) so the build needs no transform.
+ */
+import { LitElement, html, nothing, svg } from 'lit';
+import { GatewayClient, socketUrl, type ConnState } from './client.js';
+import type { AuditReport, EventFrame, GatewayStatus, HelloOk, PresenceEntry, PresenceEvent } from './protocol.js';
+import { explain, type Explanation } from './refusal.js';
+import { styles } from './styles.js';
+import { forgetToken, saveToken, takeToken } from './token.js';
+import { identityCard, presenceCard, securityCard, statusCard, type AuditView } from './views/cards.js';
+import { reconnectPanel, refusalPanel, statePill } from './views/connection.js';
+
+/** Replaced at build time with the package version (ui/vite.config.ts). */
+declare const __MAYROS_UI_VERSION__: string;
+/** The UI's own version, shown to the gateway in `connect`. */
+const UI_VERSION = __MAYROS_UI_VERSION__;
+
+const logo = svg`<svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1f5fc4"/><path d="M7 23V9h3.2l5.8 8 5.8-8H25v14h-3.4v-8.6L16 22l-5.6-7.6V23z" fill="#fff"/></svg>`;
+
+export class MayrosConsole extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    conn: { state: true },
+    hello: { state: true },
+    status: { state: true },
+    presence: { state: true },
+    audit: { state: true },
+    now: { state: true },
+    refusal: { state: true },
+    viaProxy: { state: true },
+  };
+
+  declare conn: ConnState;
+  /** The last hello-ok of this page's life (kept while reconnecting, shown dimmed). */
+  declare hello: HelloOk | undefined;
+  declare status: GatewayStatus | undefined;
+  declare presence: PresenceEntry[];
+  declare audit: AuditView;
+  declare now: number;
+  declare refusal: Explanation | undefined;
+  /** Learned from hello-ok or a trusted_proxy_* refusal: the proxy is the login, never ask for a token. */
+  declare viaProxy: boolean;
+
+  private token: string | undefined;
+  private password: string | undefined;
+  private statusAt = 0;
+  private clock: ReturnType<typeof setInterval> | undefined;
+  private readonly client: GatewayClient;
+
+  constructor() {
+    super();
+    this.conn = { kind: 'connecting', attempt: 1 };
+    this.hello = undefined;
+    this.status = undefined;
+    this.presence = [];
+    this.audit = { state: 'loading' };
+    this.now = Date.now();
+    this.refusal = undefined;
+    this.viaProxy = false;
+    this.token = takeToken();
+    this.client = new GatewayClient({
+      url: socketUrl(location),
+      version: UI_VERSION,
+      credentials: () => ({ ...(this.token ? { token: this.token } : {}), ...(this.password ? { password: this.password } : {}) }),
+      onState: (s) => this.onState(s),
+      onEvent: (e) => this.onEvent(e),
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.client.start();
+    this.clock = setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.client.stop();
+    clearInterval(this.clock);
+  }
+
+  /** On a new refusal, put the keyboard where the user acts next: the credential field, if any. */
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('refusal') && this.refusal) {
+      this.renderRoot.querySelector<HTMLInputElement>('section.refused input')?.focus();
+    }
+  }
+
+  private onState(s: ConnState): void {
+    this.conn = s;
+    this.now = Date.now();
+    if (s.kind === 'connected') {
+      this.hello = s.hello;
+      this.refusal = undefined;
+      if (s.hello.identity.method === 'trusted-proxy') this.viaProxy = true;
+      void this.loadAll();
+    } else if (s.kind === 'refused') {
+      this.refusal = explain(s.wire);
+      if (this.refusal.viaProxy) this.viaProxy = true;
+    }
+  }
+
+  private onEvent(e: EventFrame): void {
+    if (e.event === 'presence') {
+      this.presence = (e.payload as PresenceEvent).entries;
+      void this.loadStatus();
+    } else if (e.event === 'tick') {
+      void this.loadStatus();
+    }
+  }
+
+  private async loadAll(): Promise<void> {
+    const [, presence] = await Promise.all([this.loadStatus(), this.client.request<{ entries: PresenceEntry[] }>('presence.list'), this.loadAudit()]);
+    if (presence.ok) this.presence = presence.payload.entries;
+  }
+
+  private async loadStatus(): Promise<void> {
+    const r = await this.client.request<GatewayStatus>('status');
+    if (r.ok) {
+      this.status = r.payload;
+      this.statusAt = Date.now();
+    }
+  }
+
+  private async loadAudit(): Promise<void> {
+    const r = await this.client.request<AuditReport>('security.audit');
+    if (r.ok) this.audit = { state: 'ok', report: r.payload };
+    else if (r.error.code === 'UNKNOWN_METHOD') this.audit = { state: 'unavailable', message: 'This gateway does not offer a security audit (security.audit); upgrade the gateway, or run "mayros security audit" on its host.' };
+    else this.audit = { state: 'unavailable', message: `The audit could not run: ${r.error.message}` };
+  }
+
+  private submitCredential(kind: 'token' | 'password', value: string): void {
+    if (kind === 'token') {
+      this.token = value;
+      saveToken(value);
+    } else {
+      this.password = value; // kept in memory only: a password is not stored in the browser
+    }
+    this.client.start();
+  }
+
+  private forget(): void {
+    forgetToken();
+    this.token = undefined;
+    this.requestUpdate();
+  }
+
+  override render() {
+    const c = this.conn;
+    const connected = c.kind === 'connected';
+    const hello = this.hello;
+    const uptime = this.status ? this.status.uptimeMs + (connected ? this.now - this.statusAt : 0) : 0;
+    return html`
+      <header>
+        <div class="brand">${logo}<span>Mayros Gateway <span class="sub">Control UI</span></span></div>
+        ${statePill(c, this.now)}
+      </header>
+      <main>
+        ${c.kind === 'refused' && this.refusal
+          ? refusalPanel(this.refusal, !this.viaProxy, {
+              onSubmit: (v) => this.submitCredential(this.refusal?.credential ?? 'token', v),
+              onRetry: () => this.client.start(),
+            })
+          : nothing}
+        ${c.kind === 'reconnecting' ? reconnectPanel(c, this.now, () => this.client.start()) : nothing}
+        ${c.kind === 'connecting' && !hello ? html`<p class="muted">Connecting to the gateway…</p>` : nothing}
+        ${hello
+          ? html`<div class="grid">
+              ${identityCard(hello, !connected, hello.identity.method === 'token' && this.token ? () => this.forget() : undefined)}
+              ${statusCard(this.status, uptime, !connected)}
+              ${presenceCard(this.presence, hello.server.connId, this.now, !connected)}
+              ${securityCard(this.audit, !connected)}
+            </div>`
+          : nothing}
+      </main>
+    `;
+  }
+}
+
+customElements.define('mayros-console', MayrosConsole);
