@@ -85,7 +85,7 @@ process.on('message', async (m) => {
     process.send({ type: 'reset-loop' });
   } else if (m.type === 'reload') {
     const t0 = process.hrtime.bigint();
-    const out = gw.reload('api');
+    const out = await gw.reload('api');
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.send({ type: 'reload', status: out.status, generation: out.generation, reloadMs: Math.round(ms * 10) / 10, recheck: out.status === 'applied' ? out.recheck : undefined });
   } else if (m.type === 'stop') {
