@@ -92,7 +92,7 @@ describe('reload during a burst', () => {
         } else {
           const res = await httpGet(port, '/api/whoami', { headers, localAddress: c.src, agent });
           const outcome = res.status === 200 ? 'ok' : String((res.body.error as { reason?: string } | undefined)?.reason);
-          records.push({ c, phase, outcome, surface: 'http' }); if (phase === 'after' && records.filter(r => r.phase === 'after').length < 30) console.error('after', Date.now(), JSON.stringify(c), outcome);
+          records.push({ c, phase, outcome, surface: 'http' });
         }
         done++;
         await maybeReload();
