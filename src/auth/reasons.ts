@@ -23,7 +23,13 @@ export type SimpleReason =
   | 'origin_not_allowed'
   | 'connect_required'
   | 'protocol_unsupported'
-  | 'handshake_timeout';
+  | 'handshake_timeout'
+  | 'session_expired'
+  | 'frame_too_large'
+  | 'frame_rate_exceeded'
+  | 'slow_consumer'
+  | 'too_many_connections'
+  | 'too_many_unauthenticated';
 
 /** Why a signed assertion was refused as invalid; logged, never sent to the client. */
 export type AssertionInvalidWhy =
@@ -69,8 +75,20 @@ export interface ReasonInfo {
 /** WebSocket close code for policy violations (RFC 6455). */
 export const WS_POLICY_VIOLATION = 1008;
 
-/** WebSocket close code "Try Again Later" (IANA registry): the server cannot decide right now. */
+/** WebSocket close code for a message larger than the gateway accepts (RFC 6455). */
+export const WS_MESSAGE_TOO_BIG = 1009;
+
+/**
+ * WebSocket close code "Try Again Later" (IANA registry): the server cannot decide right now,
+ * or is at a connection cap.
+ */
 export const WS_TRY_AGAIN_LATER = 1013;
+
+/**
+ * Application close code (4000-4999 range) for an expired proxy session: the client should
+ * reconnect through the proxy at once, so the proxy's current login decides again.
+ */
+export const WS_SESSION_EXPIRED = 4001;
 
 /**
  * The table. `trusted_proxy_missing_header` is one row; its wire code carries the header name
@@ -223,6 +241,48 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_POLICY_VIOLATION,
     message: 'The client did not send "connect" in time after the WebSocket upgrade.',
     fix: 'Send the connect frame right after the upgrade; check for a proxy buffering WebSocket frames.',
+  },
+  session_expired: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_SESSION_EXPIRED,
+    message: 'The WebSocket session reached gateway.auth.sessionMaxAgeSec and was closed so the proxy can authenticate it again.',
+    fix: 'Reconnect through the proxy (the Control UI does this by itself); raise gateway.auth.sessionMaxAgeSec, or set it to 0, to keep sessions longer.',
+  },
+  frame_too_large: {
+    status: 413,
+    type: 'bad_request',
+    closeCode: WS_MESSAGE_TOO_BIG,
+    message: 'The client sent a WebSocket message larger than gateway.limits.maxFrameBytes.',
+    fix: 'Send smaller messages, or raise gateway.limits.maxFrameBytes.',
+  },
+  frame_rate_exceeded: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The client sent WebSocket messages faster than gateway.limits.maxFramesPerSecond allows (beyond frameBurst).',
+    fix: 'Pace the client, or raise gateway.limits.maxFramesPerSecond / gateway.limits.frameBurst.',
+  },
+  slow_consumer: {
+    status: 400,
+    type: 'bad_request',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The client stopped reading: more than gateway.limits.maxBufferedBytes of replies and events waited to be sent to it.',
+    fix: 'Make the client read its socket continuously (check for a stalled tab or a blocked proxy), or raise gateway.limits.maxBufferedBytes.',
+  },
+  too_many_connections: {
+    status: 503,
+    type: 'unavailable',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'The gateway already holds gateway.limits.maxConnections WebSocket sessions.',
+    fix: 'Retry later; close idle clients, or raise gateway.limits.maxConnections.',
+  },
+  too_many_unauthenticated: {
+    status: 503,
+    type: 'unavailable',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'Too many WebSockets are open that have not finished "connect" (gateway.limits.maxUnauthenticated).',
+    fix: 'Retry later; find the client that opens sockets without connecting, or raise gateway.limits.maxUnauthenticated.',
   },
 });
 

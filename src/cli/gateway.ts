@@ -13,6 +13,8 @@ interface RunOptions {
   port?: number;
   bind?: 'loopback' | 'lan' | 'custom';
   logFormat: LogFormat;
+  /** commander's --no-watch */
+  watch: boolean;
 }
 
 async function run(opts: RunOptions): Promise<void> {
@@ -20,10 +22,16 @@ async function run(opts: RunOptions): Promise<void> {
   // server, ws and pino (see docs/performance.md).
   const [{ createLogger }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
   const logger = createLogger(opts.logFormat);
-  const loaded = loadConfigForStartup({ configPath: opts.config, flags: { port: opts.port, bind: opts.bind } });
+  const loadOptions = { configPath: opts.config, flags: { port: opts.port, bind: opts.bind } };
+  const loaded = loadConfigForStartup(loadOptions);
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
   const { resolved, file: tokenFile, generated } = ensureToken(loaded);
-  const gw = await startGateway({ resolved, logger });
+  // Installed before listening: SIGHUP's default action would kill the process. One that arrives
+  // during startup needs nothing: the config was just read.
+  let reload: (() => void) | undefined;
+  process.on('SIGHUP', () => reload?.());
+  const gw = await startGateway({ resolved, logger, loadOptions, watchConfig: opts.watch });
+  reload = () => void gw.reload('SIGHUP');
   const mode = resolved.config.gateway.auth.mode;
   process.stdout.write(`mayros gateway listening on ${gw.urls[0]} (auth: ${mode})\n`);
   if (gw.urls.length > 1) logger.info({ urls: gw.urls }, 'also listening');
@@ -124,6 +132,11 @@ async function status(opts: StatusOptions): Promise<void> {
     process.stdout.write(`gateway ${url}: ${report.reachable ? 'reachable' : 'NOT reachable'}\n`);
     if (report.error) process.stdout.write(`  error: ${String(report.error)}\n`);
     if (report.whoami) process.stdout.write(`  whoami: ${JSON.stringify(report.whoami)}\n`);
+    const cfg = (report.status as { config?: { generation?: number; loadedAt?: string; pendingRestart?: string[] } } | undefined)?.config;
+    if (cfg?.generation !== undefined) {
+      const pending = cfg.pendingRestart?.length ? `; restart needed to apply ${cfg.pendingRestart.join(', ')}` : '';
+      process.stdout.write(`  config generation: ${cfg.generation} (in force since ${cfg.loadedAt ?? '?'})${pending}\n`);
+    }
     if (report.status) process.stdout.write(`  status: ${JSON.stringify(report.status)}\n`);
   }
   if (!report.reachable) process.exitCode = 1;
@@ -139,6 +152,7 @@ export function registerGatewayCommands(program: Command): void {
     .option('-p, --port <port>', 'port to listen on; 0 picks a free port', parsePort)
     .option('-b, --bind <bind>', 'loopback | lan | custom', oneOf(['loopback', 'lan', 'custom'] as const))
     .option('--log-format <format>', 'json | pretty', oneOf(['json', 'pretty'] as const), 'json')
+    .option('--no-watch', 'do not watch the config file (SIGHUP still reloads it)')
     .action((opts: RunOptions) => run(opts));
 
   gateway

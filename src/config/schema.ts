@@ -63,6 +63,9 @@ export const trustedProxySchema = z
   })
   .strict();
 
+/** Longest session age accepted (30 days). */
+export const MAX_SESSION_AGE_SEC = 30 * 24 * 3600;
+
 export const authSchema = z
   .object({
     mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).default('token'),
@@ -70,6 +73,21 @@ export const authSchema = z
     password: secret.optional(),
     rateLimit: rateLimitSchema.prefault({}),
     trustedProxy: trustedProxySchema.prefault({}),
+    /** Age after which a proxy-admitted WebSocket is closed (4001 session_expired); 0 = never. */
+    sessionMaxAgeSec: z.number().int().min(0).max(MAX_SESSION_AGE_SEC).default(12 * 3600),
+  })
+  .strict();
+
+/** Bounds on WebSocket connections; see docs/configuration.md. */
+export const limitsSchema = z
+  .object({
+    maxConnections: z.number().int().min(1).max(1_000_000).default(1000),
+    maxUnauthenticated: z.number().int().min(1).max(1_000_000).default(100),
+    handshakeTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    maxFrameBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    maxFramesPerSecond: z.number().int().min(1).max(1_000_000).default(50),
+    frameBurst: z.number().int().min(1).max(1_000_000).default(100),
+    maxBufferedBytes: z.number().int().min(16 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
   })
   .strict();
 
@@ -89,6 +107,7 @@ export const gatewaySchema = z
     allowRealIpFallback: z.boolean().default(false),
     auth: authSchema.prefault({}),
     controlUi: controlUiSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
   })
   .strict();
 

@@ -11,11 +11,20 @@ import type { KeySource } from '../auth/assertion/key-source.js';
 import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
+import type { Generation } from './generation.js';
 import { bearerOf, clientIpOf, headersOf, peerOf } from './request.js';
 
 export interface GatewayContext {
+  /**
+   * The configuration generation in force; a reload replaces it in one assignment. A request
+   * reads it once at its start and uses only that object for every decision it makes.
+   */
+  generation: Generation;
+  /** `generation.resolved` as of this read (a request should hold its generation instead). */
   readonly resolved: ResolvedConfig;
+  /** `generation.policy` as of this read. */
   readonly policy: AuthPolicy;
+  /** `generation.limiter` as of this read. */
   readonly limiter: FailureLimiter;
   readonly logger: Logger;
   readonly rejectLog: LogLimiter;
@@ -23,7 +32,7 @@ export interface GatewayContext {
   readonly startedAt: number;
   readonly now: () => number;
   readonly version: string;
-  /** Signing keys for assertions; set when gateway.auth.trustedProxy.assertion is. */
+  /** `generation.keys` as of this read: signing keys, set when gateway.auth.trustedProxy.assertion is. */
   readonly keys: KeySource | undefined;
   /** Filled in once listening. */
   port: number;
@@ -38,11 +47,12 @@ export interface Decision {
 /**
  * Runs the auth decision for a request: extracts plain data, consults and feeds the failure
  * limiter, and logs a refusal. `credentials` overrides the Authorization header (WS connect frame).
- * Returns a Promise only when a signed assertion must be verified; see whenDecided.
+ * Returns a Promise only when a signed assertion must be verified; see whenDecided. `gen` is the
+ * generation the request read at its start.
  */
-export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials): Decision | Promise<Decision> {
+export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision | Promise<Decision> {
   const peer = peerOf(req);
-  const policy = ctx.policy;
+  const { policy, limiter, keys } = gen;
   const usesSecret = policy.mode === 'token' || policy.mode === 'password';
   const client = usesSecret ? clientIpOf(req, peer, policy) : peer;
   const now = ctx.now();
@@ -52,16 +62,16 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
       headers: headersOf(req),
       credentials: credentials ?? { bearer: bearerOf(req) },
       surface,
-      lockedForMs: usesSecret ? ctx.limiter.lockedFor(client, now) : 0,
+      lockedForMs: usesSecret ? limiter.lockedFor(client, now) : 0,
     },
     policy,
-    ctx.keys,
+    keys,
     now,
   );
   const settle = (result: AuthResult): Decision => {
     if (usesSecret) {
-      if (countsAsFailedAttempt(result)) ctx.limiter.recordFailure(client, now);
-      else if (result.ok) ctx.limiter.recordSuccess(client, now);
+      if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
+      else if (result.ok) limiter.recordSuccess(client, now);
     }
     if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
     return { result, peer, client };

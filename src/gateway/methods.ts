@@ -14,15 +14,22 @@ const ok = (payload: unknown): MethodResult => ({ ok: true, payload });
 
 /** Public, non-secret facts about the running gateway. */
 export function gatewayStatus(ctx: GatewayContext, gw: WsGateway) {
-  const g = ctx.resolved.config.gateway;
+  const gen = ctx.generation;
+  const g = gen.resolved.config.gateway;
   return {
     version: ctx.version,
     uptimeMs: ctx.now() - ctx.startedAt,
     startedAt: new Date(ctx.startedAt).toISOString(),
-    authMode: ctx.policy.mode,
+    authMode: gen.policy.mode,
     bind: g.bind,
     port: ctx.port,
     clients: gw.connectedCount,
+    /** The config generation in force: 1 at start, +1 per applied reload. */
+    config: {
+      generation: gen.n,
+      loadedAt: new Date(gen.loadedAt).toISOString(),
+      pendingRestart: gen.pendingRestart,
+    },
   };
 }
 
@@ -30,9 +37,9 @@ export const METHODS: Readonly<Record<string, Handler>> = Object.freeze({
   health: () => ok({ ok: true }),
   status: (ctx, gw) => ok(gatewayStatus(ctx, gw)),
   whoami: (_ctx, _gw, s) => ok(s.identity),
-  'presence.list': (ctx) => ok({ entries: ctx.presence.list() }),
+  'presence.list': (ctx) => ok(ctx.presence.snapshot()),
   /** `{summary, findings}` of `mayros security audit` for the config this gateway runs. */
-  'security.audit': (ctx) => ok(cachedAuditReport(ctx.resolved)),
+  'security.audit': (ctx) => ok(cachedAuditReport(ctx.generation.resolved)),
 });
 
 export function callMethod(ctx: GatewayContext, gw: WsGateway, s: Session, frame: RequestFrame): MethodResult {

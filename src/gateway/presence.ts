@@ -18,9 +18,11 @@ export type PresenceChange = { change: 'join' | 'leave'; entry: PresenceEntry };
 export class Presence {
   private readonly entries = new Map<string, PresenceEntry>();
   private readonly listeners = new Set<(c: PresenceChange) => void>();
+  private cached: Readonly<{ entries: readonly PresenceEntry[] }> | undefined;
 
   add(entry: PresenceEntry): void {
     this.entries.set(entry.connId, entry);
+    this.cached = undefined;
     this.emit({ change: 'join', entry });
   }
 
@@ -28,7 +30,17 @@ export class Presence {
     const entry = this.entries.get(connId);
     if (!entry) return;
     this.entries.delete(connId);
+    this.cached = undefined;
     this.emit({ change: 'leave', entry });
+  }
+
+  /**
+   * `{ entries }`, frozen and shared until the next change, so the WebSocket layer serializes it
+   * once however often clients ask (see serialize.ts).
+   */
+  snapshot(): Readonly<{ entries: readonly PresenceEntry[] }> {
+    this.cached ??= Object.freeze({ entries: Object.freeze(this.list()) });
+    return this.cached;
   }
 
   list(): PresenceEntry[] {

@@ -2,20 +2,23 @@
  * Wiring only: builds the context, the HTTP and WebSocket adapters, and listens. Nothing runs on import.
  */
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedConfig } from '../config/load.js';
+import type { LoadOptions, ResolvedConfig } from '../config/load.js';
 import { compileAuthPolicy } from '../auth/policy.js';
-import { FailureLimiter } from '../auth/rate-limit.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
 import { bindPlan, urlHost } from '../net/bind.js';
+import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/reloader.js';
+import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
+import { buildGeneration, keysFor, type Generation } from './generation.js';
 import { createHttpHandler } from './http.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
 import { loadStaticFiles } from './static.js';
-import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws.js';
+import { WsGateway, type WsLimits } from './ws.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -23,9 +26,16 @@ export interface GatewayOptions {
   /** Directory of the built Control UI; defaults to the package's dist/ui. */
   uiDir?: string;
   now?: () => number;
+  /** Overrides on top of `gateway.limits`, kept across reloads (tests, benchmarks). */
   limits?: Partial<WsLimits>;
   /** Fetch limits and cooldowns for assertion signing keys (defaults in remote-keys.ts). */
   keyTuning?: KeySourceTuning;
+  /** How to load the config again on reload; defaults to `{ configPath: resolved.file }`. */
+  loadOptions?: LoadOptions;
+  /** Watch the config file and reload when it changes (the CLI turns this on). */
+  watchConfig?: boolean;
+  /** Quiet time after a file event before reloading (default 200 ms). */
+  watchDebounceMs?: number;
 }
 
 export interface RunningGateway {
@@ -34,6 +44,12 @@ export interface RunningGateway {
   readonly urls: readonly string[];
   readonly ctx: GatewayContext;
   readonly ws: WsGateway;
+  /**
+   * Loads and validates the config again and, if valid, puts it in force and re-checks open
+   * sessions. Reloads run one at a time; when the promise resolves, every request that starts
+   * afterwards uses the result.
+   */
+  reload(trigger?: ReloadTrigger): Promise<ReloadOutcome>;
   /** Closes clients with 1001, stops listening, resolves when done (forcing after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -42,10 +58,18 @@ export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta
 
 const HTTP_LIMITS = {
   maxHeaderSize: 16 * 1024,
-  headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
+  // How often Node looks for connections past headersTimeout (its default, 30 s, would let a
+  // silent TCP connection outlive the handshake timeout many times over).
+  connectionsCheckingInterval: 1_000,
 };
+
+/** Listener settings that follow the config: a client has handshakeTimeoutMs to send its headers. */
+function applyListenerLimits(server: Server, gen: Generation): void {
+  server.headersTimeout = gen.limits.handshakeTimeoutMs;
+  server.requestTimeout = Math.max(HTTP_LIMITS.requestTimeout, gen.limits.handshakeTimeoutMs);
+}
 
 /** Statuses for requests Node's parser refused before they reached a handler. */
 const CLIENT_ERROR_STATUS: Record<string, string> = {
@@ -76,38 +100,47 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const g = resolved.config.gateway;
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
+  const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
   const policy = compileAuthPolicy(resolved.config);
-  // Key sources (and jose with them) load only when assertions are configured: start-up time.
-  const keys =
-    policy.mode === 'trusted-proxy' && policy.assertion
-      ? await (await import('../auth/assertion/load-keys.js')).createKeySource(policy.assertion, { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning })
-      : undefined;
+  const keys = await keysFor(policy, undefined, keyTuning);
   const ctx: GatewayContext = {
-    resolved,
-    policy,
-    limiter: new FailureLimiter(g.auth.rateLimit),
+    generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
+    get resolved() {
+      return this.generation.resolved;
+    },
+    get policy() {
+      return this.generation.policy;
+    },
+    get limiter() {
+      return this.generation.limiter;
+    },
+    get keys() {
+      return this.generation.keys;
+    },
     logger,
     rejectLog: new LogLimiter(),
     presence: new Presence(),
     startedAt: now(),
     now,
     version: VERSION,
-    keys,
     port: 0,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
-  const ws = new WsGateway(ctx, { ...DEFAULT_WS_LIMITS, ...opts.limits });
+  const ws = new WsGateway(ctx);
 
   const servers: Server[] = [];
   const urls: string[] = [];
   const make = () => {
     const s = createServer(HTTP_LIMITS, handler);
+    applyListenerLimits(s, ctx.generation);
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
       const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroy once written rather than wait for a FIN a half-open client never sends.
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      (socket as Socket).destroySoon();
     });
     return s;
   };
@@ -139,14 +172,33 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   }
   ctx.port = port;
 
+  const reloader = new Reloader({
+    ctx,
+    ws,
+    loadOptions: opts.loadOptions ?? { configPath: resolved.file },
+    limitOverrides: opts.limits,
+    keyTuning,
+    onApplied: (gen) => servers.forEach((s) => applyListenerLimits(s, gen)),
+  });
+  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
+  let watcher: ConfigWatcher | undefined;
+  if (opts.watchConfig) {
+    watcher = watchConfigFile(resolved.file, () => void reload('file'), {
+      debounceMs: opts.watchDebounceMs,
+      onWatchError: (err) => ctx.logger.warn({ event: 'config_watch_degraded', file: resolved.file, code: err.code }, 'cannot watch the config directory; polling the file instead (SIGHUP also reloads)'),
+    });
+  }
+
   let closing: Promise<void> | undefined;
   return {
     port,
     urls,
     ctx,
     ws,
+    reload,
     close(graceMs = 2000) {
       closing ??= (async () => {
+        watcher?.close();
         ws.shutdown();
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         for (const s of servers) s.closeIdleConnections();

@@ -2,121 +2,137 @@
  * The WebSocket adapter at the gateway root. Trusted-proxy mode decides at the upgrade from the
  * upgrade request's headers; token and password modes decide on the `connect` frame. A refusal
  * completes the upgrade and closes at once with the reason code, so a browser can show it.
+ * Every upgrade and every frame reads the configuration generation once and uses only that.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
-import {
-  PROTOCOL_VERSION,
-  connectParamsSchema,
-  errorFrame,
-  eventFrame,
-  okFrame,
-  parseRequestFrame,
-  type RequestFrame,
-  type ResponseError,
-} from '../protocol/frames.js';
+import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
+import type { Generation } from './generation.js';
+import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
+import { PresenceFanout } from './presence-fanout.js';
+import { recheckSession, type RecheckVerdict } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
-import type { PresenceChange } from './presence.js';
+import { captureHeaders, scheduleExpiry, type Session } from './session.js';
+import { serializeFrame } from './serialize.js';
+import { createWsServer } from './socket.js';
 
-export interface WsLimits {
-  maxPayloadBytes: number;
-  handshakeTimeoutMs: number;
-  tickIntervalMs: number;
-  /** A client whose unsent data exceeds this is disconnected (slow reader). */
-  maxBufferedBytes: number;
+export { DEFAULT_WS_LIMITS, type WsLimits } from './limits.js';
+export type { Session } from './session.js';
+
+/** Counts from one re-check of the open sessions. */
+export interface RecheckReport {
+  checked: number;
+  closed: number;
+  /** Closed sessions per reason code. */
+  byReason: Record<string, number>;
 }
 
-export const DEFAULT_WS_LIMITS: WsLimits = {
-  maxPayloadBytes: 64 * 1024,
-  handshakeTimeoutMs: 10_000,
-  tickIntervalMs: 30_000,
-  maxBufferedBytes: 1024 * 1024,
-};
-
-export interface Session {
-  readonly connId: string;
-  readonly ws: WebSocket;
-  readonly peer: string;
-  readonly connectedAt: number;
-  /**
-   * The upgrade request, kept only until `connect` succeeds (token and password modes decide on
-   * it then); dropped afterwards so an idle session does not hold its request and headers.
-   */
-  upgradeReq: IncomingMessage | undefined;
-  identity: Identity | undefined;
-  /** Set at the upgrade in trusted-proxy mode. */
-  preAuthorized: Identity | undefined;
-  client: { name?: string; version?: string };
-  timer: NodeJS.Timeout | undefined;
-}
-
-/**
- * The upgrade socket's error listener, one function for all: a closure created in `handleUpgrade`
- * would share that call's scope and keep its request (headers and all) alive for the whole session.
- */
-function destroyOnError(this: Duplex): void {
-  this.destroy();
+interface CloseOptions {
+  /** Request id to answer with an error frame before closing. */
+  id?: RequestFrame['id'];
+  code?: ResponseError['code'];
+  /** Log line to write; omitted when the decision already logged it. */
+  event?: 'auth_rejected' | 'session_revoked' | 'session_closed';
+  detail?: Record<string, unknown>;
 }
 
 export class WsGateway {
-  readonly wss: WebSocketServer;
   readonly sessions = new Set<Session>();
-  /** Connected sessions that asked for `presence` events in `connect`. */
-  private readonly presenceSubscribers = new Set<Session>();
   /** Upgrade sockets waiting for a signed assertion to be verified. */
   private readonly pendingUpgrades = new Set<Duplex>();
   private closed = false;
+  /** Upgraded sockets: sessions plus refusals still closing. */
+  private sockets = 0;
+  /**
+   * One listener for every socket: a closure created in completeUpgrade would share that call's
+   * scope and keep its request (headers and all) alive for the whole session.
+   */
+  private readonly socketClosed = (): void => {
+    this.sockets--;
+  };
+  /** Sessions that have not completed `connect`. */
+  private pending = 0;
+  private server: WebSocketServer;
+  private serverBytes: number;
   private readonly tick: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
+  private readonly fanout: PresenceFanout;
 
-  constructor(private readonly ctx: GatewayContext, readonly limits: WsLimits = DEFAULT_WS_LIMITS) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  constructor(private readonly ctx: GatewayContext) {
+    const limits = ctx.generation.limits;
+    this.serverBytes = limits.maxPayloadBytes;
+    this.server = createWsServer(this.serverBytes);
     this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
     this.tick.unref();
-    this.unsubscribe = ctx.presence.onChange((c) => this.publishPresence(c));
+    this.fanout = new PresenceFanout(ctx.presence, (payload) => this.broadcast(eventFrame('presence', payload)));
+  }
+
+  /** The limits in force (the current generation's). */
+  get limits(): WsLimits {
+    return this.ctx.generation.limits;
+  }
+
+  /** ws copies maxPayload into each socket at the upgrade, so a new size needs a new server. */
+  private serverFor(gen: Generation): WebSocketServer {
+    if (gen.limits.maxPayloadBytes !== this.serverBytes) {
+      this.serverBytes = gen.limits.maxPayloadBytes;
+      this.server = createWsServer(this.serverBytes);
+    }
+    return this.server;
   }
 
   /** The `upgrade` listener for the HTTP server(s). */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', destroyOnError);
+    socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      (socket as Socket).destroySoon();
       return;
     }
     const ctx = this.ctx;
+    const gen = ctx.generation;
+    const limits = gen.limits;
     const peer = peerOf(req);
+    const at = ctx.now();
+    const verifying = this.pendingUpgrades.size;
+    // Past every cap and the refusals still closing: drop without spending anything on it.
+    if (this.sockets + verifying >= limits.maxConnections + limits.maxUnauthenticated) {
+      logRejection(ctx, { reason: 'too_many_connections', peer, path: '/', surface: 'ws' });
+      socket.destroy();
+      return;
+    }
     let refusal: AuthFailure | undefined;
-    const allowed = originAllowed({
-      headers: headersOf(req),
-      peerIsTrustedProxy: ctx.policy.trustedProxies.has(peer),
-      allowedOrigins: ctx.resolved.config.gateway.controlUi.allowedOrigins,
-    });
     let preAuthorized: Identity | undefined;
-    if (!allowed) {
+    // Upgrades still being verified count as sessions that have not connected.
+    if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
+    else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
+    else if (!originAllowed({ headers: headersOf(req), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
-      logRejection(ctx, { reason: 'origin_not_allowed', peer, path: req.url ?? '/', surface: 'ws' });
-    } else if (ctx.policy.mode === 'trusted-proxy' || ctx.policy.mode === 'none') {
-      const d = decide(ctx, req, 'ws');
-      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer);
+    }
+    if (refusal) {
+      logRejection(ctx, { reason: refusal.reason, peer, path: req.url ?? '/', surface: 'ws' });
+    } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
+      const d = decide(ctx, req, 'ws', undefined, gen);
+      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, gen, at);
       if (d.result.ok) preAuthorized = d.result.identity;
       else refusal = d.result.failure;
     }
-    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized);
+    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized, gen, at);
   };
 
   /**
    * Waits for assertion verification, then completes the upgrade. A client that hangs up
    * meanwhile, or a shutdown, ends the socket; nothing is left behind.
    */
-  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string): void {
+  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, gen: Generation, at: number): void {
     this.pendingUpgrades.add(socket);
     const forget = () => this.pendingUpgrades.delete(socket);
     // After 'upgrade' Node leaves the socket unread, so a hang-up would go unnoticed until the
@@ -125,7 +141,7 @@ export class WsGateway {
     let earlyBytes = head.length;
     const onData = (chunk: Buffer) => {
       earlyBytes += chunk.length;
-      if (earlyBytes > this.limits.maxPayloadBytes) socket.destroy();
+      if (earlyBytes > gen.limits.maxPayloadBytes) socket.destroy();
       else early.push(chunk);
     };
     const onEnd = () => socket.destroy();
@@ -145,7 +161,7 @@ export class WsGateway {
           return;
         }
         const allHead = early.length === 1 ? head : Buffer.concat(early);
-        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined);
+        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
       },
       () => {
         forget();
@@ -154,42 +170,71 @@ export class WsGateway {
     );
   }
 
-  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+    this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
+      this.sockets++;
+      ws.once('close', this.socketClosed);
       if (refusal) {
+        ws.on('error', () => undefined);
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
         return;
       }
-      this.open(ws, req, peer, preAuthorized);
+      this.open(ws, req, peer, preAuthorized, gen, at);
     });
   }
 
-  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined): void {
+  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+    const now = this.ctx.now();
     const s: Session = {
       connId: randomUUID(),
       ws,
       peer,
-      connectedAt: this.ctx.now(),
-      upgradeReq: req,
+      connectedAt: now,
       identity: undefined,
       preAuthorized,
       client: {},
       timer: undefined,
+      expiry: undefined,
+      facts: { peer, at, headers: captureHeaders(headersOf(req), gen.policy) },
+      bucket: new FrameBucket(gen.limits.frameBurst, now),
+      req,
+      closing: false,
     };
     this.sessions.add(s);
-    s.timer = setTimeout(() => this.refuse(s, undefined, { reason: 'handshake_timeout' }), this.limits.handshakeTimeoutMs);
+    this.pending++;
+    s.timer = setTimeout(() => {
+      // After a stalled event loop, timers run before pending socket reads: give a connect frame
+      // that has already arrived one I/O round to be read before timing the client out.
+      setImmediate(() => {
+        if (!s.identity && !s.closing) this.closeSession(s, { reason: 'handshake_timeout' }, { event: 'auth_rejected' });
+      });
+    }, gen.limits.handshakeTimeoutMs);
+    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
     ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
-    ws.on('error', () => ws.terminate());
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws has already sent the close frame (1009 for an oversized message); just record it.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logClose(s, 'session_closed', { reason: 'frame_too_large' });
+      s.closing = true;
+    });
     ws.on('close', () => {
       clearTimeout(s.timer);
-      s.upgradeReq = undefined;
+      clearTimeout(s.expiry);
       this.sessions.delete(s);
-      this.presenceSubscribers.delete(s);
       if (s.identity) this.ctx.presence.remove(s.connId);
+      else this.pending--;
+      s.req = undefined;
     });
+    // A reload may have landed while this upgrade was being decided.
+    if (this.ctx.generation !== gen) void this.recheck(s, this.ctx.generation);
   }
 
   private onMessage(s: Session, data: RawData, isBinary: boolean): void {
+    if (s.closing) return;
+    const gen = this.ctx.generation;
+    if (!s.bucket.take(this.ctx.now(), gen.limits.maxFramesPerSecond, gen.limits.frameBurst)) {
+      this.closeSession(s, { reason: 'frame_rate_exceeded' }, { event: 'session_closed' });
+      return;
+    }
     if (isBinary) {
       this.send(s, errorFrame(null, { code: 'INVALID_FRAME', message: 'binary frames are not accepted; send JSON text' }));
       return;
@@ -201,7 +246,7 @@ export class WsGateway {
     }
     const frame = parsed.frame;
     if (!s.identity) {
-      this.onConnect(s, frame);
+      this.onConnect(s, frame, gen);
       return;
     }
     if (frame.method === 'connect') {
@@ -212,9 +257,9 @@ export class WsGateway {
     this.send(s, r.ok ? okFrame(frame.id, r.payload) : errorFrame(frame.id, r.error));
   }
 
-  private onConnect(s: Session, frame: RequestFrame): void {
+  private onConnect(s: Session, frame: RequestFrame, gen: Generation): void {
     if (frame.method !== 'connect') {
-      this.refuse(s, frame.id, { reason: 'connect_required' }, 'CONNECT_REQUIRED');
+      this.closeSession(s, { reason: 'connect_required' }, { id: frame.id, code: 'CONNECT_REQUIRED', event: 'auth_rejected' });
       return;
     }
     const params = connectParamsSchema.safeParse(frame.params ?? {});
@@ -224,27 +269,31 @@ export class WsGateway {
       return;
     }
     if (params.data.protocol !== PROTOCOL_VERSION) {
-      this.refuse(s, frame.id, { reason: 'protocol_unsupported' }, 'PROTOCOL_UNSUPPORTED');
+      this.closeSession(s, { reason: 'protocol_unsupported' }, { id: frame.id, code: 'PROTOCOL_UNSUPPORTED', event: 'auth_rejected' });
       return;
     }
     let identity = s.preAuthorized;
     if (!identity) {
       const auth = params.data.auth ?? {};
-      const d = decide(this.ctx, s.upgradeReq!, 'ws', { token: auth.token, password: auth.password });
+      const credentials = { token: auth.token, password: auth.password };
+      const d = decide(this.ctx, s.req!, 'ws', credentials, gen);
       // Only a signed assertion makes a decision async, and trusted-proxy mode decides at the upgrade.
       if (d instanceof Promise) return void s.ws.terminate();
       const { result } = d;
       if (!result.ok) {
-        this.refuse(s, frame.id, result.failure, 'UNAUTHORIZED');
+        this.closeSession(s, result.failure, { id: frame.id, code: 'UNAUTHORIZED' });
         return;
       }
       identity = result.identity;
+      s.facts.credentials = credentials;
     }
     clearTimeout(s.timer);
     s.timer = undefined;
-    s.upgradeReq = undefined;
     s.identity = identity;
+    s.req = undefined;
+    this.pending--;
     s.client = { name: params.data.client?.name, version: params.data.client?.version };
+    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
     this.send(
       s,
       okFrame(frame.id, {
@@ -252,68 +301,112 @@ export class WsGateway {
         protocol: PROTOCOL_VERSION,
         identity,
         server: { version: this.ctx.version, connId: s.connId },
-        policy: {
-          maxPayloadBytes: this.limits.maxPayloadBytes,
-          tickIntervalMs: this.limits.tickIntervalMs,
-          authMode: this.ctx.policy.mode,
-        },
+        policy: { maxPayloadBytes: gen.limits.maxPayloadBytes, tickIntervalMs: gen.limits.tickIntervalMs, authMode: gen.policy.mode },
       }),
     );
-    if (params.data.subscribe?.includes('presence')) this.presenceSubscribers.add(s);
     this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
   }
 
-  /** Replies with an error frame (when a request id is known) and closes with the reason code. */
-  private refuse(s: Session, id: RequestFrame['id'] | undefined, failure: AuthFailure, code?: ResponseError['code']): void {
+  private readonly expire = (s: Session): void => this.closeSession(s, { reason: 'session_expired' }, { event: 'session_closed' });
+
+  /** Answers `id` with an error frame when given, logs, and closes with the reason's code. */
+  private closeSession(s: Session, failure: AuthFailure, opts: CloseOptions = {}): void {
+    if (s.closing) return;
+    s.closing = true;
+    clearTimeout(s.timer);
+    clearTimeout(s.expiry);
     const reason = wireCode(failure);
-    if (id !== undefined && code) this.send(s, errorFrame(id, { code, reason, message: REASONS[failure.reason].message }));
-    if (failure.reason === 'handshake_timeout' || failure.reason === 'connect_required' || failure.reason === 'protocol_unsupported') {
-      logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
+    if (opts.id !== undefined && opts.code && s.ws.readyState === s.ws.OPEN) {
+      s.ws.send(JSON.stringify(errorFrame(opts.id, { code: opts.code, reason, message: REASONS[failure.reason].message })));
     }
+    if (opts.event === 'auth_rejected') logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
+    else if (opts.event) this.logClose(s, opts.event, { reason, ...opts.detail });
     s.ws.close(REASONS[failure.reason].closeCode, reason);
   }
 
+  private logClose(s: Session, event: string, fields: Record<string, unknown>): void {
+    const suppressed = this.ctx.rejectLog.take();
+    if (suppressed < 0) return;
+    const user = s.identity?.user ?? s.preAuthorized?.user ?? null;
+    this.ctx.logger.warn({ event, connId: s.connId, peer: s.peer, user, ...fields, ...(suppressed ? { suppressed } : {}) }, 'websocket session closed');
+  }
+
+  /** Sends a frame, or closes a client that has stopped reading (its unsent data is over the cap). */
   send(s: Session, frame: unknown): void {
-    if (s.ws.readyState !== s.ws.OPEN) return;
-    // A client that does not read must not make us buffer without limit.
-    if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      s.ws.terminate();
-      return;
-    }
-    s.ws.send(JSON.stringify(frame));
+    if (s.closing || s.ws.readyState !== s.ws.OPEN) return;
+    if (this.overBuffered(s)) return;
+    s.ws.send(serializeFrame(frame as Record<string, unknown>));
   }
 
   broadcast(frame: unknown): void {
-    const text = JSON.stringify(frame);
-    for (const s of this.sessions) if (s.identity) this.sendText(s, text);
+    // Encoded once: ws would otherwise convert the string for every recipient.
+    const data = Buffer.from(JSON.stringify(frame));
+    for (const s of this.sessions) {
+      if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || this.overBuffered(s)) continue;
+      s.ws.send(data, { binary: false });
+    }
+  }
+
+  private overBuffered(s: Session): boolean {
+    const buffered = s.ws.bufferedAmount;
+    if (buffered <= this.ctx.generation.limits.maxBufferedBytes) return false;
+    // The close frame queues behind the backlog; ws destroys the socket if it is not answered.
+    this.closeSession(s, { reason: 'slow_consumer' }, { event: 'session_closed', detail: { bufferedBytes: buffered } });
+    return true;
   }
 
   /**
-   * Presence goes only to sessions that subscribed in `connect`: sending every join and leave,
-   * with the full list, to every client costs O(clients^2) as clients arrive, which 5,000 idle
-   * clients turn into gigabytes. With no subscriber, not even the list is built.
+   * Re-checks every open session against `gen`; refused ones are closed with the reason code.
+   * Plain decisions are applied before this returns its promise; signed assertions as their
+   * verification ends.
    */
-  private publishPresence(c: PresenceChange): void {
-    if (this.presenceSubscribers.size === 0) return;
-    const text = JSON.stringify(eventFrame('presence', { ...c, entries: this.ctx.presence.list() }));
-    for (const s of this.presenceSubscribers) this.sendText(s, text);
+  async recheckAll(gen: Generation): Promise<RecheckReport> {
+    const report: RecheckReport = { checked: 0, closed: 0, byReason: {} };
+    const tally = (reason: string | undefined) => {
+      if (!reason) return;
+      report.closed++;
+      report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
+    };
+    const waits: Array<Promise<void>> = [];
+    for (const s of [...this.sessions]) {
+      if (s.closing) continue;
+      report.checked++;
+      const r = this.recheck(s, gen);
+      if (r instanceof Promise) waits.push(r.then(tally));
+      else tally(r);
+    }
+    await Promise.all(waits);
+    return report;
   }
 
-  private sendText(s: Session, text: string): void {
-    if (s.ws.readyState !== s.ws.OPEN) return;
-    if (s.ws.bufferedAmount > this.limits.maxBufferedBytes) s.ws.terminate();
-    else s.ws.send(text);
+  private recheck(s: Session, gen: Generation): string | undefined | Promise<string | undefined> {
+    const apply = (verdict: RecheckVerdict): string | undefined => {
+      // A newer generation re-checks it itself; a session already closing needs nothing.
+      if (this.ctx.generation !== gen || s.closing) return undefined;
+      if (!verdict.keep) {
+        this.closeSession(s, verdict.failure, { event: 'session_revoked', detail: { generation: gen.n } });
+        return wireCode(verdict.failure);
+      }
+      if (!s.identity) s.preAuthorized = verdict.preAuthorized;
+      scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+      return undefined;
+    };
+    const verdict = recheckSession(s.facts, s.identity !== undefined, gen);
+    return verdict instanceof Promise ? verdict.then(apply) : apply(verdict);
+  }
+
+  get connectedCount(): number {
+    return this.sessions.size - this.pending;
+  }
+
+  /** Sessions that have not completed `connect`. */
+  get pendingCount(): number {
+    return this.pending;
   }
 
   /** Upgrades waiting for a signed assertion to be verified. */
   get pendingUpgradeCount(): number {
     return this.pendingUpgrades.size;
-  }
-
-  get connectedCount(): number {
-    let n = 0;
-    for (const s of this.sessions) if (s.identity) n++;
-    return n;
   }
 
   /** Tells every client the gateway is going away, then closes with 1001. */
@@ -322,10 +415,12 @@ export class WsGateway {
     for (const socket of this.pendingUpgrades) socket.destroy();
     this.pendingUpgrades.clear();
     clearInterval(this.tick);
-    this.unsubscribe();
+    this.fanout.close();
     for (const s of this.sessions) {
       clearTimeout(s.timer);
+      clearTimeout(s.expiry);
       if (s.identity) this.send(s, eventFrame('shutdown', { reason: 'gateway shutting down' }));
+      s.closing = true;
       s.ws.close(1001, 'gateway_shutdown');
     }
   }

@@ -15,12 +15,8 @@ export const requestFrameSchema = z.object({
 });
 export type RequestFrame = z.infer<typeof requestFrameSchema>;
 
-/** Events a client must ask for in `connect` (`subscribe`); `tick` and `shutdown` go to every session. */
-export const SUBSCRIBABLE_EVENTS = ['presence'] as const;
-
 export const connectParamsSchema = z.object({
   protocol: z.number().int(),
-  subscribe: z.array(z.enum(SUBSCRIBABLE_EVENTS)).max(8).optional(),
   client: z
     .object({
       name: z.string().max(128).optional(),

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from './support/browser.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { startIdentityProxy, type IdentityProxy } from './support/identity-proxy.js';
@@ -11,6 +12,7 @@ import { auditShown } from './support/console.js';
 import { cachedAuditReport } from '../../src/security/run.js';
 
 const USERS = { 'sid-nick': 'nick@example.com', 'sid-ada': 'ada@example.com' };
+const BOT = 'bot@example.com';
 
 describe.runIf(chromiumSuite())('Control UI presence', () => {
   let gateway: TestGateway;
@@ -21,7 +23,7 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
     gateway = await startTestGateway({
       gateway: {
         trustedProxies: ['127.0.0.1'],
-        auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: Object.values(USERS) } },
+        auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: [...Object.values(USERS), BOT] } },
       },
     });
     proxy = await startIdentityProxy({ gatewayPort: gateway.gw.port, users: USERS });
@@ -76,6 +78,28 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
     await ada.context().close();
     await expect.poll(() => people(nick)).toEqual(['nick@example.com']);
     await expect.poll(() => nick.locator('dd.clients').innerText()).toBe('1 connected');
+    expect(await problems.collect()).toEqual([]);
+    await nick.context().close();
+  });
+
+  it('keeps the list live past 200 sessions, when presence events no longer carry the full list', async () => {
+    const { page: nick, problems } = await openAs('sid-nick');
+    await expect.poll(() => people(nick)).toEqual(['nick@example.com']);
+    // 201 more sessions straight to the gateway from 127.0.0.1 (a trusted proxy address).
+    const bots = Array.from({ length: 201 }, () => new WebSocket(`ws://127.0.0.1:${gateway.gw.port}/`, { headers: { 'x-forwarded-user': BOT } }));
+    await Promise.all(
+      bots.map(
+        (ws) =>
+          new Promise<void>((resolve, reject) => {
+            ws.once('error', reject);
+            ws.once('open', () => ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'bot' } } })));
+            ws.once('message', () => resolve());
+          }),
+      ),
+    );
+    await expect.poll(() => people(nick).then((p) => p.length), { timeout: 10_000 }).toBe(202);
+    for (const ws of bots) ws.close();
+    await expect.poll(() => people(nick), { timeout: 10_000 }).toEqual(['nick@example.com']);
     expect(await problems.collect()).toEqual([]);
     await nick.context().close();
   });

@@ -108,8 +108,7 @@ export class GatewayClient {
       const auth = this.opts.credentials();
       const id = String(this.nextId++);
       this.pending.set(id, (r) => this.onHello(r));
-      // Presence events go only to sessions that ask for them (docs/performance.md).
-      const params = { protocol: 1, client: { name: CLIENT_NAME, version: this.opts.version }, auth, subscribe: ['presence'] };
+      const params = { protocol: 1, client: { name: CLIENT_NAME, version: this.opts.version }, auth };
       ws.send(JSON.stringify({ type: 'req', id, method: 'connect', params }));
     };
     ws.onmessage = (ev) => this.onMessage(ev.data);

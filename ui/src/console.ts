@@ -103,7 +103,9 @@ export class MayrosConsole extends LitElement {
 
   private onEvent(e: EventFrame): void {
     if (e.event === 'presence') {
-      this.presence = (e.payload as PresenceEvent).entries;
+      const p = e.payload as PresenceEvent;
+      if (p.entries) this.presence = p.entries;
+      else void this.loadPresence();
       void this.loadStatus();
     } else if (e.event === 'tick') {
       void this.loadStatus();
@@ -111,7 +113,11 @@ export class MayrosConsole extends LitElement {
   }
 
   private async loadAll(): Promise<void> {
-    const [, presence] = await Promise.all([this.loadStatus(), this.client.request<{ entries: PresenceEntry[] }>('presence.list'), this.loadAudit()]);
+    await Promise.all([this.loadStatus(), this.loadPresence(), this.loadAudit()]);
+  }
+
+  private async loadPresence(): Promise<void> {
+    const presence = await this.client.request<{ entries: PresenceEntry[] }>('presence.list');
     if (presence.ok) this.presence = presence.payload.entries;
   }
 

@@ -32,11 +32,18 @@ export interface GatewayStatus {
   clients: number;
 }
 
-/** The payload of a `presence` event. */
+/**
+ * The payload of a `presence` event. The gateway sends at most one per 250 ms: `change`/`entry`
+ * are the latest change, `changes` all of them since the previous event. `entries` (the full
+ * list) is left out when more than 200 sessions are connected: ask `presence.list` then.
+ */
 export interface PresenceEvent {
   change: 'join' | 'leave';
   entry: PresenceEntry;
-  entries: PresenceEntry[];
+  changes?: Array<{ change: 'join' | 'leave'; entry: PresenceEntry }>;
+  truncated?: true;
+  count: number;
+  entries?: PresenceEntry[];
 }
 
 /** Result of one request: the payload, or the gateway's error. */

@@ -1,0 +1,90 @@
+/**
+ * WebSocket limits: the effective values (from `gateway.limits` plus embedder overrides) and the
+ * per-connection token bucket that enforces the inbound frame rate.
+ */
+import type { Config } from '../config/schema.js';
+import { limitsSchema } from '../config/schema.js';
+
+export interface WsLimits {
+  /** Largest inbound message (`gateway.limits.maxFrameBytes`); larger ones close with 1009. */
+  maxPayloadBytes: number;
+  /**
+   * `gateway.limits.handshakeTimeoutMs`: the time a client has to send its HTTP request headers
+   * (including the upgrade), and then, once upgraded, to complete `connect`.
+   */
+  handshakeTimeoutMs: number;
+  /** Interval of the `tick` event; not a config key. */
+  tickIntervalMs: number;
+  /** A client whose unsent data exceeds this is disconnected (slow reader). */
+  maxBufferedBytes: number;
+  /** Open WebSocket sessions, connected or not. */
+  maxConnections: number;
+  /** Sessions that have not completed `connect`. */
+  maxUnauthenticated: number;
+  /** Sustained inbound messages per second per connection. */
+  maxFramesPerSecond: number;
+  /** Messages a connection may send at once before the rate applies. */
+  frameBurst: number;
+}
+
+const DEFAULT_TICK_INTERVAL_MS = 30_000;
+
+/**
+ * How long a closing socket may take to answer our close frame before it is destroyed. Bounds
+ * the life of refused and misbehaving sockets (ws's own default is 30 s).
+ */
+export const CLOSE_TIMEOUT_MS = 2_000;
+
+/** The limits a config asks for, with embedder overrides (tests, benchmarks) on top. */
+export function limitsFromConfig(config: Config, overrides?: Partial<WsLimits>): WsLimits {
+  const l = config.gateway.limits;
+  return Object.freeze({
+    maxPayloadBytes: l.maxFrameBytes,
+    handshakeTimeoutMs: l.handshakeTimeoutMs,
+    tickIntervalMs: DEFAULT_TICK_INTERVAL_MS,
+    maxBufferedBytes: l.maxBufferedBytes,
+    maxConnections: l.maxConnections,
+    maxUnauthenticated: l.maxUnauthenticated,
+    maxFramesPerSecond: l.maxFramesPerSecond,
+    frameBurst: l.frameBurst,
+    ...overrides,
+  });
+}
+
+const defaults = limitsSchema.parse({});
+
+/** The limits of a config that sets none. */
+export const DEFAULT_WS_LIMITS: WsLimits = Object.freeze({
+  maxPayloadBytes: defaults.maxFrameBytes,
+  handshakeTimeoutMs: defaults.handshakeTimeoutMs,
+  tickIntervalMs: DEFAULT_TICK_INTERVAL_MS,
+  maxBufferedBytes: defaults.maxBufferedBytes,
+  maxConnections: defaults.maxConnections,
+  maxUnauthenticated: defaults.maxUnauthenticated,
+  maxFramesPerSecond: defaults.maxFramesPerSecond,
+  frameBurst: defaults.frameBurst,
+});
+
+/**
+ * Token bucket for inbound frames: starts full at `burst`, refills at `rate` per second.
+ * Rate and burst are passed on each call so a config reload applies to open connections.
+ */
+export class FrameBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(burst: number, now: number) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  /** Takes one token; false when the connection is over its rate. */
+  take(now: number, rate: number, burst: number): boolean {
+    const elapsed = Math.max(0, now - this.last);
+    this.last = now;
+    this.tokens = Math.min(burst, this.tokens + (elapsed / 1000) * rate);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
