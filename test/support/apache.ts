@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { REPO_ROOT } from './gateway.js';
 import { findBinary, freePort, runToCompletion } from './processes.js';
-import { launchProxy } from './proxy-process.js';
+import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 
 export const APACHE_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/apache-oidc');
 export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
@@ -22,16 +22,11 @@ export interface ApacheOptions {
   binary?: string;
 }
 
-export interface RunningApache {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
-  readonly url: string;
-  readonly pid: number;
+export interface RunningApache extends LaunchedProxy {
   /** e.g. "Apache/2.4.71" */
   readonly version: string;
-  readonly config: string;
+  /** The error log so far, for failure messages. */
   errorLog(): string;
-  stop(): Promise<void>;
 }
 
 /** "Apache/2.4.71", from `apache2 -v`. */

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './gateway.js';
 import { findBinary, runToCompletion } from './processes.js';
-import { launchProxy } from './proxy-process.js';
+import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 
 export const CADDY_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/caddy');
 
@@ -18,17 +18,9 @@ export interface CaddyOptions {
   binary?: string;
 }
 
-export interface RunningCaddy {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
-  readonly url: string;
-  readonly pid: number;
+export interface RunningCaddy extends LaunchedProxy {
   /** e.g. "2.6.2" */
   readonly version: string;
-  readonly config: string;
-  /** Caddy's log (it logs to stderr). */
-  log(): string;
-  stop(): Promise<void>;
 }
 
 /** "2.6.2", from `caddy version` (Debian prints "2.6.2", upstream builds "v2.6.2 h1:..."). */

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from './gateway.js';
 import { findBinary, runToCompletion } from './processes.js';
-import { launchProxy } from './proxy-process.js';
+import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 
 export const NGINX_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/nginx');
 
@@ -18,18 +18,11 @@ export interface NginxOptions {
   binary?: string;
 }
 
-export interface RunningNginx {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
-  readonly url: string;
-  readonly pid: number;
+export interface RunningNginx extends LaunchedProxy {
   /** e.g. "nginx/1.22.1" */
   readonly version: string;
-  /** The rendered config, for messages. */
-  readonly config: string;
-  /** nginx's error log so far (error.log in its temp dir), for failure messages. */
+  /** The error log so far, for failure messages. */
   errorLog(): string;
-  stop(): Promise<void>;
 }
 
 /** "nginx/1.22.1", from `nginx -v` (which prints to stderr). */
