@@ -6,9 +6,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { REPO_ROOT } from './gateway.js';
-import { findBinary, freePort, runToCompletion, startProcess, waitForListening } from './processes.js';
-import { renderTemplateFile } from './template.js';
-import { makeTempDir, removeTempDir } from './tmp.js';
+import { findBinary, freePort, runToCompletion } from './processes.js';
+import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 
 export const APACHE_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/apache-oidc');
 export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
@@ -23,16 +22,11 @@ export interface ApacheOptions {
   binary?: string;
 }
 
-export interface RunningApache {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
-  readonly url: string;
-  readonly pid: number;
+export interface RunningApache extends LaunchedProxy {
   /** e.g. "Apache/2.4.71" */
   readonly version: string;
-  readonly config: string;
+  /** The error log so far, for failure messages. */
   errorLog(): string;
-  stop(): Promise<void>;
 }
 
 /** "Apache/2.4.71", from `apache2 -v`. */
@@ -59,48 +53,25 @@ export async function startApache(opts: ApacheOptions): Promise<RunningApache> {
   const binary = opts.binary ?? findBinary('apache2');
   if (!binary) throw new Error('apache2 is not installed');
   const version = await apacheVersion(binary);
-  const dir = makeTempDir('apache');
-  mkdirSync(join(dir, 'run'));
   const port = opts.port ?? (await freePort());
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const confPath = join(dir, 'httpd.conf');
-  const config = renderTemplateFile(join(opts.templateDir ?? APACHE_RECIPE_DIR, 'httpd.conf.template'), confPath, {
-    PREFIX: dir,
-    MODULES_DIR: APACHE_MODULES_DIR,
-    LISTEN_PORT: port,
-    PUBLIC_URL: publicUrl,
-    GATEWAY_PORT: opts.gatewayPort,
-    OIDC_ISSUER: opts.oidc.issuer,
-    OIDC_CLIENT_ID: opts.oidc.clientId,
-    OIDC_CLIENT_SECRET: opts.oidc.clientSecret,
-    CRYPTO_PASSPHRASE: randomBytes(24).toString('hex'),
-  });
-  const proc = startProcess(binary, ['-d', dir, '-f', confPath, '-DFOREGROUND'], { cwd: dir, name: 'apache2' });
-  const errorLog = () => {
-    try {
-      return readFileSync(join(dir, 'error.log'), 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  try {
-    await waitForListening(proc, port);
-  } catch (err) {
-    await proc.stop();
-    const log = errorLog();
-    removeTempDir(dir);
-    throw new Error(`${(err as Error).message}\n--- error.log ---\n${log.slice(-4000)}`);
-  }
-  return {
+  const p = await launchProxy({
+    name: 'apache2',
+    binary,
     port,
-    url: publicUrl,
-    pid: proc.pid,
-    version,
-    config,
-    errorLog,
-    async stop() {
-      await proc.stop();
-      removeTempDir(dir);
+    template: join(opts.templateDir ?? APACHE_RECIPE_DIR, 'httpd.conf.template'),
+    confName: 'httpd.conf',
+    vars: {
+      MODULES_DIR: APACHE_MODULES_DIR,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      GATEWAY_PORT: opts.gatewayPort,
+      OIDC_ISSUER: opts.oidc.issuer,
+      OIDC_CLIENT_ID: opts.oidc.clientId,
+      OIDC_CLIENT_SECRET: opts.oidc.clientSecret,
+      CRYPTO_PASSPHRASE: randomBytes(24).toString('hex'),
     },
-  };
+    prepare: (dir) => mkdirSync(join(dir, 'run')),
+    args: (conf, dir) => ['-d', dir, '-f', conf, '-DFOREGROUND'],
+    logFile: 'error.log',
+  });
+  return { ...p, version, errorLog: p.log };
 }

@@ -5,9 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './gateway.js';
-import { findBinary, freePort, runToCompletion, startProcess, waitForListening } from './processes.js';
-import { renderTemplateFile } from './template.js';
-import { makeTempDir, removeTempDir } from './tmp.js';
+import { findBinary, runToCompletion } from './processes.js';
+import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 
 export const CADDY_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/caddy');
 
@@ -19,17 +18,9 @@ export interface CaddyOptions {
   binary?: string;
 }
 
-export interface RunningCaddy {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
-  readonly url: string;
-  readonly pid: number;
+export interface RunningCaddy extends LaunchedProxy {
   /** e.g. "2.6.2" */
   readonly version: string;
-  readonly config: string;
-  /** Caddy's log (it logs to stderr). */
-  log(): string;
-  stop(): Promise<void>;
 }
 
 /** "2.6.2", from `caddy version` (Debian prints "2.6.2", upstream builds "v2.6.2 h1:..."). */
@@ -44,36 +35,16 @@ export async function startCaddy(opts: CaddyOptions): Promise<RunningCaddy> {
   const binary = opts.binary ?? findBinary('caddy');
   if (!binary) throw new Error('caddy is not installed');
   const version = await caddyVersion(binary);
-  const dir = makeTempDir('caddy');
-  const port = await freePort();
-  const confPath = join(dir, 'Caddyfile');
-  const config = renderTemplateFile(join(opts.templateDir ?? CADDY_RECIPE_DIR, 'Caddyfile.template'), confPath, {
-    PREFIX: dir,
-    LISTEN_PORT: port,
-    AUTH_PORT: opts.authPort,
-    GATEWAY_PORT: opts.gatewayPort,
+  const p = await launchProxy({
+    name: 'caddy',
+    binary,
+    template: join(opts.templateDir ?? CADDY_RECIPE_DIR, 'Caddyfile.template'),
+    confName: 'Caddyfile',
+    vars: { AUTH_PORT: opts.authPort, GATEWAY_PORT: opts.gatewayPort },
+    args: (conf) => ['run', '--config', conf, '--adapter', 'caddyfile'],
+    // Caddy keeps state under HOME/XDG dirs; point them into the temp dir so nothing leaks out.
+    prepare: (dir) => ['home', 'xdg-data', 'xdg-config'].forEach((d) => mkdirSync(join(dir, d))),
+    env: (dir) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(dir, 'home'), XDG_DATA_HOME: join(dir, 'xdg-data'), XDG_CONFIG_HOME: join(dir, 'xdg-config') }),
   });
-  // Caddy keeps state under HOME/XDG dirs; point them into the temp dir so nothing leaks out.
-  for (const d of ['home', 'xdg-data', 'xdg-config']) mkdirSync(join(dir, d));
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(dir, 'home'), XDG_DATA_HOME: join(dir, 'xdg-data'), XDG_CONFIG_HOME: join(dir, 'xdg-config') };
-  const proc = startProcess(binary, ['run', '--config', confPath, '--adapter', 'caddyfile'], { cwd: dir, env, name: 'caddy' });
-  try {
-    await waitForListening(proc, port);
-  } catch (err) {
-    await proc.stop();
-    removeTempDir(dir);
-    throw err;
-  }
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    pid: proc.pid,
-    version,
-    config,
-    log: () => proc.stderr(),
-    async stop() {
-      await proc.stop();
-      removeTempDir(dir);
-    },
-  };
+  return { ...p, version };
 }
