@@ -2,7 +2,10 @@ import type { AuthFailure } from './reasons.js';
 import type { AssertionOutcome } from './assertion/outcome.js';
 import type { AuthMode } from '../config/schema.js';
 
-/** Request headers, names lowercased; a repeated header is an array of its values (Node's headersDistinct). */
+/**
+ * Request headers, names lowercased. A repeated header must be an array of its values (as in Node's
+ * `headersDistinct`), never one joined string; a header sent once may be a string or a one-value array.
+ */
 export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface Credentials {

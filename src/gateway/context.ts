@@ -12,7 +12,7 @@ import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
 import type { Generation } from './generation.js';
-import { bearerOf, clientIpOf, headersOf, peerOf } from './request.js';
+import { clientIpOf, headersOf, parseBearer, peerOf } from './request.js';
 
 export interface GatewayContext {
   /**
@@ -53,14 +53,16 @@ export interface Decision {
 export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision | Promise<Decision> {
   const peer = peerOf(req);
   const { policy, limiter, keys } = gen;
+  const headers = headersOf(req, policy);
   const usesSecret = policy.mode === 'token' || policy.mode === 'password';
-  const client = usesSecret ? clientIpOf(req, peer, policy) : peer;
+  const client = usesSecret ? clientIpOf(headers, peer, policy) : peer;
   const now = ctx.now();
   const pending = authorizeAsync(
     {
       peer,
-      headers: headersOf(req),
-      credentials: credentials ?? { bearer: bearerOf(req) },
+      headers,
+      // Only token and password read a credential; the other modes skip parsing Authorization.
+      credentials: credentials ?? (usesSecret ? { bearer: parseBearer(headers['authorization']) } : undefined),
       surface,
       lockedForMs: usesSecret ? limiter.lockedFor(client, now) : 0,
     },
@@ -68,15 +70,19 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
     keys,
     now,
   );
-  const settle = (result: AuthResult): Decision => {
-    if (usesSecret) {
-      if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
-      else if (result.ok) limiter.recordSuccess(client, now);
-    }
-    if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
-    return { result, peer, client };
-  };
-  return pending instanceof Promise ? pending.then(settle) : settle(pending);
+  // The synchronous path (every mode but signed assertions) allocates no closure.
+  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now);
+  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now));
+}
+
+/** Feeds the failure limiter, logs a refusal, and wraps the result. */
+function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number): Decision {
+  if (usesSecret) {
+    if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
+    else if (result.ok) limiter.recordSuccess(client, now);
+  }
+  if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
+  return { result, peer, client };
 }
 
 /** The closed-set detail some failures carry, for the log line only. */

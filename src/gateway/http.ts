@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
-import { decide, whenDecided, type GatewayContext } from './context.js';
+import { decide, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
 
 /** Set on every response. */
@@ -71,24 +71,27 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
     if (path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
       if (path !== '/api/whoami') return notFound(res);
-      return whenDecided(
-        decide(ctx, req, 'http'),
-        ({ result }) => {
-          // The client may have gone while a signature was being checked.
-          if (res.destroyed || res.writableEnded) return;
-          if (!result.ok) return sendFailure(res, result.failure);
-          sendJson(res, 200, { user: result.identity.user, method: result.identity.method, groups: result.identity.groups });
-        },
-        () => {
-          if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
-          else res.destroy();
-        },
-      );
+      const d = decide(ctx, req, 'http');
+      // The usual, synchronous decision is answered without allocating callbacks for it.
+      if (!(d instanceof Promise)) return answerWhoami(res, d);
+      return whenDecided(d, (decided) => answerWhoami(res, decided), () => answerUndecided(res));
     }
 
     if (ui && (method === 'GET' || method === 'HEAD') && ui.serve(path, req, res)) return;
     notFound(res);
   };
+}
+
+function answerWhoami(res: ServerResponse, { result }: Decision): void {
+  // The client may have gone while a signature was being checked.
+  if (res.destroyed || res.writableEnded) return;
+  if (!result.ok) return sendFailure(res, result.failure);
+  sendJson(res, 200, { user: result.identity.user, method: result.identity.method, groups: result.identity.groups });
+}
+
+function answerUndecided(res: ServerResponse): void {
+  if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
+  else res.destroy();
 }
 
 function methodNotAllowed(res: ServerResponse): void {

@@ -12,28 +12,76 @@ export function peerOf(req: IncomingMessage): string {
   return normalizeIp(req.socket.remoteAddress ?? '');
 }
 
+/** Read by the browser origin check (WebSocket upgrades and session re-checks). */
+export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
+
+/** Read outside the policy's own names: the bearer credential and the failure limiter's client address. */
+const ADAPTER_HEADERS = ['authorization', 'x-forwarded-for', 'x-real-ip'] as const;
+
+const namesByPolicy = new WeakMap<AuthPolicy, ReadonlySet<string>>();
+
 /**
- * Headers with repeats kept apart. Node joins repeats of most headers with ", " in
- * `req.headers`; `headersDistinct` keeps each value, so a doubled identity header is visible.
+ * Every header name a decision under `policy` may read: identity, groups, signed-assertion and
+ * required headers, plus the origin-check and adapter headers. Computed once per policy (a policy
+ * is immutable; a reload compiles a new one).
  */
-export function headersOf(req: IncomingMessage): HeaderMap {
-  return req.headersDistinct as HeaderMap;
+export function decisionHeaderNames(policy: AuthPolicy): ReadonlySet<string> {
+  let names = namesByPolicy.get(policy);
+  if (names === undefined) {
+    const set = new Set<string>([...ORIGIN_HEADERS, ...ADAPTER_HEADERS, ...policy.requiredHeaders]);
+    if (policy.userHeader) set.add(policy.userHeader);
+    if (policy.groupsHeader) set.add(policy.groupsHeader);
+    if (policy.assertion) set.add(policy.assertion.header);
+    names = set;
+    namesByPolicy.set(policy, names);
+  }
+  return names;
 }
 
-/** The bearer credential from the Authorization header values, if exactly one `Bearer ...` was sent. */
-export function parseBearer(values: readonly string[] | undefined): string | undefined {
-  if (!values || values.length !== 1) return undefined;
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values[0]!);
+/**
+ * The headers a decision under `policy` reads, with repeats kept apart: a header sent once is a
+ * string, one sent more than once an array of every value in arrival order, so a doubled identity
+ * header is visible (Node's `req.headers` would join it with ", ").
+ *
+ * Read straight from `req.rawHeaders` instead of `req.headersDistinct`, which builds an array for
+ * every header of the request and cost about 1 us per request (docs/performance.md). Names are
+ * compared lowercased and otherwise exactly, as Node lowercases them for `headersDistinct`: an
+ * underscore spelling (`x_forwarded_user`) is a different name and never counts. Headers the
+ * policy does not read are left out. The result has no prototype, so a configured name such as
+ * `constructor` can never resolve to an inherited property.
+ */
+export function headersOf(req: IncomingMessage, policy: AuthPolicy): HeaderMap {
+  const names = decisionHeaderNames(policy);
+  const raw = req.rawHeaders;
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (!names.has(name)) continue;
+    const value = raw[i + 1]!;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (typeof prev === 'string') out[name] = [prev, value];
+    else prev.push(value);
+  }
+  return out;
+}
+
+/** The bearer credential from the Authorization header value(s), if exactly one `Bearer ...` was sent. */
+export function parseBearer(values: string | readonly string[] | undefined): string | undefined {
+  if (values === undefined) return undefined;
+  if (typeof values !== 'string') {
+    if (values.length !== 1) return undefined;
+    values = values[0]!;
+  }
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values);
   return m ? m[1] : undefined;
 }
 
-/** The bearer credential from `Authorization: Bearer ...`, if exactly one was sent. */
-export function bearerOf(req: IncomingMessage): string | undefined {
-  return parseBearer(req.headersDistinct['authorization']);
-}
-
-/** The client address for the failure limiter: resolved through trusted proxies. */
-export function clientIpOf(req: IncomingMessage, peer: string, policy: AuthPolicy): string {
-  const h = req.headersDistinct;
-  return resolveClientIp({ peer, xForwardedFor: h['x-forwarded-for'], xRealIp: h['x-real-ip'] }, policy.trustedProxies, policy.allowRealIpFallback);
+/** The client address for the failure limiter: resolved through trusted proxies. `headers` from headersOf. */
+export function clientIpOf(headers: HeaderMap, peer: string, policy: AuthPolicy): string {
+  return resolveClientIp(
+    { peer, xForwardedFor: headers['x-forwarded-for'] as string | string[] | undefined, xRealIp: headers['x-real-ip'] as string | string[] | undefined },
+    policy.trustedProxies,
+    policy.allowRealIpFallback,
+  );
 }

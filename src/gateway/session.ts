@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { Credentials, HeaderMap, Identity } from '../auth/types.js';
 import type { FrameBucket } from './limits.js';
+import { ORIGIN_HEADERS } from './request.js';
 
 /** What a session was admitted on, in the shape the auth decision reads. */
 export interface AdmissionFacts {
@@ -34,8 +35,11 @@ export interface Session {
   client: { name?: string; version?: string };
   /** Handshake timer, until `connect` completes. */
   timer: NodeJS.Timeout | undefined;
-  /** Session age timer (trusted-proxy sessions with a sessionMaxAgeSec). */
-  expiry: NodeJS.Timeout | undefined;
+  /**
+   * When the session reaches its age (gateway clock, ms), or 0 for never: set for trusted-proxy
+   * sessions with a sessionMaxAgeSec. One shared sweep closes due sessions (see expireDue).
+   */
+  expiresAt: number;
   readonly facts: AdmissionFacts;
   readonly bucket: FrameBucket;
   /** The upgrade request, kept only until `connect` (token/password decide on it). */
@@ -44,8 +48,22 @@ export interface Session {
   closing: boolean;
 }
 
-/** Headers always kept: the browser origin check reads them. */
-const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
+const namesByPolicy = new WeakMap<AuthPolicy, readonly string[]>();
+
+/** The header names captureHeaders keeps for sessions admitted under `policy`, computed once per policy. */
+function capturedNames(policy: AuthPolicy): readonly string[] {
+  let names = namesByPolicy.get(policy);
+  if (names === undefined) {
+    const set = new Set<string>(ORIGIN_HEADERS);
+    if (policy.userHeader) set.add(policy.userHeader);
+    if (policy.groupsHeader) set.add(policy.groupsHeader);
+    if (policy.assertion) set.add(policy.assertion.header);
+    for (const h of policy.requiredHeaders) set.add(h);
+    names = [...set];
+    namesByPolicy.set(policy, names);
+  }
+  return names;
+}
 
 /**
  * Copies the upgrade headers a later re-check needs: the identity, groups, signed-assertion and
@@ -53,40 +71,43 @@ const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
  * else is kept (cookies and other secrets stay out of long-lived memory; the assertion is kept
  * because re-verifying it is the point, and is never logged). A reload that starts reading a
  * header not kept here finds it missing, so the session is closed and reconnects: fail closed.
+ * A header sent once is kept as a plain string (no array per header per session); repeats stay
+ * a frozen array, so a re-check still sees the duplicate.
  */
 export function captureHeaders(headers: HeaderMap, policy: AuthPolicy): HeaderMap {
-  const names = new Set<string>(ORIGIN_HEADERS);
-  if (policy.userHeader) names.add(policy.userHeader);
-  if (policy.groupsHeader) names.add(policy.groupsHeader);
-  if (policy.assertion) names.add(policy.assertion.header);
-  for (const h of policy.requiredHeaders) names.add(h);
   const out: Record<string, string | readonly string[]> = {};
-  for (const name of names) {
+  for (const name of capturedNames(policy)) {
     const v = headers[name];
-    if (v !== undefined) out[name] = typeof v === 'string' ? v : Object.freeze([...v]);
+    if (v === undefined) continue;
+    if (typeof v === 'string') out[name] = v;
+    else if (v.length === 1) out[name] = v[0]!;
+    else out[name] = Object.freeze([...v]);
   }
   return Object.freeze(out);
 }
 
-/** setTimeout's ceiling; longer delays are re-armed when they fire. */
-const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * How often the shared sweep looks for sessions past their age: a session closes at most this
+ * much after its deadline. One interval for every session replaces a timer (a Timeout and a
+ * closure, about 0.3 KB) per session.
+ */
+export const EXPIRY_SWEEP_MS = 500;
 
 /**
- * (Re)arms the session-age timer: only sessions whose identity a proxy asserted expire, since
- * the point is to let the proxy's current login decide again. `maxAgeMs` 0 disarms it.
+ * Sets the session's age deadline: only sessions whose identity a proxy asserted expire, since
+ * the point is to let the proxy's current login decide again. `maxAgeMs` 0 clears it.
  */
-export function scheduleExpiry(s: Session, maxAgeMs: number, now: () => number, expire: (s: Session) => void): void {
-  clearTimeout(s.expiry);
-  s.expiry = undefined;
+export function scheduleExpiry(s: Session, maxAgeMs: number): void {
   const who = s.identity ?? s.preAuthorized;
-  if (maxAgeMs <= 0 || who?.method !== 'trusted-proxy' || s.closing) return;
-  const left = s.connectedAt + maxAgeMs - now();
-  s.expiry = setTimeout(
-    () => {
-      if (now() >= s.connectedAt + maxAgeMs) expire(s);
-      else scheduleExpiry(s, maxAgeMs, now, expire);
-    },
-    Math.min(Math.max(0, left), MAX_TIMER_MS),
-  );
-  s.expiry.unref();
+  s.expiresAt = maxAgeMs > 0 && who?.method === 'trusted-proxy' && !s.closing ? s.connectedAt + maxAgeMs : 0;
+}
+
+/**
+ * Calls `expire` for every open session whose deadline has passed. A linear scan: at one pass
+ * every EXPIRY_SWEEP_MS it costs well under a millisecond for tens of thousands of sessions.
+ */
+export function expireDue(sessions: Iterable<Session>, now: number, expire: (s: Session) => void): void {
+  for (const s of sessions) {
+    if (s.expiresAt !== 0 && now >= s.expiresAt && !s.closing) expire(s);
+  }
 }

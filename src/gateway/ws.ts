@@ -20,7 +20,7 @@ import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
 import { headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
-import { captureHeaders, scheduleExpiry, type Session } from './session.js';
+import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
 import { createWsServer } from './socket.js';
 
@@ -63,6 +63,8 @@ export class WsGateway {
   private server: WebSocketServer;
   private serverBytes: number;
   private readonly tick: NodeJS.Timeout;
+  /** The one session-age sweep (see expireDue). */
+  private readonly sweep: NodeJS.Timeout;
   private readonly fanout: PresenceFanout;
 
   constructor(private readonly ctx: GatewayContext) {
@@ -71,6 +73,8 @@ export class WsGateway {
     this.server = createWsServer(this.serverBytes);
     this.tick = setInterval(() => this.broadcast(eventFrame('tick', { ts: ctx.now() })), limits.tickIntervalMs);
     this.tick.unref();
+    this.sweep = setInterval(() => expireDue(this.sessions, ctx.now(), this.expire), EXPIRY_SWEEP_MS);
+    this.sweep.unref();
     this.fanout = new PresenceFanout(ctx.presence, (payload) => this.broadcast(eventFrame('presence', payload)));
   }
 
@@ -114,7 +118,7 @@ export class WsGateway {
     // Upgrades still being verified count as sessions that have not connected.
     if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
     else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
-    else if (!originAllowed({ headers: headersOf(req), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
+    else if (!originAllowed({ headers: headersOf(req, gen.policy), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
     }
     if (refusal) {
@@ -194,8 +198,8 @@ export class WsGateway {
       preAuthorized,
       client: {},
       timer: undefined,
-      expiry: undefined,
-      facts: { peer, at, headers: captureHeaders(headersOf(req), gen.policy) },
+      expiresAt: 0,
+      facts: { peer, at, headers: captureHeaders(headersOf(req, gen.policy), gen.policy) },
       bucket: new FrameBucket(gen.limits.frameBurst, now),
       req,
       closing: false,
@@ -209,7 +213,7 @@ export class WsGateway {
         if (!s.identity && !s.closing) this.closeSession(s, { reason: 'handshake_timeout' }, { event: 'auth_rejected' });
       });
     }, gen.limits.handshakeTimeoutMs);
-    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+    scheduleExpiry(s, gen.sessionMaxAgeMs);
     ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
       // ws has already sent the close frame (1009 for an oversized message); just record it.
@@ -218,7 +222,6 @@ export class WsGateway {
     });
     ws.on('close', () => {
       clearTimeout(s.timer);
-      clearTimeout(s.expiry);
       this.sessions.delete(s);
       if (s.identity) this.ctx.presence.remove(s.connId);
       else this.pending--;
@@ -293,7 +296,7 @@ export class WsGateway {
     s.req = undefined;
     this.pending--;
     s.client = { name: params.data.client?.name, version: params.data.client?.version };
-    scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+    scheduleExpiry(s, gen.sessionMaxAgeMs);
     this.send(
       s,
       okFrame(frame.id, {
@@ -314,7 +317,6 @@ export class WsGateway {
     if (s.closing) return;
     s.closing = true;
     clearTimeout(s.timer);
-    clearTimeout(s.expiry);
     const reason = wireCode(failure);
     if (opts.id !== undefined && opts.code && s.ws.readyState === s.ws.OPEN) {
       s.ws.send(JSON.stringify(errorFrame(opts.id, { code: opts.code, reason, message: REASONS[failure.reason].message })));
@@ -388,7 +390,7 @@ export class WsGateway {
         return wireCode(verdict.failure);
       }
       if (!s.identity) s.preAuthorized = verdict.preAuthorized;
-      scheduleExpiry(s, gen.sessionMaxAgeMs, this.ctx.now, this.expire);
+      scheduleExpiry(s, gen.sessionMaxAgeMs);
       return undefined;
     };
     const verdict = recheckSession(s.facts, s.identity !== undefined, gen);
@@ -415,10 +417,10 @@ export class WsGateway {
     for (const socket of this.pendingUpgrades) socket.destroy();
     this.pendingUpgrades.clear();
     clearInterval(this.tick);
+    clearInterval(this.sweep);
     this.fanout.close();
     for (const s of this.sessions) {
       clearTimeout(s.timer);
-      clearTimeout(s.expiry);
       if (s.identity) this.send(s, eventFrame('shutdown', { reason: 'gateway shutting down' }));
       s.closing = true;
       s.ws.close(1001, 'gateway_shutdown');

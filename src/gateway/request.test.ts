@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { parseConfigObject } from '../config/parse.js';
+import { compileAuthPolicy } from '../auth/policy.js';
+import { authorize } from '../auth/authorize.js';
+import { headersOf, parseBearer } from './request.js';
+
+const policy = compileAuthPolicy(
+  parseConfigObject({
+    gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], groupsHeader: 'x-forwarded-groups' } } },
+  }),
+);
+
+/** A request carrying exactly these raw header lines, in order. */
+function req(...lines: [string, string][]): IncomingMessage {
+  return { rawHeaders: lines.flat() } as unknown as IncomingMessage;
+}
+
+const decide = (r: IncomingMessage) => authorize({ peer: '127.0.0.1', headers: headersOf(r, policy), surface: 'http' }, policy);
+
+describe('headersOf', () => {
+  it('reads the names the policy needs, case-insensitively, and nothing else', () => {
+    const h = headersOf(req(['Host', 'gw'], ['X-Forwarded-User', 'alice'], ['x-forwarded-proto', 'https'], ['Cookie', 'session=secret'], ['X-Other', '1']), policy);
+    expect({ ...h }).toEqual({ host: 'gw', 'x-forwarded-user': 'alice', 'x-forwarded-proto': 'https' });
+  });
+
+  it.each<[string, [string, string][], unknown]>([
+    ['the same spelling twice', [['x-forwarded-user', 'alice'], ['x-forwarded-user', 'mallory']], ['alice', 'mallory']],
+    ['two spellings differing in case', [['X-Forwarded-User', 'alice'], ['x-forwarded-user', 'mallory']], ['alice', 'mallory']],
+    ['three times', [['x-forwarded-user', 'a'], ['X-FORWARDED-USER', 'b'], ['x-Forwarded-user', 'c']], ['a', 'b', 'c']],
+    ['an empty repeat', [['x-forwarded-user', 'alice'], ['x-forwarded-user', '']], ['alice', '']],
+  ])('keeps every value of a repeated header: %s', (_name, lines, expected) => {
+    expect(headersOf(req(...lines), policy)['x-forwarded-user']).toEqual(expected);
+  });
+
+  it('refuses a repeated identity header as ambiguous, as with headersDistinct', () => {
+    expect(decide(req(['x-forwarded-proto', 'https'], ['x-forwarded-user', 'alice'], ['X-Forwarded-User', 'alice']))).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } });
+    expect(decide(req(['x-forwarded-proto', 'https'], ['x-forwarded-groups', 'a'], ['x-forwarded-user', 'alice'], ['x-forwarded-groups', 'b']))).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } });
+  });
+
+  it('never counts an underscore spelling', () => {
+    const lines: [string, string][] = [['x-forwarded-proto', 'https'], ['x_forwarded_user', 'mallory'], ['X_Forwarded_User', 'mallory']];
+    expect(headersOf(req(...lines), policy)['x-forwarded-user']).toBeUndefined();
+    expect(decide(req(...lines))).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
+    // Next to the real header, the underscore spelling neither replaces it nor makes it ambiguous.
+    expect(decide(req(...lines, ['x-forwarded-user', 'alice']))).toMatchObject({ ok: true, identity: { user: 'alice' } });
+  });
+
+  it('has no prototype, so an absent header never resolves to an inherited property', () => {
+    const h = headersOf(req(['x-forwarded-user', 'alice']), policy);
+    expect(Object.getPrototypeOf(h)).toBeNull();
+    expect(h['constructor']).toBeUndefined();
+  });
+});
+
+describe('parseBearer', () => {
+  it.each<[string, string | string[] | undefined, string | undefined]>([
+    ['one value', 'Bearer abc', 'abc'],
+    ['a one-value array', ['bearer  abc '], 'abc'],
+    ['two values', ['Bearer abc', 'Bearer def'], undefined],
+    ['another scheme', 'Basic abc', undefined],
+    ['none', undefined, undefined],
+  ])('%s', (_name, values, expected) => {
+    expect(parseBearer(values)).toBe(expected);
+  });
+});
