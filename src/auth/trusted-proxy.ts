@@ -19,24 +19,39 @@ function headerValues(headers: HeaderMap, name: string): readonly string[] {
   return typeof v === 'string' ? [v] : v;
 }
 
+/** How many times a header arrived (0 when absent). */
+function countOf(v: string | readonly string[] | undefined): number {
+  return v === undefined ? 0 : typeof v === 'string' ? 1 : v.length;
+}
+
+/** True when no value of the header has anything but whitespace (also when it is absent). */
+function allBlank(v: string | readonly string[] | undefined): boolean {
+  if (v === undefined) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  for (const x of v) if (x.trim() !== '') return false;
+  return true;
+}
+
 export type ProxyBegin = { ok: false; failure: AuthFailure } | { ok: true; user: string; token: string | undefined };
 
 /** Source, required headers, identity header and (when configured) the assertion header's presence. */
 export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): ProxyBegin {
-  // 1. The TCP peer, never a forwarding header.
-  const ip = parseIp(peer);
-  const entry = ip ? policy.trustedProxies.match(ip) : undefined;
+  // 1. The TCP peer, never a forwarding header. (lookup = match(parseIp(peer)), remembered.)
+  const entry = policy.trustedProxies.lookup(peer);
   if (!entry) {
-    trace?.push({ step: 'source', ok: false, detail: `peer ${ip?.text ?? peer} matches no gateway.trustedProxies entry` });
+    trace?.push({ step: 'source', ok: false, detail: `peer ${parseIp(peer)?.text ?? peer} matches no gateway.trustedProxies entry` });
     return { ok: false, failure: { reason: 'trusted_proxy_untrusted_source' } };
   }
-  trace?.push({ step: 'source', ok: true, detail: `peer ${ip!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
+  trace?.push({ step: 'source', ok: true, detail: `peer ${parseIp(peer)!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
 
   // 2. Required headers: present and not blank.
-  for (const name of policy.requiredHeaders) {
-    const values = headerValues(headers, name);
-    if (values.length === 0 || values.every((v) => v.trim() === '')) {
-      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${values.length ? 'blank' : 'missing'}`, header: name });
+  // (Read without building arrays or closures: this runs on every request.)
+  const required = policy.requiredHeaders;
+  for (let i = 0; i < required.length; i++) {
+    const name = required[i]!;
+    const v = headers[name];
+    if (countOf(v) === 0 || allBlank(v)) {
+      trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${countOf(v) ? 'blank' : 'missing'}`, header: name });
       return { ok: false, failure: { reason: 'trusted_proxy_missing_header', header: name } };
     }
     trace?.push({ step: 'required-header', ok: true, detail: `${name} is present`, header: name });
@@ -45,14 +60,15 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   // 3. The identity header: exactly one, non-blank. Names are matched exactly (lowercase,
   //    hyphens): an underscore spelling is a different header and never counts.
   const userHeader = policy.userHeader!;
-  const values = headerValues(headers, userHeader);
-  if (values.length > 1) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${values.length} times`, header: userHeader });
+  const uv = headers[userHeader];
+  const count = countOf(uv);
+  if (count > 1) {
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${count} times`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
-  const user = values.length === 1 ? values[0]!.trim() : '';
+  const user = count === 1 ? (typeof uv === 'string' ? uv : uv![0]!).trim() : '';
   if (!user) {
-    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${values.length ? 'blank' : 'missing'}`, header: userHeader });
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${count ? 'blank' : 'missing'}`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
   }
   // A comma means something joined two values (a proxy appending to what the client sent);

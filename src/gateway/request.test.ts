@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
-import { headersOf, parseBearer } from './request.js';
+import { headersOf, parseBearer, peerOf } from './request.js';
 
 const policy = compileAuthPolicy(
   parseConfigObject({
@@ -46,6 +46,12 @@ describe('headersOf', () => {
     expect(decide(req(...lines, ['x-forwarded-user', 'alice']))).toMatchObject({ ok: true, identity: { user: 'alice' } });
   });
 
+  it('skips names of a wanted length that are not wanted, and finds wanted ones among them', () => {
+    // Same lengths as x-forwarded-user (16) and x-forwarded-proto (17), different names.
+    const h = headersOf(req(['x-forwarded-usr', 'no'], ['x-forwarded-uses', 'no'], ['X-FORWARDED-PROTO', 'https'], ['x-forwarded-prot0', 'no'], ['x-forwarded-user', 'alice']), policy);
+    expect({ ...h }).toEqual({ 'x-forwarded-proto': 'https', 'x-forwarded-user': 'alice' });
+  });
+
   it('has no prototype, so an absent header never resolves to an inherited property', () => {
     const h = headersOf(req(['x-forwarded-user', 'alice']), policy);
     expect(Object.getPrototypeOf(h)).toBeNull();
@@ -62,5 +68,30 @@ describe('parseBearer', () => {
     ['none', undefined, undefined],
   ])('%s', (_name, values, expected) => {
     expect(parseBearer(values)).toBe(expected);
+  });
+});
+
+describe('peerOf', () => {
+  /** A request on `socket`, counting how often its remote address is read. */
+  function counted(address: string | undefined) {
+    const socket = { reads: 0 };
+    Object.defineProperty(socket, 'remoteAddress', { get: () => (socket.reads++, address) });
+    return { socket, req: () => ({ socket }) as unknown as IncomingMessage };
+  }
+
+  it('normalises the address and works it out once per connection', () => {
+    const c = counted('::ffff:127.0.0.1');
+    expect(peerOf(c.req())).toBe('127.0.0.1');
+    expect(peerOf(c.req())).toBe('127.0.0.1');
+    expect(c.socket.reads).toBe(1);
+    // Another connection is its own.
+    expect(peerOf(counted('::1').req())).toBe('::1');
+  });
+
+  it('does not remember a closed socket that has no address', () => {
+    const c = counted(undefined);
+    expect(peerOf(c.req())).toBe('');
+    expect(peerOf(c.req())).toBe('');
+    expect(c.socket.reads).toBe(2);
   });
 });

@@ -2,14 +2,29 @@
  * Adapters from Node's IncomingMessage to the plain data the auth decision reads.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
 import { resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
 
-/** The TCP peer, normalised (IPv4-mapped IPv6 unwrapped). */
+/** Each connection's normalised peer: a TCP connection's remote address never changes. */
+const peers = new WeakMap<Socket, string>();
+
+/**
+ * The TCP peer, normalised (IPv4-mapped IPv6 unwrapped), worked out once per connection and
+ * reused by every request a keep-alive connection carries.
+ */
 export function peerOf(req: IncomingMessage): string {
-  return normalizeIp(req.socket.remoteAddress ?? '');
+  const socket = req.socket;
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    const address = socket.remoteAddress;
+    peer = normalizeIp(address ?? '');
+    // A socket that has already closed has no address; do not remember that.
+    if (address !== undefined) peers.set(socket, peer);
+  }
+  return peer;
 }
 
 /** Read by the browser origin check (WebSocket upgrades and session re-checks). */
@@ -18,7 +33,30 @@ export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
 /** Read outside the policy's own names: the bearer credential and the failure limiter's client address. */
 const ADAPTER_HEADERS = ['authorization', 'x-forwarded-for', 'x-real-ip'] as const;
 
-const namesByPolicy = new WeakMap<AuthPolicy, ReadonlySet<string>>();
+/** The names a policy's decisions read, and their lengths: a header of any other length is skipped unread. */
+interface DecisionNames {
+  names: ReadonlySet<string>;
+  lengths: readonly boolean[];
+}
+
+const namesByPolicy = new WeakMap<AuthPolicy, DecisionNames>();
+
+function namesFor(policy: AuthPolicy): DecisionNames {
+  let d = namesByPolicy.get(policy);
+  if (d === undefined) {
+    const names = new Set<string>([...ORIGIN_HEADERS, ...ADAPTER_HEADERS, ...policy.requiredHeaders]);
+    if (policy.userHeader) names.add(policy.userHeader);
+    if (policy.groupsHeader) names.add(policy.groupsHeader);
+    if (policy.assertion) names.add(policy.assertion.header);
+    const lengths: boolean[] = [];
+    for (const n of names) lengths[n.length] = true;
+    // Filled in so the array stays packed (holes would make each read slower).
+    for (let i = 0; i < lengths.length; i++) lengths[i] = lengths[i] === true;
+    d = { names, lengths };
+    namesByPolicy.set(policy, d);
+  }
+  return d;
+}
 
 /**
  * Every header name a decision under `policy` may read: identity, groups, signed-assertion and
@@ -26,16 +64,7 @@ const namesByPolicy = new WeakMap<AuthPolicy, ReadonlySet<string>>();
  * is immutable; a reload compiles a new one).
  */
 export function decisionHeaderNames(policy: AuthPolicy): ReadonlySet<string> {
-  let names = namesByPolicy.get(policy);
-  if (names === undefined) {
-    const set = new Set<string>([...ORIGIN_HEADERS, ...ADAPTER_HEADERS, ...policy.requiredHeaders]);
-    if (policy.userHeader) set.add(policy.userHeader);
-    if (policy.groupsHeader) set.add(policy.groupsHeader);
-    if (policy.assertion) set.add(policy.assertion.header);
-    names = set;
-    namesByPolicy.set(policy, names);
-  }
-  return names;
+  return namesFor(policy).names;
 }
 
 /**
@@ -51,10 +80,12 @@ export function decisionHeaderNames(policy: AuthPolicy): ReadonlySet<string> {
  * `constructor` can never resolve to an inherited property.
  */
 export function headersOf(req: IncomingMessage, policy: AuthPolicy): HeaderMap {
-  const names = decisionHeaderNames(policy);
+  const { names, lengths } = namesFor(policy);
   const raw = req.rawHeaders;
   const out: Record<string, string | string[]> = Object.create(null);
   for (let i = 0; i + 1 < raw.length; i += 2) {
+    // Lowercasing keeps the length, so a name of another length can be skipped without it.
+    if (lengths[raw[i]!.length] !== true) continue;
     const name = raw[i]!.toLowerCase();
     if (!names.has(name)) continue;
     const value = raw[i + 1]!;

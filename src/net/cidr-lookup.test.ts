@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { CidrSet, parseCidr } from './cidr.js';
+import { CidrSet, MEMO_LIMIT, parseCidr } from './cidr.js';
 
 const toInt = (a: string) => ipaddr.IPv4.parse(a).toByteArray().reduce((n, b) => n * 256 + b, 0);
 const toText = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
@@ -65,5 +65,36 @@ describe('CidrSet returns the most specific IPv4 entry', () => {
   ])('%j matching %s -> %s', (list, addr, want) => {
     expect(list.every((e) => parseCidr(e).ok)).toBe(true);
     expect(new CidrSet(list).match(addr)?.source).toBe(want);
+  });
+});
+
+describe('CidrSet.lookup (remembered by address text)', () => {
+  const text = fc.oneof(v4, fc.ipV6(), fc.constantFrom('::ffff:10.1.2.3', '[::1]', 'fe80::1%eth0', 'not-an-ip', '', '010.1.2.3', '127.1'));
+
+  it('answers exactly as match, first time and remembered, for any text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(v4, fc.integer({ min: 0, max: 32 })), { minLength: 1, maxLength: 20 }), fc.array(text, { minLength: 1, maxLength: 10 }), (entries, addrs) => {
+        const set = new CidrSet([...entries.map(([b, l]) => `${b}/${l}`), 'fd00::/8', '::1']);
+        for (const round of [1, 2]) {
+          for (const a of addrs) expect([round, a, set.lookup(a)]).toEqual([round, a, set.match(a)]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stays right once the memo fills up and starts over', () => {
+    const set = new CidrSet(['10.0.0.0/8']);
+    // More distinct addresses than the memo holds, half inside the range; then the first ones again.
+    const addrs = Array.from({ length: MEMO_LIMIT * 2 + 10 }, (_, i) => `${i % 2 ? 10 : 11}.0.${(i >> 8) & 255}.${i & 255}`);
+    for (const a of [...addrs, ...addrs.slice(0, 20)]) expect(set.lookup(a)?.source).toBe(a.startsWith('10.') ? '10.0.0.0/8' : undefined);
+  });
+
+  it('does not share memos between sets (a reload compiles a new set)', () => {
+    const before = new CidrSet(['127.0.0.1']);
+    expect(before.lookup('127.0.0.1')?.source).toBe('127.0.0.1');
+    const after = new CidrSet(['127.0.0.2']);
+    expect(after.lookup('127.0.0.1')).toBeUndefined();
+    expect(before.lookup('127.0.0.1')?.source).toBe('127.0.0.1');
   });
 });

@@ -95,6 +95,8 @@ export class CidrSet {
   private readonly v4Maps: Map<number, CidrEntry>[];
   /** IPv6 prefix lengths in use (longest first) with their maps. */
   private readonly v6: Array<[number, Map<string, CidrEntry>]>;
+  /** Answers of {@link lookup} by address text; `null` records "no entry". Bounded, see MEMO_LIMIT. */
+  private readonly memo = new Map<string, CidrEntry | null>();
 
   /** Throws on an invalid entry; validate config with {@link parseCidr} first for a friendly error. */
   constructor(list: readonly string[]) {
@@ -159,7 +161,26 @@ export class CidrSet {
     return undefined;
   }
 
+  /**
+   * The same answer as {@link match} for address text, remembered per text. The peers a gateway
+   * sees are few (its proxies), so nearly every request is one map probe instead of parsing the
+   * address and probing a table per prefix length. The set is immutable, so a remembered answer
+   * never goes stale; the memo is emptied when it reaches MEMO_LIMIT, so an address spray costs
+   * at most the unmemoised lookup and bounded memory.
+   */
+  lookup(text: string): CidrEntry | undefined {
+    const known = this.memo.get(text);
+    if (known !== undefined) return known ?? undefined;
+    const entry = this.match(text);
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(text, entry ?? null);
+    return entry;
+  }
+
   has(address: string | ParsedIp): boolean {
-    return this.match(address) !== undefined;
+    return (typeof address === 'string' ? this.lookup(address) : this.match(address)) !== undefined;
   }
 }
+
+/** Most address texts one CidrSet remembers before starting over. */
+export const MEMO_LIMIT = 1024;
