@@ -10,18 +10,24 @@ describe('JSON responses', () => {
     expect(jsonHeaders(1)).not.toBe(jsonHeaders(1));
   });
 
-  it('whoami bodies are byte for byte JSON.stringify of user, method and groups', () => {
+  it('whoami bodies are byte for byte JSON.stringify of user, method and groups, with their UTF-8 length', () => {
+    const char = fc.oneof(fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u007f', '\u0080', '\u00e9', '\u2028', '\ud800', '\udfff', '\ud83d\ude00'), fc.string({ maxLength: 1 }));
+    const text = fc.oneof(fc.string(), fc.array(char, { maxLength: 8 }).map((a) => a.join('')), fc.string({ unit: 'binary' }));
     const identity = fc.record({
-      user: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+      user: fc.option(text, { nil: null }),
       method: fc.constantFrom<Identity['method']>('trusted-proxy', 'token', 'password', 'none'),
-      groups: fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }),
+      groups: fc.oneof(fc.constant([]), fc.array(text, { maxLength: 4 })),
     });
     fc.assert(
       fc.property(identity, (id) => {
-        expect(whoamiJson(id)).toBe(JSON.stringify({ user: id.user, method: id.method, groups: id.groups }));
+        const want = JSON.stringify({ user: id.user, method: id.method, groups: id.groups });
+        expect(whoamiJson(id)).toEqual({ text: want, bytes: Buffer.byteLength(want) });
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
-    expect(whoamiJson({ user: 'a"\u2028\ud800', method: 'trusted-proxy', groups: [] })).toBe(JSON.stringify({ user: 'a"\u2028\ud800', method: 'trusted-proxy', groups: [] }));
+    for (const user of ['alice@example.com', 'a"b', 'a\\b', 'tab\there', 'caf\u00e9', '\ud800', '\ud83d\ude00', '']) {
+      const want = JSON.stringify({ user, method: 'trusted-proxy', groups: [] });
+      expect(whoamiJson({ user, method: 'trusted-proxy', groups: [] })).toEqual({ text: want, bytes: Buffer.byteLength(want) });
+    }
   });
 });

@@ -39,24 +39,36 @@ export function jsonHeaders(contentLength: number): Record<string, string | numb
   };
 }
 
-/** Sends `text`, which must already be JSON. */
-function sendJsonText(res: ServerResponse, status: number, text: string, extra?: Record<string, string>): void {
-  const headers = jsonHeaders(Buffer.byteLength(text));
+/** Sends `text`, which must already be JSON and `bytes` long in UTF-8. */
+function sendJsonText(res: ServerResponse, status: number, text: string, bytes: number, extra?: Record<string, string>): void {
+  const headers = jsonHeaders(bytes);
   if (extra) Object.assign(headers, extra);
   res.writeHead(status, headers);
   res.end(text);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
-  sendJsonText(res, status, JSON.stringify(body), extra);
+  const text = JSON.stringify(body);
+  sendJsonText(res, status, text, Buffer.byteLength(text), extra);
 }
 
+/** Printable ASCII but quote and backslash: such a string, quoted, is its own JSON text, one byte per character. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
- * The body of GET /api/whoami: byte for byte JSON.stringify({ user, method, groups }) (a property
- * test checks), built from its parts because stringifying the object costs several times more.
+ * The body of GET /api/whoami, byte for byte JSON.stringify({ user, method, groups }), and its
+ * length in bytes (a property test checks both). The usual body (a plain user name, no groups)
+ * is put together directly: stringifying it and asking Buffer.byteLength for its length cost
+ * about as much as the whole auth decision (docs/performance.md).
  */
-export function whoamiJson({ user, method, groups }: Identity): string {
-  return `{"user":${JSON.stringify(user)},"method":${JSON.stringify(method)},"groups":${groups.length === 0 ? '[]' : JSON.stringify(groups)}}`;
+export function whoamiJson({ user, method, groups }: Identity): { text: string; bytes: number } {
+  // `method` is one of a few lowercase words, so it never needs escaping.
+  if (groups.length === 0 && (user === null || PLAIN.test(user))) {
+    const text = `{"user":${user === null ? 'null' : `"${user}"`},"method":"${method}","groups":[]}`;
+    return { text, bytes: text.length };
+  }
+  const text = JSON.stringify({ user, method, groups });
+  return { text, bytes: Buffer.byteLength(text) };
 }
 
 /** The HTTP error body for an auth failure. */
@@ -115,7 +127,8 @@ function answerWhoami(res: ServerResponse, { result }: Decision): void {
   // The client may have gone while a signature was being checked.
   if (res.destroyed || res.writableEnded) return;
   if (!result.ok) return sendFailure(res, result.failure);
-  sendJsonText(res, 200, whoamiJson(result.identity));
+  const { text, bytes } = whoamiJson(result.identity);
+  sendJsonText(res, 200, text, bytes);
 }
 
 function answerUndecided(res: ServerResponse): void {

@@ -52,10 +52,21 @@ describe('headersOf', () => {
     expect({ ...h }).toEqual({ 'x-forwarded-proto': 'https', 'x-forwarded-user': 'alice' });
   });
 
-  it('has no prototype, so an absent header never resolves to an inherited property', () => {
+  it('inherits nothing, so an absent header never resolves to an inherited property', () => {
     const h = headersOf(req(['x-forwarded-user', 'alice']), policy);
-    expect(Object.getPrototypeOf(h)).toBeNull();
-    expect(h['constructor']).toBeUndefined();
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) expect([name, h[name]]).toEqual([name, undefined]);
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(h))).toBeNull();
+    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(h))).toEqual([]);
+  });
+
+  it('keeps a header named like an Object.prototype member as an ordinary header', () => {
+    const odd = compileAuthPolicy(
+      parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: '__proto__', requiredHeaders: ['constructor'] } } } }),
+    );
+    const h = headersOf(req(['__proto__', 'alice'], ['constructor', 'yes']), odd);
+    expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor']);
+    expect(authorize({ peer: '127.0.0.1', headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
+    expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
   });
 });
 
