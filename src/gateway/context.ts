@@ -53,7 +53,7 @@ export interface Decision {
 export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision | Promise<Decision> {
   const peer = peerOf(req);
   const { policy, limiter, keys } = gen;
-  const headers = headersOf(req, policy);
+  const headers = headersOf(req, policy, surface);
   const usesSecret = policy.mode === 'token' || policy.mode === 'password';
   const client = usesSecret ? clientIpOf(headers, peer, policy) : peer;
   const now = ctx.now();

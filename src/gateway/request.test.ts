@@ -16,12 +16,23 @@ function req(...lines: [string, string][]): IncomingMessage {
   return { rawHeaders: lines.flat() } as unknown as IncomingMessage;
 }
 
-const decide = (r: IncomingMessage) => authorize({ peer: '127.0.0.1', headers: headersOf(r, policy), surface: 'http' }, policy);
+const decide = (r: IncomingMessage) => authorize({ peer: '127.0.0.1', headers: headersOf(r, policy, 'http'), surface: 'http' }, policy);
 
 describe('headersOf', () => {
   it('reads the names the policy needs, case-insensitively, and nothing else', () => {
-    const h = headersOf(req(['Host', 'gw'], ['X-Forwarded-User', 'alice'], ['x-forwarded-proto', 'https'], ['Cookie', 'session=secret'], ['X-Other', '1']), policy);
+    const h = headersOf(req(['Host', 'gw'], ['X-Forwarded-User', 'alice'], ['x-forwarded-proto', 'https'], ['Cookie', 'session=secret'], ['X-Other', '1']), policy, 'ws');
     expect({ ...h }).toEqual({ host: 'gw', 'x-forwarded-user': 'alice', 'x-forwarded-proto': 'https' });
+  });
+
+  it('reads the origin-check headers on WebSocket upgrades only, and the credential headers in token and password modes only', () => {
+    const all: [string, string][] = [['Host', 'gw'], ['Origin', 'https://gw'], ['X-Forwarded-Host', 'gw'], ['Authorization', 'Bearer t'], ['X-Forwarded-For', '10.0.0.9'], ['X-Real-IP', '10.0.0.9'], ['x-forwarded-user', 'alice']];
+    expect(Object.keys(headersOf(req(...all), policy, 'http'))).toEqual(['x-forwarded-user']);
+    expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-user']);
+    for (const mode of ['token', 'password'] as const) {
+      const secret = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } }));
+      expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['authorization', 'x-forwarded-for', 'x-real-ip']);
+      expect(Object.keys(headersOf(req(...all), secret, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
+    }
   });
 
   it.each<[string, [string, string][], unknown]>([
@@ -30,7 +41,7 @@ describe('headersOf', () => {
     ['three times', [['x-forwarded-user', 'a'], ['X-FORWARDED-USER', 'b'], ['x-Forwarded-user', 'c']], ['a', 'b', 'c']],
     ['an empty repeat', [['x-forwarded-user', 'alice'], ['x-forwarded-user', '']], ['alice', '']],
   ])('keeps every value of a repeated header: %s', (_name, lines, expected) => {
-    expect(headersOf(req(...lines), policy)['x-forwarded-user']).toEqual(expected);
+    expect(headersOf(req(...lines), policy, 'http')['x-forwarded-user']).toEqual(expected);
   });
 
   it('refuses a repeated identity header as ambiguous, as with headersDistinct', () => {
@@ -40,7 +51,7 @@ describe('headersOf', () => {
 
   it('never counts an underscore spelling', () => {
     const lines: [string, string][] = [['x-forwarded-proto', 'https'], ['x_forwarded_user', 'mallory'], ['X_Forwarded_User', 'mallory']];
-    expect(headersOf(req(...lines), policy)['x-forwarded-user']).toBeUndefined();
+    expect(headersOf(req(...lines), policy, 'http')['x-forwarded-user']).toBeUndefined();
     expect(decide(req(...lines))).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
     // Next to the real header, the underscore spelling neither replaces it nor makes it ambiguous.
     expect(decide(req(...lines, ['x-forwarded-user', 'alice']))).toMatchObject({ ok: true, identity: { user: 'alice' } });
@@ -48,12 +59,12 @@ describe('headersOf', () => {
 
   it('skips names of a wanted length that are not wanted, and finds wanted ones among them', () => {
     // Same lengths as x-forwarded-user (16) and x-forwarded-proto (17), different names.
-    const h = headersOf(req(['x-forwarded-usr', 'no'], ['x-forwarded-uses', 'no'], ['X-FORWARDED-PROTO', 'https'], ['x-forwarded-prot0', 'no'], ['x-forwarded-user', 'alice']), policy);
+    const h = headersOf(req(['x-forwarded-usr', 'no'], ['x-forwarded-uses', 'no'], ['X-FORWARDED-PROTO', 'https'], ['x-forwarded-prot0', 'no'], ['x-forwarded-user', 'alice']), policy, 'http');
     expect({ ...h }).toEqual({ 'x-forwarded-proto': 'https', 'x-forwarded-user': 'alice' });
   });
 
   it('inherits nothing, so an absent header never resolves to an inherited property', () => {
-    const h = headersOf(req(['x-forwarded-user', 'alice']), policy);
+    const h = headersOf(req(['x-forwarded-user', 'alice']), policy, 'ws');
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) expect([name, h[name]]).toEqual([name, undefined]);
     expect(Object.getPrototypeOf(Object.getPrototypeOf(h))).toBeNull();
     expect(Object.getOwnPropertyNames(Object.getPrototypeOf(h))).toEqual([]);
@@ -63,10 +74,10 @@ describe('headersOf', () => {
     const odd = compileAuthPolicy(
       parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: '__proto__', requiredHeaders: ['constructor'] } } } }),
     );
-    const h = headersOf(req(['__proto__', 'alice'], ['constructor', 'yes']), odd);
+    const h = headersOf(req(['__proto__', 'alice'], ['constructor', 'yes']), odd, 'http');
     expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor']);
     expect(authorize({ peer: '127.0.0.1', headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
-    expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
+    expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd, 'http'), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
   });
 });
 

@@ -33,38 +33,45 @@ export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
 /** Read outside the policy's own names: the bearer credential and the failure limiter's client address. */
 const ADAPTER_HEADERS = ['authorization', 'x-forwarded-for', 'x-real-ip'] as const;
 
-/** The names a policy's decisions read, and their lengths: a header of any other length is skipped unread. */
-interface DecisionNames {
+/** The names read on one surface under one policy, and their lengths: a header of any other length is skipped unread. */
+interface HeaderNames {
   names: ReadonlySet<string>;
   lengths: readonly boolean[];
 }
 
-const namesByPolicy = new WeakMap<AuthPolicy, DecisionNames>();
+const namesByPolicy = new WeakMap<AuthPolicy, { http: HeaderNames; ws: HeaderNames }>();
 
-function namesFor(policy: AuthPolicy): DecisionNames {
-  let d = namesByPolicy.get(policy);
-  if (d === undefined) {
-    const names = new Set<string>([...ORIGIN_HEADERS, ...ADAPTER_HEADERS, ...policy.requiredHeaders]);
-    if (policy.userHeader) names.add(policy.userHeader);
-    if (policy.groupsHeader) names.add(policy.groupsHeader);
-    if (policy.assertion) names.add(policy.assertion.header);
-    const lengths: boolean[] = [];
-    for (const n of names) lengths[n.length] = true;
-    // Filled in so the array stays packed (holes would make each read slower).
-    for (let i = 0; i < lengths.length; i++) lengths[i] = lengths[i] === true;
-    d = { names, lengths };
-    namesByPolicy.set(policy, d);
-  }
-  return d;
+function compileNames(list: Iterable<string>): HeaderNames {
+  const names = new Set(list);
+  const lengths: boolean[] = [];
+  for (const n of names) lengths[n.length] = true;
+  // Filled in so the array stays packed (holes would make each read slower).
+  for (let i = 0; i < lengths.length; i++) lengths[i] = lengths[i] === true;
+  return { names, lengths };
 }
 
 /**
- * Every header name a decision under `policy` may read: identity, groups, signed-assertion and
- * required headers, plus the origin-check and adapter headers. Computed once per policy (a policy
- * is immutable; a reload compiles a new one).
+ * The header names read under `policy` on a surface: the policy's identity, groups,
+ * signed-assertion and required headers; the adapter headers in token and password modes (the
+ * bearer credential, the failure limiter's client address); and on WebSocket upgrades the origin
+ * check's. Computed once per policy (a policy is immutable; a reload compiles a new one).
  */
-export function decisionHeaderNames(policy: AuthPolicy): ReadonlySet<string> {
-  return namesFor(policy).names;
+export function headerNames(policy: AuthPolicy, surface: 'http' | 'ws'): ReadonlySet<string> {
+  return namesFor(policy)[surface].names;
+}
+
+function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
+  let d = namesByPolicy.get(policy);
+  if (d === undefined) {
+    const own = [...policy.requiredHeaders];
+    if (policy.userHeader) own.push(policy.userHeader);
+    if (policy.groupsHeader) own.push(policy.groupsHeader);
+    if (policy.assertion) own.push(policy.assertion.header);
+    if (policy.mode === 'token' || policy.mode === 'password') own.push(...ADAPTER_HEADERS);
+    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS]) };
+    namesByPolicy.set(policy, d);
+  }
+  return d;
 }
 
 /**
@@ -77,7 +84,7 @@ const HeaderBag = function HeaderBag() {} as unknown as new () => Record<string,
 HeaderBag.prototype = Object.create(null);
 
 /**
- * The headers a decision under `policy` reads, with repeats kept apart: a header sent once is a
+ * The headers read under `policy` on `surface` (see headerNames), with repeats kept apart: a header sent once is a
  * string, one sent more than once an array of every value in arrival order, so a doubled identity
  * header is visible (Node's `req.headers` would join it with ", ").
  *
@@ -88,8 +95,8 @@ HeaderBag.prototype = Object.create(null);
  * policy does not read are left out. Nothing is inherited (see HeaderBag), so a configured name
  * such as `constructor` can never resolve to an inherited property.
  */
-export function headersOf(req: IncomingMessage, policy: AuthPolicy): HeaderMap {
-  const { names, lengths } = namesFor(policy);
+export function headersOf(req: IncomingMessage, policy: AuthPolicy, surface: 'http' | 'ws'): HeaderMap {
+  const { names, lengths } = namesFor(policy)[surface];
   const raw = req.rawHeaders;
   const out = new HeaderBag();
   for (let i = 0; i + 1 < raw.length; i += 2) {

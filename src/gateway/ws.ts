@@ -118,7 +118,7 @@ export class WsGateway {
     // Upgrades still being verified count as sessions that have not connected.
     if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
     else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
-    else if (!originAllowed({ headers: headersOf(req, gen.policy), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
+    else if (!originAllowed({ headers: headersOf(req, gen.policy, 'ws'), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
     }
     if (refusal) {
@@ -199,7 +199,7 @@ export class WsGateway {
       client: {},
       timer: undefined,
       expiresAt: 0,
-      facts: { peer, at, headers: captureHeaders(headersOf(req, gen.policy), gen.policy) },
+      facts: { peer, at, headers: captureHeaders(headersOf(req, gen.policy, 'ws'), gen.policy) },
       bucket: new FrameBucket(gen.limits.frameBurst, now),
       req,
       closing: false,
