@@ -1,11 +1,14 @@
 /**
  * Figure 4: nanoseconds per authorize() call, in its own process so nothing else shares its JIT
  * or heap. Every case runs the compiled policy from dist/ on a successful trusted-proxy decision
- * (the full path: source address, required header, identity header, allowlist). Cases are
- * measured round-robin so background noise falls on all of them alike.
+ * (the full path: source address, required header, identity header, allowlist), once with the
+ * peer a gateway usually sees (its proxy, remembered after the first request) and once with a
+ * peer not seen lately on every call (the prefix tables' own cost). Cases are measured
+ * round-robin so background noise falls on all of them alike.
  */
 import { authorize } from '../../dist/auth/authorize.js';
 import { compileAuthPolicy } from '../../dist/auth/policy.js';
+import { MEMO_LIMIT } from '../../dist/net/cidr.js';
 import { parseConfigObject } from '../../dist/config/parse.js';
 import { validateForStartup } from '../../dist/config/validate.js';
 import { REQUIRED_HEADER, USER_HEADER, proxyList, rng, trustedProxyConfig, userList } from '../lib/fixtures.js';
@@ -15,19 +18,34 @@ import { serve } from '../lib/worker.js';
 /** Distinct inputs cycled through, so the JIT cannot specialise on one user. */
 const INPUTS = 64;
 
-function makeCase(proxies, users) {
+/**
+ * Distinct peers cycled through for the "new peer" cases: four times what a CidrSet remembers
+ * (MEMO_LIMIT), cycled in order, so every lookup misses the memo and walks the prefix tables.
+ */
+const NEW_PEERS = 4 * MEMO_LIMIT;
+
+/**
+ * @param {number} proxies
+ * @param {number} users
+ * @param {boolean} newPeers every call from a peer the policy has not seen lately (the tables' cost), or from one proxy address (the gateway's usual case)
+ */
+function makeCase(proxies, users, newPeers) {
   const config = parseConfigObject(trustedProxyConfig({ proxies: proxyList(proxies), users: userList(users) }));
   const issues = validateForStartup(config);
   if (issues.length) throw new Error(`benchmark config is invalid: ${JSON.stringify(issues[0])}`);
   const policy = compileAuthPolicy(config);
   const list = userList(users);
   const r = rng(99);
-  const inputs = Array.from({ length: INPUTS }, () => ({
-    peer: '127.0.0.1',
-    headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [list[Math.floor(r() * list.length)]] },
+  // The same INPUTS users in both kinds of case, so only the peer differs between them.
+  const picked = Array.from({ length: INPUTS }, () => list[Math.floor(r() * list.length)]);
+  const count = newPeers ? NEW_PEERS : INPUTS;
+  const inputs = Array.from({ length: count }, (_, i) => ({
+    // Inside the loopback /8 entry: the match is at the shortest prefix, after every longer table.
+    peer: newPeers ? `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : '127.0.0.1',
+    headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [picked[i % INPUTS]] },
     surface: 'http',
   }));
-  return { name: `${proxies} proxies, ${users} users`, proxies, users, policy, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
+  return { name: `${proxies} proxies, ${users} users${newPeers ? ', new peer each call' : ''}`, proxies, users, newPeers, policy, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
 }
 
 /**
@@ -40,7 +58,7 @@ function timeIters(c, iters) {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < iters; i++) {
-    if (authorize(c.inputs[i & (INPUTS - 1)], c.policy).ok) ok++;
+    if (authorize(c.inputs[i % c.inputs.length], c.policy).ok) ok++;
   }
   const wall = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
@@ -53,7 +71,7 @@ function timeIters(c, iters) {
  */
 function run(o) {
   const cases = [];
-  for (const p of o.proxySizes) for (const u of o.userSizes) cases.push(makeCase(p, u));
+  for (const newPeers of [false, true]) for (const p of o.proxySizes) for (const u of o.userSizes) cases.push(makeCase(p, u, newPeers));
   for (const c of cases) timeIters(c, o.warmupIters);
   // Size each case's batch to about roundMs, capped in count.
   const iters = cases.map((c) => {
@@ -72,6 +90,7 @@ function run(o) {
     name: c.name,
     proxies: c.proxies,
     users: c.users,
+    newPeers: c.newPeers,
     nsPerCall: median(c.cpuSamples),
     wallNsPerCall: median(c.wallSamples),
     iterationsPerRound: iters[cases.indexOf(c)],
