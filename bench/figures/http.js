@@ -38,7 +38,7 @@ export async function run(ctx) {
     const r = await withServerCpu(server.child, () =>
       load.request('run', { url: `${url}/api/whoami`, headers, connections: sizes.httpConnections, durationSec }, timeout(durationSec)),
     );
-    if (r.requests === 0 || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+    if (r.requests === 0 || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || !(r.latencyMs.samples > 0)) {
       throw new Error(`load run on ${url} was not clean: ${JSON.stringify(r)}`);
     }
     return { ...r, cpuUsPerRequest: r.serverCpuUs / r.requests };
@@ -77,6 +77,6 @@ export async function run(ctx) {
       { metric: 'server CPU per request', unit: 'us', gateway: median(cpu(g)), baseline: median(cpu(b)), ratio: cpuRatio, target: '', pass: undefined },
     ],
     details: { gateway: g, baseline: b, connections: sizes.httpConnections, runSec: sizes.httpRunSec, pairs: sizes.httpPairs },
-    note: 'ratios are medians of back-to-back pairs; autocannon records latency in whole milliseconds; server CPU per request is context (not inflated by other load)',
+    note: 'ratios are medians of back-to-back pairs; latency percentiles from every response time at full resolution (autocannon rounds its own to whole ms); server CPU per request is context (not inflated by other load)',
   };
 }
