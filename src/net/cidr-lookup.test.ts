@@ -90,6 +90,15 @@ describe('CidrSet.lookup (remembered by address text)', () => {
     for (const a of [...addrs, ...addrs.slice(0, 20)]) expect(set.lookup(a)?.source).toBe(a.startsWith('10.') ? '10.0.0.0/8' : undefined);
   });
 
+  it('answers text too long to be an address without keeping it', () => {
+    const set = new CidrSet(['10.0.0.0/8']);
+    const long = `10.0.0.1${' '.repeat(100)}`;
+    expect(set.lookup(long)).toEqual(set.match(long));
+    expect((set as unknown as { memo: Map<string, unknown> }).memo.has(long)).toBe(false);
+    expect(set.lookup('10.0.0.1')?.source).toBe('10.0.0.0/8');
+    expect((set as unknown as { memo: Map<string, unknown> }).memo.has('10.0.0.1')).toBe(true);
+  });
+
   it('does not share memos between sets (a reload compiles a new set)', () => {
     const before = new CidrSet(['127.0.0.1']);
     expect(before.lookup('127.0.0.1')?.source).toBe('127.0.0.1');

@@ -169,6 +169,8 @@ export class CidrSet {
    * at most the unmemoised lookup and bounded memory.
    */
   lookup(text: string): CidrEntry | undefined {
+    // No address literal is this long; longer text is answered but not kept (bounded memory).
+    if (text.length > MEMO_MAX_TEXT) return this.match(text);
     const known = this.memo.get(text);
     if (known !== undefined) return known ?? undefined;
     const entry = this.match(text);
@@ -184,3 +186,6 @@ export class CidrSet {
 
 /** Most address texts one CidrSet remembers before starting over. */
 export const MEMO_LIMIT = 1024;
+
+/** Longest text remembered: an IPv6 literal with brackets and a zone fits well within it. */
+const MEMO_MAX_TEXT = 80;
