@@ -62,6 +62,8 @@ function compileNames(list: Iterable<string>): HeaderNames {
  * check's. Computed once per policy (a policy is immutable; a reload compiles a new one).
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
+  // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
+  if (policy === lastPolicy) return lastNames!;
   let d = namesByPolicy.get(policy);
   if (d === undefined) {
     const own = [...policy.requiredHeaders];
@@ -72,8 +74,14 @@ function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
     d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS]) };
     namesByPolicy.set(policy, d);
   }
+  lastPolicy = policy;
+  lastNames = d;
   return d;
 }
+
+/** The policy namesFor answered last, and its names (a reload's new policy replaces both). */
+let lastPolicy: AuthPolicy | undefined;
+let lastNames: { http: HeaderNames; ws: HeaderNames } | undefined;
 
 /**
  * What headersOf returns: an object whose prototype is an empty object with no prototype, so no
