@@ -13,15 +13,16 @@ import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
 
-function headerValues(headers: HeaderMap, name: string): readonly string[] {
-  const v = headers[name];
-  if (v === undefined) return [];
-  return typeof v === 'string' ? [v] : v;
-}
+// Header values are read without building arrays or closures: this runs on every request.
 
 /** How many times a header arrived (0 when absent). */
 function countOf(v: string | readonly string[] | undefined): number {
   return v === undefined ? 0 : typeof v === 'string' ? 1 : v.length;
+}
+
+/** The first value of a header, or undefined when it is absent. */
+function firstOf(v: string | readonly string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : v?.[0];
 }
 
 /** True when no value of the header has anything but whitespace (also when it is absent). */
@@ -45,12 +46,11 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   trace?.push({ step: 'source', ok: true, detail: `peer ${parseIp(peer)!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
 
   // 2. Required headers: present and not blank.
-  // (Read without building arrays or closures: this runs on every request.)
   const required = policy.requiredHeaders;
   for (let i = 0; i < required.length; i++) {
     const name = required[i]!;
     const v = headers[name];
-    if (countOf(v) === 0 || allBlank(v)) {
+    if (allBlank(v)) {
       trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${countOf(v) ? 'blank' : 'missing'}`, header: name });
       return { ok: false, failure: { reason: 'trusted_proxy_missing_header', header: name } };
     }
@@ -66,7 +66,7 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
     trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${count} times`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
-  const user = count === 1 ? (typeof uv === 'string' ? uv : uv![0]!).trim() : '';
+  const user = count === 1 ? firstOf(uv)!.trim() : '';
   if (!user) {
     trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${count ? 'blank' : 'missing'}`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
@@ -82,14 +82,15 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   // 4a. The signed assertion must be there, once (a JWT never holds a comma, so one means a join).
   const a = policy.assertion;
   if (!a) return { ok: true, user, token: undefined };
-  const tokens = headerValues(headers, a.header);
-  if (tokens.length > 1 || (tokens.length === 1 && tokens[0]!.includes(','))) {
+  const tv = headers[a.header];
+  const tokens = countOf(tv);
+  if (tokens > 1 || (tokens === 1 && firstOf(tv)!.includes(','))) {
     trace?.push({ step: 'assertion', ok: false, detail: `${a.header} arrived more than once`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_ambiguous' } };
   }
-  const token = tokens.length === 1 ? tokens[0]!.trim() : '';
+  const token = tokens === 1 ? firstOf(tv)!.trim() : '';
   if (!token) {
-    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens.length ? 'blank' : 'missing'}`, header: a.header });
+    trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens ? 'blank' : 'missing'}`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_missing' } };
   }
   return { ok: true, user, token };
@@ -103,12 +104,13 @@ function listGroups(groups: readonly string[]): string {
 
 function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): { ok: true; groups: string[] } | { ok: false; failure: AuthFailure } {
   const name = policy.groupsHeader!;
-  const values = headerValues(headers, name);
-  if (values.length > 1) {
-    trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${values.length} times`, header: name });
+  const v = headers[name];
+  const count = countOf(v);
+  if (count > 1) {
+    trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${count} times`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
   }
-  const groups = values.length ? [...new Set(values[0]!.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
+  const groups = count === 1 ? [...new Set(firstOf(v)!.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
   trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }

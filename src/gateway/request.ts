@@ -63,7 +63,7 @@ function compileNames(list: Iterable<string>): HeaderNames {
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
   // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
-  if (policy === lastPolicy) return lastNames!;
+  if (last?.policy === policy) return last.names;
   let d = namesByPolicy.get(policy);
   if (d === undefined) {
     const own = [...policy.requiredHeaders];
@@ -74,14 +74,12 @@ function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
     d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS]) };
     namesByPolicy.set(policy, d);
   }
-  lastPolicy = policy;
-  lastNames = d;
+  last = { policy, names: d };
   return d;
 }
 
-/** The policy namesFor answered last, and its names (a reload's new policy replaces both). */
-let lastPolicy: AuthPolicy | undefined;
-let lastNames: { http: HeaderNames; ws: HeaderNames } | undefined;
+/** The policy namesFor answered last, with its names (a reload's new policy replaces it). */
+let last: { policy: AuthPolicy; names: { http: HeaderNames; ws: HeaderNames } } | undefined;
 
 /**
  * What headersOf returns: an object whose prototype is an empty object with no prototype, so no
