@@ -5,6 +5,8 @@ import type { Config } from '../config/schema.js';
 import { mergePreset, keyUrlProblem } from '../config/assertion.js';
 import { finding, type Finding } from './findings.js';
 
+const quoteList = (items: readonly string[]) => items.map((s) => `"${s}"`).join(', ');
+
 /** A preset suggested by the headers the proxy is configured to send, if one is recognisable. */
 function likelyPreset(headers: readonly string[]): string | undefined {
   if (headers.some((h) => h.startsWith('x-pomerium-'))) return 'pomerium';
@@ -33,6 +35,24 @@ export function checkAssertion(config: Config): Finding[] {
         preset
           ? `Set gateway.auth.trustedProxy.assertion: { preset: "${preset}", ... } as shown in docs/signed-assertions.md.`
           : 'If your proxy signs what it asserts, set gateway.auth.trustedProxy.assertion (docs/signed-assertions.md has a setup for Pomerium, Cloudflare Access and Google IAP). Nothing to do if it does not.',
+      ),
+    );
+  }
+
+  // With an assertion too, the header is ignored and startup refuses the config (config_startup_refused says so).
+  if (proxyMode && tp.groupsHeader && !tp.assertion) {
+    const grants = tp.allowGroups.length > 0;
+    out.push(
+      finding(
+        'gateway.trusted_proxy_groups_unsigned',
+        grants ? 'warn' : 'info',
+        'Groups come from a plain header, not from a signed assertion',
+        `gateway.auth.trustedProxy.groupsHeader is "${tp.groupsHeader}": the gateway believes whatever groups arrive in it from a trustedProxies address. ` +
+          (grants
+            ? `Membership in ${quoteList(tp.allowGroups)} (allowGroups) lets a user in, so a client whose own ${tp.groupsHeader} survives the trip through the proxy (a proxy that sets the header only when the sign-in answer carries groups, or never touches it) can claim a listed group and be admitted.`
+            : 'allowGroups is empty, so groups admit nobody today, but they are reported to clients and would admit anyone who claims a group once allowGroups lists it.'),
+        `Make the proxy set ${tp.groupsHeader} on every request, and remove it when the sign-in answer has no groups (every recipe in examples/proxies/ does both; test it with a signed-in request that sends its own ${tp.groupsHeader}). ` +
+          'Better, where the proxy signs what it asserts (Pomerium, Cloudflare Access, Google IAP): set gateway.auth.trustedProxy.assertion with a groupsClaim, and remove groupsHeader.',
       ),
     );
   }

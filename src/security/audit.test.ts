@@ -10,6 +10,9 @@ const TP: AuthInput = { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-fo
 /** A careful trusted-proxy config: only the mode reminder applies to it. */
 const GOOD_TP: ConfigInput = { gateway: { trustedProxies: ['10.0.0.5'], bind: 'lan', auth: TP } };
 
+/** A host with a LAN address and a Docker bridge. */
+const HOST = { lo: [{ address: '127.0.0.1', internal: true }], eth0: [{ address: '192.0.2.2', internal: false }], docker0: [{ address: '172.17.0.1', internal: false }] };
+
 function run(gateway: NonNullable<ConfigInput['gateway']>, ctx: Partial<AuditContext> = {}): Finding[] {
   return auditConfig(parseConfigObject({ gateway }), { sources: new Map(), ...ctx });
 }
@@ -39,7 +42,21 @@ const cases: Case[] = [
   { name: 'mode none on a custom loopback host', gateway: { bind: 'custom', customBindHost: '127.0.0.2', auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'warn' },
   { name: 'mode none on a custom LAN host', gateway: { bind: 'custom', customBindHost: '10.0.0.2', auth: { mode: 'none' } }, id: 'gateway.auth_none', severity: 'critical' },
 
-  { name: 'trusted-proxy mode reminder', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_mode', severity: 'critical', mentions: ['x-forwarded-user', 'x-forwarded-proto', 'TLS', 'only path', 'overwrites', 'firewall'] },
+  { name: 'trusted-proxy mode reminder', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_mode', severity: 'critical', mentions: ['x-forwarded-user (the user), x-forwarded-proto (required)', 'TLS', 'only path', 'sets or removes', 'overwrites X-Forwarded-For', 'firewall'] },
+  {
+    name: 'the reminder lists every header the gateway reads from the proxy',
+    gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups', requiredHeaders: ['x-forwarded-proto', 'x-proxy-route'] } } },
+    id: 'gateway.trusted_proxy_mode',
+    severity: 'critical',
+    mentions: ['x-forwarded-user (the user), x-forwarded-groups (the groups), x-forwarded-proto (required), x-proxy-route (required)'],
+  },
+  {
+    name: 'the reminder names the assertion header',
+    gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, assertion: { preset: 'pomerium', audience: 'mayros.example.com' } } } },
+    id: 'gateway.trusted_proxy_mode',
+    severity: 'critical',
+    mentions: ['x-pomerium-jwt-assertion (the signed assertion)'],
+  },
   { name: 'token mode: no reminder', gateway: {}, id: 'gateway.trusted_proxy_mode', severity: null },
   { name: 'trusted-proxy with no proxies', gateway: { auth: TP }, id: 'gateway.trusted_proxy_no_proxies', severity: 'critical' },
   { name: 'trusted-proxy with proxies', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_no_proxies', severity: null },
@@ -114,6 +131,39 @@ const cases: Case[] = [
 
   { name: 'X-Real-IP fallback on', gateway: { allowRealIpFallback: true }, id: 'gateway.real_ip_fallback', severity: 'warn' },
   { name: 'X-Real-IP fallback off', gateway: {}, id: 'gateway.real_ip_fallback', severity: null },
+
+  { name: 'groups from a header that admits', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups', allowGroups: ['admins'] } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'warn', mentions: ['"x-forwarded-groups"', '"admins"', 'assertion', 'remove it when'] },
+  { name: 'groups from a header that admits nobody yet', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'info', mentions: ['allowGroups is empty'] },
+  { name: 'no groups header', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_groups_unsigned', severity: null },
+  { name: 'a groups header in token mode is not read', gateway: { auth: { token: 'x'.repeat(40), trustedProxy: { groupsHeader: 'x-g' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: null },
+  {
+    name: 'groups header next to an assertion: refused at startup, not reported here',
+    gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-g', assertion: { preset: 'pomerium', audience: 'mayros.example.com' } } } },
+    id: 'gateway.trusted_proxy_groups_unsigned',
+    severity: null,
+  },
+
+  { name: 'own Docker bridge address', gateway: { trustedProxies: ['172.17.0.1'], bind: 'lan', auth: TP }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: 'warn', mentions: ['"172.17.0.1" is this host\'s address on docker0', 'any user', 'container'] },
+  { name: 'a range holding the LAN address', gateway: { trustedProxies: ['10.0.0.5', '192.0.2.0/24'], bind: 'lan', auth: TP }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: 'warn', mentions: ['"192.0.2.0/24" contains 192.0.2.2, this host\'s address on eth0'] },
+  { name: 'another host\'s address', gateway: { trustedProxies: ['192.0.2.7'], bind: 'lan', auth: TP }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: null },
+  { name: 'loopback is its own check', gateway: { trustedProxies: ['127.0.0.1'], auth: TP }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: null },
+  { name: 'every address is its own check', gateway: { trustedProxies: ['0.0.0.0/0'], bind: 'lan', auth: TP }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: null },
+  { name: 'own address in token mode', gateway: { trustedProxies: ['172.17.0.1'] }, ctx: { interfaces: HOST }, id: 'gateway.trusted_proxies_own_address', severity: null },
+  { name: 'interfaces not known', gateway: { trustedProxies: ['172.17.0.1'], bind: 'lan', auth: TP }, id: 'gateway.trusted_proxies_own_address', severity: null },
+
+  { name: 'short password', gateway: { auth: { mode: 'password', password: 'hunter2' } }, ctx: { sources: sources({ 'gateway.auth.password': 'env' }) }, id: 'gateway.auth_password_weak', severity: 'warn', mentions: ['from MAYROS_GATEWAY_PASSWORD', 'shorter than 12 characters'] },
+  { name: 'repetitive password', gateway: { auth: { mode: 'password', password: 'abababababababab' } }, id: 'gateway.auth_password_weak', severity: 'warn', mentions: ['fewer than 6 different characters'] },
+  { name: 'digits only', gateway: { auth: { mode: 'password', password: '123456789012' } }, id: 'gateway.auth_password_weak', severity: 'warn', mentions: ['only digits'] },
+  { name: 'long lowercase passphrase', gateway: { auth: { mode: 'password', password: 'correcthorsebatterystaple' } }, id: 'gateway.auth_password_weak', severity: null },
+  { name: 'twelve varied characters', gateway: { auth: { mode: 'password', password: 'Tr0ub4dor&3x' } }, id: 'gateway.auth_password_weak', severity: null },
+  { name: 'a short password unused in token mode', gateway: { auth: { token: 'x'.repeat(40), password: 'pw' } }, id: 'gateway.auth_password_weak', severity: null },
+
+  { name: 'password on loopback, no proxy listed, loopback exempt', gateway: { auth: { mode: 'password', password: 'p'.repeat(6) + 'Q1w2e3r4t5' } }, id: 'gateway.local_proxy_not_trusted', severity: 'warn', mentions: ['127.0.0.1', 'exemptLoopback', 'trustedProxies', '--deep'] },
+  { name: 'password on loopback with a loopback proxy listed', gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'password', password: 'Q1w2e3r4t5y6' } }, id: 'gateway.local_proxy_not_trusted', severity: null },
+  { name: 'password on loopback, a non-loopback entry only', gateway: { trustedProxies: ['10.0.0.5'], auth: { mode: 'password', password: 'Q1w2e3r4t5y6' } }, id: 'gateway.local_proxy_not_trusted', severity: 'warn' },
+  { name: 'password on loopback, loopback not exempt', gateway: { auth: { mode: 'password', password: 'Q1w2e3r4t5y6', rateLimit: { exemptLoopback: false } } }, id: 'gateway.local_proxy_not_trusted', severity: null },
+  { name: 'password on lan', gateway: { bind: 'lan', auth: { mode: 'password', password: 'Q1w2e3r4t5y6' } }, id: 'gateway.local_proxy_not_trusted', severity: null },
+  { name: 'token mode on loopback', gateway: { auth: { token: 'x'.repeat(40) } }, id: 'gateway.local_proxy_not_trusted', severity: null },
 
   { name: 'missing file', gateway: {}, ctx: { file: { path: '/nowhere/mayros.json', found: false } }, id: 'gateway.config_not_found', severity: 'info', mentions: ['/nowhere/mayros.json'] },
   { name: 'file found', gateway: {}, ctx: { file: { path: '/etc/mayros.json', found: true } }, id: 'gateway.config_not_found', severity: null },

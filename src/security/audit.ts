@@ -7,9 +7,20 @@ import type { ValueSource } from '../config/load.js';
 import type { ConfigError } from '../config/errors.js';
 import { validateForStartup } from '../config/validate.js';
 import { finding, sortFindings, type Finding } from './findings.js';
-import { checkTrustedProxies, checkTrustedProxyMode } from './proxy-checks.js';
+import { checkOwnAddresses, checkTrustedProxies, checkTrustedProxyMode } from './proxy-checks.js';
+import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
-import { checkAnyOrigin, checkModeNone, checkRateLimit, checkRealIpFallback, checkSecretsInFile, checkTokenLength, checkUnusedSecrets } from './auth-checks.js';
+import {
+  checkAnyOrigin,
+  checkLocalProxyNotTrusted,
+  checkModeNone,
+  checkPasswordStrength,
+  checkRateLimit,
+  checkRealIpFallback,
+  checkSecretsInFile,
+  checkTokenLength,
+  checkUnusedSecrets,
+} from './auth-checks.js';
 
 export interface AuditContext {
   /** Where each set value came from (`ResolvedConfig.sources`); absent = default. */
@@ -18,6 +29,11 @@ export interface AuditContext {
   file?: { path: string; found: boolean };
   /** Secret keys written in the file, including those the environment overrides. */
   secretsInFile?: ReadonlySet<string>;
+  /**
+   * This host's network interfaces (`os.networkInterfaces()`), to spot trustedProxies entries that
+   * are this host's own addresses; absent = not known, and that check is skipped.
+   */
+  interfaces?: InterfaceTable;
 }
 
 function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
@@ -60,11 +76,14 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkTrustedProxyMode(config),
     ...checkAssertion(config),
     ...checkTrustedProxies(config),
+    ...checkOwnAddresses(config, ctx.interfaces),
     ...checkAnyOrigin(config),
     ...checkUnusedSecrets(config, facts),
     ...checkSecretsInFile(config, facts),
     ...checkTokenLength(config, facts),
+    ...checkPasswordStrength(config, facts),
     ...checkRateLimit(config),
+    ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
   ]);
 }

@@ -3,11 +3,18 @@
  */
 import type { Config } from '../config/schema.js';
 import { ENV, type ValueSource } from '../config/load.js';
-import { isLoopbackBind } from '../config/validate.js';
+import { entryCoversLoopback, isLoopbackBind } from '../config/validate.js';
 import { finding, type Finding } from './findings.js';
 
 /** Shortest token not reported: 24 characters of base64 carry 144 bits. */
 export const MIN_TOKEN_LENGTH = 24;
+
+/** Shortest password not reported. */
+export const MIN_PASSWORD_LENGTH = 12;
+/** Fewest different characters a password may use. */
+export const MIN_PASSWORD_DISTINCT = 6;
+/** A password of one character class (only digits, only lowercase...) must be at least this long. */
+export const MIN_SINGLE_CLASS_LENGTH = 16;
 
 export interface SecretFacts {
   sources: ReadonlyMap<string, ValueSource>;
@@ -144,6 +151,65 @@ export function checkRealIpFallback(config: Config): Finding[] {
       'X-Real-IP is trusted as the client address',
       'gateway.allowRealIpFallback is true: when a trusted proxy sends no X-Forwarded-For, its X-Real-IP header names the client for the failure limiter. A proxy that passes on a client\'s own X-Real-IP lets that client pick a new address for every attempt and never be locked out.',
       'Set gateway.allowRealIpFallback to false (the default) and make the proxy send X-Forwarded-For; keep it only if the proxy overwrites X-Real-IP on every request.',
+    ),
+  ];
+}
+
+/**
+ * Why a password is easy to guess, as words that never reveal it, or undefined. A length and
+ * variety check, not a dictionary: it catches short and repetitive passwords only.
+ */
+export function passwordWeakness(password: string): string | undefined {
+  const chars = [...password];
+  if (chars.length < MIN_PASSWORD_LENGTH) return `is shorter than ${MIN_PASSWORD_LENGTH} characters`;
+  if (new Set(chars).size < MIN_PASSWORD_DISTINCT) return `uses fewer than ${MIN_PASSWORD_DISTINCT} different characters`;
+  const classes = [/^[0-9]+$/, /^[a-z]+$/, /^[A-Z]+$/];
+  if (chars.length < MIN_SINGLE_CLASS_LENGTH && classes.some((c) => c.test(password))) {
+    return `is only digits, or only letters of one case, and shorter than ${MIN_SINGLE_CLASS_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+export function checkPasswordStrength(config: Config, facts: SecretFacts): Finding[] {
+  const a = config.gateway.auth;
+  if (a.mode !== 'password' || a.password === undefined) return [];
+  const why = passwordWeakness(a.password);
+  if (!why) return [];
+  return [
+    finding(
+      'gateway.auth_password_weak',
+      'warn',
+      'The gateway password is easy to guess',
+      `${withSource('gateway.auth.password', whereFrom(facts.sources.get('gateway.auth.password'), ENV.password, facts.file))} ${why}. ` +
+        `The failure limiter slows guessing down (${a.rateLimit.maxAttempts} wrong passwords per ${a.rateLimit.windowMs / 1000} s, then a lockout), but not for clients it exempts or cannot tell apart.`,
+      `Use a password of at least ${MIN_PASSWORD_LENGTH} characters that is not a word or a pattern, e.g. four random words, or the output of \`openssl rand -base64 18\`, in ${ENV.password}. ` +
+        'For scripts and the CLI, token mode with a generated token is stronger still.',
+    ),
+  ];
+}
+
+/**
+ * Password mode on a loopback bind, with no loopback proxy listed and loopback exempt from lockout:
+ * people who type a password into a loopback-only gateway reach it through something on this host,
+ * which the gateway cannot see behind. (Token mode is left out: a generated token cannot be guessed,
+ * and whether a proxy forwards to the gateway is only known at run time; `--deep` checks that.)
+ */
+export function checkLocalProxyNotTrusted(config: Config): Finding[] {
+  const g = config.gateway;
+  const a = g.auth;
+  if (a.mode !== 'password' || !isLoopbackBind(config) || g.trustedProxies.some(entryCoversLoopback) || !a.rateLimit.exemptLoopback) return [];
+  return [
+    finding(
+      'gateway.local_proxy_not_trusted',
+      'warn',
+      'A proxy on this host would hide every client behind 127.0.0.1',
+      `${bindWords(config)} with mode "password": anyone who types the password from another machine comes through something on this host, a reverse proxy or an SSH tunnel, which connects from 127.0.0.1. ` +
+        'gateway.trustedProxies lists no loopback address, so the gateway never reads X-Forwarded-For and sees every such client as 127.0.0.1. The failure limiter cannot tell them apart: ' +
+        'requests that carry forwarding headers all count against that one address, so one person\'s wrong passwords lock out everyone behind the proxy, and requests without them (a tunnel, a proxy that adds no X-Forwarded-For) ' +
+        'are exempt as local (gateway.auth.rateLimit.exemptLoopback is true) and may guess without limit. The logs show 127.0.0.1 for everyone.',
+      'If a reverse proxy on this host forwards to the gateway: add the address it connects from to gateway.trustedProxies (usually "127.0.0.1"), make it overwrite X-Forwarded-For with the client\'s address, ' +
+        'and run `mayros security audit --deep --url <the proxy\'s URL>` to check that forwarded requests arrive from a listed address. ' +
+        'If nothing forwards to the gateway, set gateway.auth.rateLimit.exemptLoopback to false, so that local processes are locked out like everyone else.',
     ),
   ];
 }

@@ -4,7 +4,8 @@
 import type { Config } from '../config/schema.js';
 import { isLoopbackBind } from '../config/validate.js';
 import { finding, type Finding } from './findings.js';
-import { classifyEntry, rangeSize, type EntryClass } from './ranges.js';
+import { classifyEntry, ownAddressesIn, rangeSize, type EntryClass, type InterfaceTable } from './ranges.js';
+import { describeProxyHeaders, proxyDecisionHeaders } from './proxy-headers.js';
 
 const quoteList = (items: readonly string[]) => items.map((s) => `"${s}"`).join(', ');
 
@@ -15,7 +16,8 @@ export function checkTrustedProxyMode(config: Config): Finding[] {
   if (g.auth.mode !== 'trusted-proxy') return [];
   const out: Finding[] = [];
   const header = tp.userHeader ?? '(the userHeader)';
-  const forwarded = [header, ...tp.requiredHeaders].join(', ');
+  const read = proxyDecisionHeaders(config);
+  const forwarded = describeProxyHeaders(tp.userHeader ? read : [{ name: header, role: 'user' }, ...read]);
   const exposure = isLoopbackBind(config)
     ? 'The gateway listens on loopback only, so the proxy must run on this host.'
     : `gateway.bind is "${g.bind}": the port is reachable beyond this host, so a firewall must let only the proxy connect to it.`;
@@ -26,10 +28,10 @@ export function checkTrustedProxyMode(config: Config): Finding[] {
       'Trusted-proxy mode: authentication is delegated to your proxy',
       `gateway.auth.mode is "trusted-proxy": the gateway admits whoever the proxy names in ${header}, from the ${g.trustedProxies.length} address(es) in gateway.trustedProxies. ` +
         `That is safe only while you guarantee three things: (1) the proxy is the only path to the gateway: nothing else can connect from a trustedProxies address, and nobody can reach the gateway's port around the proxy; ` +
-        `(2) the proxy overwrites ${forwarded} on every request, WebSocket upgrades included, so a client can never supply its own; ` +
+        `(2) on every request, WebSocket upgrades included, the proxy sets or removes every header the gateway reads from it, so a client can never supply its own: ${forwarded}; and it overwrites X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Proto instead of appending to the client's (the browser origin check reads the host); ` +
         `(3) TLS ends at the proxy, and the hop from the proxy to the gateway stays on loopback or a private link. ${exposure}`,
       `No setting silences this finding: it stays while authentication is delegated. Check the three guarantees, then prove them: ` +
-        `\`mayros auth explain --from <proxy-ip> --header '${header}: <user>'\` shows the decision step by step, and a request to /api/whoami that bypasses the proxy must be refused with trusted_proxy_untrusted_source.`,
+        `\`mayros auth explain --from <proxy-ip> --header '${header}: <user>'\` shows the decision step by step; a signed-in request through the proxy that also carries its own copy of each header above must still get the proxy's user and groups from /api/whoami; and a request to /api/whoami that bypasses the proxy must be refused with trusted_proxy_untrusted_source.`,
     ),
   );
   if (g.trustedProxies.length === 0) {
@@ -135,4 +137,32 @@ export function checkTrustedProxies(config: Config): Finding[] {
     );
   }
   return out;
+}
+
+/**
+ * trustedProxies entries that match one of this host's own non-loopback addresses (a Docker
+ * bridge, the LAN address): a process on this host can connect from that address. Trusted-proxy
+ * mode only, like loopback entries; entries that match every address are reported as such instead.
+ */
+export function checkOwnAddresses(config: Config, interfaces: InterfaceTable | undefined): Finding[] {
+  const g = config.gateway;
+  if (g.auth.mode !== 'trusted-proxy' || !interfaces) return [];
+  const entries = g.trustedProxies.filter((e) => classifyEntry(e).kind !== 'any');
+  const matches = ownAddressesIn(entries, interfaces);
+  if (!matches.length) return [];
+  const what = matches
+    .map((m) => (m.entry.includes('/') || m.entry.trim() !== m.address ? `"${m.entry}" contains ${m.address}, this host's address on ${m.interface}` : `"${m.entry}" is this host's address on ${m.interface}`))
+    .join('; ');
+  const listed = [...new Set(matches.map((m) => m.entry))];
+  return [
+    finding(
+      'gateway.trusted_proxies_own_address',
+      'warn',
+      "A trusted proxy address belongs to this host",
+      `gateway.trustedProxies trusts this host's own address: ${what}. Any process on this host, run by any user, can connect to the gateway from that address and send ${g.auth.trustedProxy.userHeader ?? 'the identity header'} naming any user, exactly as a loopback entry allows. ` +
+        'A proxy in a container on this host connects from its own container address, not from the bridge\'s address; the bridge address is the host itself.',
+      `Replace ${quoteList(listed)} with the address the proxy really connects from (a container's own fixed address, or another host's), or, when the proxy runs on this host outside a container, with "127.0.0.1" and a loopback bind. ` +
+        'Loopback entries are reported separately (gateway.trusted_proxies_loopback).',
+    ),
+  ];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { classifyEntry, rangeSize } from './ranges.js';
+import { classifyEntry, ownAddressesIn, rangeSize, type InterfaceTable } from './ranges.js';
 
 describe('classifyEntry', () => {
   it.each([
@@ -84,5 +84,38 @@ describe('rangeSize', () => {
 
   it('groups digits as en-US does, for every IPv4 prefix', () => {
     for (let prefix = 0; prefix < 32; prefix++) expect(rangeSize(4, prefix)).toBe(`${(2 ** (32 - prefix)).toLocaleString('en-US')} addresses`);
+  });
+});
+
+describe('ownAddressesIn', () => {
+  const host: InterfaceTable = {
+    lo: [
+      { address: '127.0.0.1', internal: true },
+      { address: '::1', internal: true },
+    ],
+    eth0: [
+      { address: '192.0.2.2', internal: false },
+      { address: 'fd00::2', internal: false },
+      { address: 'fe80::fc:ff:fe00:1', internal: false },
+    ],
+    docker0: [{ address: '172.17.0.1', internal: false }],
+    down: undefined,
+  };
+
+  it.each([
+    [['172.17.0.1'], [{ entry: '172.17.0.1', address: '172.17.0.1', interface: 'docker0' }]],
+    [['192.0.2.0/24'], [{ entry: '192.0.2.0/24', address: '192.0.2.2', interface: 'eth0' }]],
+    [['::ffff:192.0.2.2'], [{ entry: '::ffff:192.0.2.2', address: '192.0.2.2', interface: 'eth0' }]],
+    [['FD00::2'], [{ entry: 'FD00::2', address: 'fd00::2', interface: 'eth0' }]],
+    [['fe80::/10'], [{ entry: 'fe80::/10', address: 'fe80::fc:ff:fe00:1', interface: 'eth0' }]],
+    [['172.17.0.2', '192.0.2.3', '10.0.0.5'], []],
+    [['127.0.0.1', '::1', '127.0.0.0/8'], []],
+    [['not an address'], []],
+  ] as const)('%j', (entries, expected) => {
+    expect(ownAddressesIn(entries, host)).toEqual(expected);
+  });
+
+  it('knows nothing about a host without interfaces', () => {
+    expect(ownAddressesIn(['172.17.0.1'], {})).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * trusts. Pure; built on the same CIDR parser the gateway matches peers with.
  */
 import { CidrSet, parseCidr } from '../net/cidr.js';
+import { isLoopbackIp, parseIp } from '../net/ip.js';
 import { entryCoversLoopback } from '../config/validate.js';
 
 /** Widest prefixes not reported as broad: one IPv4 /24, one IPv6 /64 (a single LAN segment). */
@@ -63,4 +64,41 @@ export function rangeSize(family: 4 | 6, prefix: number): string {
   // `security audit`'s start-up (docs/performance.md).
   if (bits <= 32) return `${String(2 ** bits).replace(/\B(?=(\d{3})+$)/g, ',')} addresses`;
   return `2^${bits} addresses`;
+}
+
+/**
+ * This host's network interfaces, as `os.networkInterfaces()` returns them (only the fields read
+ * here). Passed in, never read by the checks themselves, so tests can describe any host.
+ */
+export type InterfaceTable = Readonly<Record<string, ReadonlyArray<{ readonly address: string; readonly internal: boolean }> | undefined>>;
+
+/** One of this host's own addresses that a trustedProxies entry matches. */
+export interface OwnAddressMatch {
+  /** The entry as written. */
+  entry: string;
+  /** The host address it matches, and the interface that carries it. */
+  address: string;
+  interface: string;
+}
+
+/**
+ * The non-loopback addresses of this host that each entry matches (equal to the entry, or inside
+ * its range). Loopback interfaces and addresses are left out: `classifyEntry` reports those, and a
+ * loopback entry is matched by nothing else here. Invalid entries match nothing.
+ */
+export function ownAddressesIn(entries: readonly string[], interfaces: InterfaceTable): OwnAddressMatch[] {
+  const own: Array<{ address: string; interface: string }> = [];
+  for (const [name, list] of Object.entries(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.internal || isLoopbackIp(a.address)) continue;
+      own.push({ address: parseIp(a.address)?.text ?? a.address, interface: name });
+    }
+  }
+  const out: OwnAddressMatch[] = [];
+  for (const entry of entries) {
+    if (!parseCidr(entry).ok) continue;
+    const set = new CidrSet([entry]);
+    for (const o of own) if (set.has(o.address)) out.push({ entry, ...o });
+  }
+  return out;
 }

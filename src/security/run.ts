@@ -3,6 +3,7 @@
  * refused configs can be audited), notes secrets written in the file, and turns an unreadable
  * config into a finding instead of an error.
  */
+import { networkInterfaces } from 'node:os';
 import { ConfigError } from '../config/errors.js';
 import { deepFreeze, loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { SECRET_PATHS } from '../config/schema.js';
@@ -54,6 +55,7 @@ export function auditResolved(resolved: ResolvedConfig): Finding[] {
     sources: resolved.sources,
     file: { path: resolved.file, found: resolved.fileFound },
     secretsInFile: resolved.fileFound ? secretsWrittenIn(resolved.file) : undefined,
+    interfaces: networkInterfaces(),
   });
 }
 
