@@ -74,7 +74,7 @@ async function deepFindings(url: string | undefined, resolved: ResolvedConfig | 
   }
   // Loaded only for --deep: plain audits stay fast to start.
   const { probeGateway } = await import('../security/probe.js');
-  return probeGateway({ url: target, expectedMode: resolved?.config.gateway.auth.mode });
+  return probeGateway({ url: target, expectedMode: resolved?.config.gateway.auth.mode, localUrl: resolved && defaultUrl(resolved) });
 }
 
 async function audit(opts: AuditOptions): Promise<void> {

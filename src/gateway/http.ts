@@ -6,6 +6,8 @@ import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
 import { decide, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
+import { peerOf } from './request.js';
+import { forwardedVerdictHeaders } from '../net/forwarded.js';
 
 /** Set on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -92,7 +94,7 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
 
     if (path === '/healthz') {
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
-      return sendJson(res, 200, { ok: true });
+      return sendJson(res, 200, { ok: true }, forwardedVerdictHeaders(peerOf(req), req.headers, ctx.generation.policy.trustedProxies));
     }
 
     if (path === '/readyz') {

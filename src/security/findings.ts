@@ -57,6 +57,8 @@ export const CHECKS = Object.freeze({
   'gateway.local_proxy_not_trusted': ['warn'],
   'gateway.real_ip_fallback': ['warn'],
   'gateway.deep_unreachable': ['warn'],
+  'gateway.deep_proxy_blocks_health': ['warn'],
+  'gateway.deep_forwarded_untrusted': ['warn'],
   'gateway.deep_probe_failed': ['warn'],
   'gateway.deep_auth_mode_mismatch': ['warn'],
   'gateway.deep_unauthenticated_admitted': ['critical', 'warn'],

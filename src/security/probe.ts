@@ -3,10 +3,16 @@
  * /healthz whether anything answers, then sends one unauthenticated HTTP request and one
  * unauthenticated WebSocket connect, and reads the auth mode from the refusal's reason code
  * (/healthz stays `{"ok":true}` and says nothing about the configuration).
+ *
+ * The URL may be a proxy's. The gateway never asks for credentials on /healthz and answers every
+ * refusal with a reason code, so a sign-in demand there, or a refusal without a code, comes from a
+ * proxy in front of it. Through a proxy, /healthz's `x-mayros-forwarded` header says whether the
+ * gateway trusts the proxy's forwarding headers (src/net/forwarded.ts).
  */
 import WebSocket from 'ws';
 import type { AuthMode } from '../config/schema.js';
 import { reasonFromWireCode } from '../auth/reasons.js';
+import { FORWARDED_VERDICT_HEADER } from '../net/forwarded.js';
 import { finding, type Finding } from './findings.js';
 
 export interface ProbeOptions {
@@ -16,13 +22,36 @@ export interface ProbeOptions {
   expectedMode?: AuthMode;
   /** Per request; default 3000. */
   timeoutMs?: number;
+  /** The gateway's own address from the config, suggested when `url` turns out to be a proxy's. */
+  localUrl?: string;
 }
 
-/** What one unauthenticated attempt got: admitted (with the method), refused (with the code), or no clear answer. */
+/**
+ * What one unauthenticated attempt got: admitted (with the method), refused by the gateway (with
+ * the code), stopped by a proxy before the gateway (a sign-in demand without a reason code), or no
+ * clear answer.
+ */
 export type Attempt =
   | { kind: 'admitted'; method: string; bind?: string }
   | { kind: 'refused'; code: string; status?: number; closeCode?: number }
+  | { kind: 'stopped'; status: number; location?: string }
   | { kind: 'unclear'; detail: string };
+
+/** Statuses by which a proxy asks for sign-in: a redirect to a login page, or 401/403/407. */
+export function isSignInDemand(status: number): boolean {
+  return status === 401 || status === 403 || status === 407 || (status >= 300 && status < 400 && status !== 304);
+}
+
+/** A redirect target without its query (sign-in URLs carry state and return addresses there). */
+export function shortLocation(location: string | null | undefined, base: string): string | undefined {
+  if (!location) return undefined;
+  try {
+    const u = new URL(location, base);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The auth mode a refusal reason code belongs to, or undefined when it does not tell. */
 export function modeFromReason(code: string): AuthMode | undefined {
@@ -39,22 +68,29 @@ function modeOf(a: Attempt): AuthMode | undefined {
   return a.kind === 'refused' ? modeFromReason(a.code) : undefined;
 }
 
-async function get(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+async function get(url: string, timeoutMs: number): Promise<Answer> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   const text = await res.text();
   try {
-    return { status: res.status, body: JSON.parse(text) };
+    return { status: res.status, body: JSON.parse(text), headers: res.headers };
   } catch {
-    return { status: res.status, body: undefined };
+    return { status: res.status, body: undefined, headers: res.headers };
   }
 }
 
 /** One GET /api/whoami without credentials. */
 export async function httpAttempt(base: string, timeoutMs: number): Promise<Attempt> {
-  const { status, body } = await get(`${base}/api/whoami`, timeoutMs);
+  const { status, body, headers } = await get(`${base}/api/whoami`, timeoutMs);
   const b = body as { method?: unknown; error?: { reason?: unknown } } | undefined;
   if (status === 200 && typeof b?.method === 'string') return { kind: 'admitted', method: b.method };
   if (typeof b?.error?.reason === 'string') return { kind: 'refused', code: b.error.reason, status };
+  if (isSignInDemand(status)) return { kind: 'stopped', status, location: shortLocation(headers.get('location'), base) };
   return { kind: 'unclear', detail: `GET /api/whoami answered HTTP ${status} without a reason code` };
 }
 
@@ -101,33 +137,78 @@ export function wsAttempt(base: string, timeoutMs: number): Promise<Attempt> {
       const text = reason.toString();
       done(text ? { kind: 'refused', code: text, closeCode: code } : { kind: 'unclear', detail: `the WebSocket closed with ${code} and no reason` });
     });
-    ws.on('unexpected-response', (_req, res) => done({ kind: 'unclear', detail: `the WebSocket upgrade got HTTP ${res.statusCode}` }));
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      // The gateway completes every upgrade at / and refuses with a close code: an HTTP answer is a proxy's.
+      const location = res.headers.location;
+      done(isSignInDemand(status) ? { kind: 'stopped', status, location: shortLocation(typeof location === 'string' ? location : undefined, base) } : { kind: 'unclear', detail: `the WebSocket upgrade got HTTP ${status}` });
+    });
     ws.on('error', (err) => done({ kind: 'unclear', detail: `the WebSocket probe failed: ${err.message}` }));
   });
+}
+
+function describeStatus(status: number, location: string | undefined): string {
+  return `HTTP ${status}${location ? ` to ${location}` : ''}`;
 }
 
 function describe(a: Attempt): string {
   if (a.kind === 'admitted') return `admitted (method "${a.method}")`;
   if (a.kind === 'refused') return `refused with ${a.code}${a.status ? ` (HTTP ${a.status})` : ''}${a.closeCode ? ` (close ${a.closeCode})` : ''}`;
+  if (a.kind === 'stopped') return `stopped by a proxy before the gateway (${describeStatus(a.status, a.location)}, no reason code)`;
   return `no clear answer: ${a.detail}`;
+}
+
+type Health =
+  | { kind: 'gateway'; verdict: string | undefined }
+  | { kind: 'sign-in'; status: number; location?: string; server?: string }
+  | { kind: 'failed'; why: string };
+
+/** Sorts the answer to GET /healthz: the gateway's own, a proxy's sign-in demand, or neither. */
+async function health(base: string, timeoutMs: number): Promise<Health> {
+  let h: Answer;
+  try {
+    h = await get(`${base}/healthz`, timeoutMs);
+  } catch (err) {
+    return { kind: 'failed', why: err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err) };
+  }
+  if (h.status === 200 && (h.body as { ok?: unknown } | undefined)?.ok === true) return { kind: 'gateway', verdict: h.headers.get(FORWARDED_VERDICT_HEADER) ?? undefined };
+  const server = h.headers.get('server') ?? undefined;
+  if (isSignInDemand(h.status)) return { kind: 'sign-in', status: h.status, location: shortLocation(h.headers.get('location'), base), server };
+  const from = server ? ` (Server: ${server})` : '';
+  const gatewayDown = h.status === 502 || h.status === 503 || h.status === 504 ? ': a proxy answered, but apparently not the gateway behind it (not running, or the proxy points at another address)' : '';
+  return { kind: 'failed', why: `/healthz answered HTTP ${h.status}${from}, not {"ok":true}${gatewayDown}` };
+}
+
+function sameHostAdvice(localUrl: string | undefined): string {
+  return localUrl ? `--url ${localUrl}` : '--url http://127.0.0.1:<gateway.port>';
 }
 
 /** Probes the gateway at `url`; every problem becomes a finding, never an exception. */
 export async function probeGateway(opts: ProbeOptions): Promise<Finding[]> {
   const base = opts.url.replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 3000;
-  try {
-    const h = await get(`${base}/healthz`, timeoutMs);
-    if (h.status !== 200 || (h.body as { ok?: unknown } | undefined)?.ok !== true) throw new Error(`/healthz answered HTTP ${h.status}, not {"ok":true}`);
-  } catch (err) {
-    const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+  const h = await health(base, timeoutMs);
+  if (h.kind === 'failed') {
     return [
       finding(
         'gateway.deep_unreachable',
         'warn',
         'The running gateway could not be reached',
-        `No Mayros gateway answered at ${base}/healthz: ${why}. Nothing about the running gateway was checked.`,
+        `No Mayros gateway answered at ${base}/healthz: ${h.why}. Nothing about the running gateway was checked.`,
         'Start the gateway (`mayros gateway run`), or pass --url with the address it listens on (`mayros gateway status` shows it).',
+      ),
+    ];
+  }
+  if (h.kind === 'sign-in') {
+    return [
+      finding(
+        'gateway.deep_proxy_blocks_health',
+        'warn',
+        'A proxy asks for sign-in on /healthz, so the gateway behind it was not reached',
+        `At ${base}/healthz the answer was ${describeStatus(h.status, h.location)}${h.server ? ` (Server: ${h.server})` : ''}, without the gateway's {"ok":true}. ` +
+          'The gateway never asks for credentials on /healthz, so this came from a proxy in front of it that wants a signed-in user there. The probe reached the proxy, not the gateway; nothing about the running gateway was checked.',
+        'Let /healthz and /readyz through the proxy without sign-in, straight to the gateway: they reveal nothing ({"ok":true}, {"ready":true}) and monitoring needs them too. Every recipe in examples/proxies/ shows how (nginx: `location ~ ^/(healthz|readyz)$` without auth_request). ' +
+          `Or run the audit on the gateway's host against the gateway itself: ${sameHostAdvice(opts.localUrl)}.`,
       ),
     ];
   }
@@ -135,6 +216,8 @@ export async function probeGateway(opts: ProbeOptions): Promise<Finding[]> {
   const ws = await wsAttempt(base, timeoutMs);
   const seen = `an unauthenticated HTTP request was ${describe(http)}; an unauthenticated WebSocket connect was ${describe(ws)}`;
   const out: Finding[] = [];
+
+  if (h.verdict === 'untrusted-peer') out.push(forwardedUntrusted(base, opts));
 
   const admitted = [http, ws].find((a) => a.kind === 'admitted');
   if (admitted) {
@@ -175,15 +258,36 @@ export async function probeGateway(opts: ProbeOptions): Promise<Finding[]> {
     );
   }
   if (!admitted && !unclear.length) {
+    const via =
+      h.verdict === 'trusted-proxy' ? ', through a proxy it trusts (gateway.trustedProxies lists the address the proxy connects from)' : h.verdict === 'untrusted-peer' ? ', through a proxy it does not trust' : '';
     out.push(
       finding(
         'gateway.deep_ok',
         'info',
         'The running gateway refuses anonymous requests',
-        `The gateway at ${base} is reachable and runs in ${running ? `mode "${running}"` : 'an auth mode the refusals did not reveal'}: ${seen}.`,
+        `The gateway at ${base} is reachable${via} and runs in ${running ? `mode "${running}"` : 'an auth mode the refusals did not reveal'}: ${seen}.`,
         'Nothing to fix.',
       ),
     );
   }
   return out;
+}
+
+function forwardedUntrusted(base: string, opts: ProbeOptions): Finding {
+  const mode = opts.expectedMode;
+  const effect =
+    mode === 'trusted-proxy'
+      ? 'In trusted-proxy mode every request through it is refused with trusted_proxy_untrusted_source.'
+      : mode === 'token' || mode === 'password'
+        ? `In ${mode} mode the failure limiter counts every client of the proxy as that one address, so one person's wrong ${mode}s lock out everyone behind it, and the logs show the proxy's address for everyone.`
+        : 'The failure limiter and the logs then see one client (the proxy) instead of many, and in trusted-proxy mode every request through it is refused.';
+  return finding(
+    'gateway.deep_forwarded_untrusted',
+    'warn',
+    'Forwarded requests reach the gateway from an address it does not trust',
+    `GET ${base}/healthz reached the gateway with forwarding headers (X-Forwarded-For and the like, added by a proxy on the way) from a peer address that gateway.trustedProxies does not list. ` +
+      `The gateway ignores forwarding headers from such a peer and takes the proxy for the client. ${effect}`,
+    'Add the address the proxy connects to the gateway from to gateway.trustedProxies: on a loopback bind that is "127.0.0.1" (or "::1" when the proxy connects over IPv6); otherwise the `peer` of the gateway\'s auth_rejected log lines for requests through the proxy (this probe\'s own anonymous request left one). ' +
+      'Then make the proxy overwrite X-Forwarded-For with the client\'s address, and run the audit again.',
+  );
 }

@@ -4,13 +4,22 @@ import { probeGateway } from '../../src/security/probe.js';
 import type { Finding } from '../../src/security/findings.js';
 import { startGatewayFromFile, type TestGateway } from './gateway.js';
 import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
+import { httpRequest } from '../support/client.js';
+import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
+import { startIdentityProxy, type IdentityProxy } from '../ui/support/identity-proxy.js';
 
 const TOKEN = 'deep-probe-token-0123456789abcdef';
 const TP = { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } };
 
 let running: TestGateway | undefined;
 let plain: Server | undefined;
+let tap: HeaderTap | undefined;
+let idp: IdentityProxy | undefined;
 afterEach(async () => {
+  await tap?.stop();
+  tap = undefined;
+  await idp?.close();
+  idp = undefined;
   await running?.stop();
   running = undefined;
   if (plain) await new Promise((r) => plain!.close(r));
@@ -78,6 +87,85 @@ describe('security audit --deep probe against a real gateway', () => {
     expect(ids(f)).toEqual(['gateway.deep_probe_failed:warn']);
     expect(f[0]!.detail).toContain('HTTP 500 without a reason code');
     expect(f[0]!.detail).toContain('upgrade got HTTP 500');
+  });
+});
+
+describe('/healthz tells a forwarded request whether the gateway trusts its proxy', () => {
+  it.each([
+    ['a listed proxy', '127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }, 'trusted-proxy'],
+    ['an unlisted peer', '127.0.0.2', { 'x-forwarded-for': '203.0.113.9' }, 'untrusted-peer'],
+    ['an unlisted peer with Forwarded', '127.0.0.2', { forwarded: 'for=203.0.113.9' }, 'untrusted-peer'],
+    ['a direct request', '127.0.0.2', {}, undefined],
+    ['a listed peer without forwarding headers', '127.0.0.1', {}, undefined],
+  ] as const)('%s', async (_name, localAddress, headers, verdict) => {
+    running = await startGatewayFromFile(TP);
+    const r = await httpRequest(`${running.url}/healthz`, { headers, localAddress });
+    expect(r.json).toEqual({ ok: true });
+    expect(r.headers['x-mayros-forwarded']).toBe(verdict);
+  });
+});
+
+describe('security audit --deep through a proxy', () => {
+  const PASSWORD = 'deep-probe-password-0123456789';
+
+  it('password mode behind a proxy the gateway does not list: forwarded requests from an unlisted address', async () => {
+    running = await startGatewayFromFile({ auth: { mode: 'password', password: PASSWORD } });
+    // A proxy on this host (connecting from 127.0.0.1) that adds X-Forwarded-For; trustedProxies is empty.
+    tap = await startHeaderTap({ upstreamPort: running.gw.port, addHeaders: { 'X-Forwarded-For': '203.0.113.9' } });
+    const f = await probeGateway({ url: tap.url, expectedMode: 'password' });
+    expect(ids(f)).toEqual(['gateway.deep_forwarded_untrusted:warn', 'gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain('gateway.trustedProxies does not list');
+    expect(f[0]!.detail).toContain('lock out everyone behind it');
+    expect(f[0]!.remediation).toContain('"127.0.0.1"');
+    expect(f[1]!.detail).toContain('through a proxy it does not trust');
+    expect(JSON.stringify(f)).not.toContain(PASSWORD);
+  });
+
+  it('the same proxy, listed in trustedProxies: no finding about it', async () => {
+    running = await startGatewayFromFile({ trustedProxies: ['127.0.0.1'], auth: { mode: 'password', password: PASSWORD } });
+    tap = await startHeaderTap({ upstreamPort: running.gw.port, addHeaders: { 'X-Forwarded-For': '203.0.113.9' } });
+    const f = await probeGateway({ url: tap.url, expectedMode: 'password' });
+    expect(ids(f)).toEqual(['gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain('through a proxy it trusts');
+  });
+
+  it('a proxy that wants a sign-in for /healthz: reached the proxy, not the gateway, and what to open', async () => {
+    running = await startGatewayFromFile(TP);
+    idp = await startIdentityProxy({ gatewayPort: running.gw.port, users: {} });
+    const f = await probeGateway({ url: idp.origin, localUrl: 'http://127.0.0.1:18789', timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_proxy_blocks_health:warn']);
+    expect(f[0]!.detail).toContain('HTTP 401');
+    expect(f[0]!.detail).toContain('came from a proxy in front of it');
+    expect(f[0]!.remediation).toContain('/healthz and /readyz');
+    expect(f[0]!.remediation).toContain('--url http://127.0.0.1:18789');
+  });
+
+  it('a sign-in redirect is named without its query string', async () => {
+    const url = await listenPlain((_req, res) => res.writeHead(302, { location: 'https://login.example/oauth2/start?rd=%2Fhealthz&state=s3cr3t', server: 'test-proxy' }).end());
+    const f = await probeGateway({ url, timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_proxy_blocks_health:warn']);
+    expect(f[0]!.detail).toContain('HTTP 302 to https://login.example/oauth2/start (Server: test-proxy)');
+    expect(f[0]!.detail).not.toContain('s3cr3t');
+  });
+
+  it('a proxy with /healthz open that stops anonymous requests itself: the gateway is reached, the refusals are the proxy\'s', async () => {
+    const url = await listenPlain((req, res) => {
+      if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json', 'x-mayros-forwarded': 'trusted-proxy' }).end('{"ok":true}');
+      else res.writeHead(302, { location: '/oauth2/sign_in' }).end();
+    });
+    plain!.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+    const f = await probeGateway({ url, expectedMode: 'trusted-proxy', timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain(`HTTP request was stopped by a proxy before the gateway (HTTP 302 to ${url}/oauth2/sign_in, no reason code)`);
+    expect(f[0]!.detail).toContain('WebSocket connect was stopped by a proxy before the gateway (HTTP 401, no reason code)');
+  });
+
+  it('a proxy whose gateway is down: unreachable, and says a proxy answered', async () => {
+    const url = await listenPlain((_req, res) => res.writeHead(502, { server: 'nginx' }).end('<html>502 Bad Gateway</html>'));
+    const f = await probeGateway({ url, timeoutMs: 2000 });
+    expect(ids(f)).toEqual(['gateway.deep_unreachable:warn']);
+    expect(f[0]!.detail).toContain('HTTP 502 (Server: nginx)');
+    expect(f[0]!.detail).toContain('a proxy answered');
   });
 });
 
