@@ -50,7 +50,7 @@ export function checkAssertion(config: Config): Finding[] {
         `gateway.auth.trustedProxy.groupsHeader is "${tp.groupsHeader}": the gateway believes whatever groups arrive in it from a trustedProxies address. ` +
           (grants
             ? `Membership in ${quoteList(tp.allowGroups)} (allowGroups) lets a user in, so a client whose own ${tp.groupsHeader} survives the trip through the proxy (a proxy that sets the header only when the sign-in answer carries groups, or never touches it) can claim a listed group and be admitted.`
-            : 'allowGroups is empty, so groups admit nobody today, but they are reported to clients and would admit anyone who claims a group once allowGroups lists it.'),
+            : 'allowGroups is empty, so groups admit nobody today; they are still reported to clients, and once allowGroups lists a group, a client that gets its own copy of the header past the proxy is in it.'),
         `Make the proxy set ${tp.groupsHeader} on every request, and remove it when the sign-in answer has no groups (every recipe in examples/proxies/ does both; test it with a signed-in request that sends its own ${tp.groupsHeader}). ` +
           'Better, where the proxy signs what it asserts (Pomerium, Cloudflare Access, Google IAP): set gateway.auth.trustedProxy.assertion with a groupsClaim, and remove groupsHeader.',
       ),

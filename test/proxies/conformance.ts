@@ -1,12 +1,19 @@
 /**
  * The suite every proxy recipe must pass (hono runs one suite over every router; we run one over
- * every proxy). A recipe's test file starts the real proxy and the gateway, then calls
- * `proxyConformance` with a getter for the running setup.
+ * every proxy). A recipe's test file starts the gateway, a header tap in front of it, and the real
+ * proxy pointed at the tap, then calls `proxyConformance` with a getter for the running setup.
+ * The tap records exactly what the gateway receives, so the suite can prove that no header the
+ * gateway believes ever carries a value the client made up.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { parseConfigObject } from '../../src/config/parse.js';
+import { proxyDecisionHeaders } from '../../src/security/proxy-headers.js';
+import { probeGateway } from '../../src/security/probe.js';
 import { httpRequest, wsConnect, type Headers, type HttpResult, type WsOutcome } from '../support/client.js';
+import { headerValues, type HeaderTap } from '../support/header-tap.js';
 
 /** The people in every proxy suite. */
 export const USERS = {
@@ -20,6 +27,18 @@ export const USERS = {
 
 export const ALLOW_USERS = [USERS.alice, USERS.admin];
 
+/** The groups the sign-in answer gives each person: alice has one, mallory none (no groups header at all). */
+export const GROUPS = { alice: ['staff'], mallory: [] as string[] } as const;
+
+/** The group a forger wants: listed in allowGroups, and nobody really has it. */
+export const ADMIN_GROUP = 'admins';
+
+/**
+ * Forwarding headers the gateway reads from a trusted proxy besides the decision's own: the
+ * client address (the failure limiter, the logs) and the host (the browser origin check).
+ */
+export const FORWARDING_HEADERS_READ = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'] as const;
+
 /** What a recipe's test hands to the shared suite. */
 export interface ProxySetup {
   /** The proxy, e.g. http://127.0.0.1:41234 */
@@ -28,6 +47,10 @@ export interface ProxySetup {
   gatewayUrl: string;
   /** The header the proxy sets and the gateway reads (gateway.auth.trustedProxy.userHeader). */
   identityHeader: string;
+  /** The gateway config in use (the recipe's mayros.json as `recipeGatewayConfig` adjusted it). */
+  gatewayConfig: object;
+  /** The relay between the proxy and the gateway, recording every request head the gateway gets. */
+  tap: HeaderTap;
   /** Request headers (a cookie or a session header) that make the proxy see this person signed in. */
   signedIn(who: 'alice' | 'mallory'): Headers;
   /**
@@ -43,13 +66,26 @@ export interface ConformanceOptions {
 }
 
 /**
- * The recipe's mayros.json with the suite's allowUsers. Everything else (mode, trustedProxies,
- * userHeader) is the file as shipped; the port comes from `--port 0`.
+ * The recipe's mayros.json with the suite's allowUsers, and allowGroups [ADMIN_GROUP] (so that a
+ * forged group would admit someone). Everything else (mode, trustedProxies, userHeader,
+ * groupsHeader, requiredHeaders) is the file as shipped; the port comes from `--port 0`.
  */
 export function recipeGatewayConfig(recipeDir: string): { gateway: Record<string, any> } {
   const config = JSON.parse(readFileSync(join(recipeDir, 'mayros.json'), 'utf8')) as { gateway: Record<string, any> };
   config.gateway.auth.trustedProxy.allowUsers = [...ALLOW_USERS];
+  if (config.gateway.auth.trustedProxy.groupsHeader) config.gateway.auth.trustedProxy.allowGroups = [ADMIN_GROUP];
   return config;
+}
+
+/** Every header the gateway believes from the proxy under `config`, and the forwarding headers it reads. */
+export function headersTheGatewayReads(config: object): string[] {
+  const decision = proxyDecisionHeaders(parseConfigObject(config)).map((h) => h.name);
+  return [...new Set([...decision, ...FORWARDING_HEADERS_READ])];
+}
+
+/** "X-Auth-Request-Email" for "x-auth-request-email". */
+export function canonical(header: string): string {
+  return header.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }
 
 const ws = (httpUrl: string) => httpUrl.replace(/^http/, 'ws') + '/';
@@ -72,12 +108,29 @@ function expectWsClosedWith(o: WsOutcome, reason: string): void {
 
 /** Spoofing attempts a client may make on the identity header. */
 function forgeries(header: string): Array<[string, Headers]> {
-  const canonical = header.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
   return [
     ['the header once', { [header]: USERS.admin }],
-    ['the header twice', { [canonical]: [USERS.admin, USERS.admin] }],
+    ['the header twice', { [canonical(header)]: [USERS.admin, USERS.admin] }],
     ['an underscore spelling', { [header.replace(/-/g, '_')]: USERS.admin }],
   ];
+}
+
+/** A value no proxy would ever produce, unique to one probe. */
+function marker(): string {
+  return `forged-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Expects exactly one request head at the tap for `probe`, with no value of any header the
+ * gateway reads containing `forged`. Returns that head's values of each header, for messages.
+ */
+function expectNoForgedValue(s: ProxySetup, probe: string, forged: string, what: string): void {
+  const seen = s.tap.requestsFor(probe);
+  expect(seen, `${what}: the request should reach the gateway exactly once`).toHaveLength(1);
+  for (const name of headersTheGatewayReads(s.gatewayConfig)) {
+    const values = headerValues(seen[0]!, name);
+    expect(values.filter((v) => v.includes(forged)), `${what}: the gateway got the client's ${name}: ${JSON.stringify(seen[0]!.headers)}`).toEqual([]);
+  }
 }
 
 /** Registers the shared tests. Call inside a describe whose beforeAll fills the setup. */
@@ -86,7 +139,11 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('alice') });
     expect(r.status, r.body).toBe(200);
-    expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [] });
+    expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+  });
+
+  it('the gateway reads a groups header, which the proxy fills from the sign-in answer', () => {
+    expect(proxyDecisionHeaders(parseConfigObject(get().gatewayConfig)).map((h) => h.role)).toContain('groups');
   });
 
   it('an authenticated user completes the WebSocket connect through the proxy', async () => {
@@ -123,10 +180,76 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       // The proxy's value must win; a refusal would also be safe, a forged identity never is.
       expect(r.json?.user, `${what}: ${r.status} ${r.body}`).not.toBe(USERS.admin);
       expect(r.status, `${what}: ${r.body}`).toBe(200);
-      expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [] });
+      expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
       const o = await wsConnect(ws(s.proxyUrl), { headers });
       expect(o, `${what}: ${JSON.stringify(o)}`).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
     }
+  });
+
+  it('a signed-in client\'s own copy of any header the gateway reads never reaches it (HTTP, WebSocket, /healthz)', async () => {
+    const s = get();
+    const names = headersTheGatewayReads(s.gatewayConfig);
+    for (const who of ['alice', 'mallory'] as const) {
+      for (const name of names) {
+        for (const [spelling, copies] of [[name, 1], [canonical(name), 2]] as const) {
+          const forged = marker();
+          const headers: Headers = { ...s.signedIn(who), [spelling]: copies === 1 ? forged : [forged, forged] };
+          const what = `${who} sending ${spelling} x${copies}`;
+          const probe = marker();
+          await httpRequest(`${s.proxyUrl}/api/whoami?probe=${probe}`, { headers });
+          expectNoForgedValue(s, probe, forged, `HTTP, ${what}`);
+          const wsProbe = marker();
+          await wsConnect(`${ws(s.proxyUrl)}?probe=${wsProbe}`, { headers });
+          expectNoForgedValue(s, wsProbe, forged, `WebSocket, ${what}`);
+        }
+      }
+    }
+    // The open routes, without a session: still only the proxy's values.
+    for (const path of ['/healthz', '/readyz']) {
+      const forged = marker();
+      const probe = marker();
+      const headers = Object.fromEntries(names.map((n) => [n, forged]));
+      const r = await httpRequest(`${s.proxyUrl}${path}?probe=${probe}`, { headers });
+      expect(r.status, `${path}: ${r.body}`).toBe(200);
+      expectNoForgedValue(s, probe, forged, `${path} without a session`);
+    }
+  });
+
+  it('a signed-in client cannot claim a group: the proxy\'s groups (or none) reach the gateway', async () => {
+    const s = get();
+    const groupsHeader = proxyDecisionHeaders(parseConfigObject(s.gatewayConfig)).find((h) => h.role === 'groups')!.name;
+    for (const spelling of [groupsHeader, canonical(groupsHeader)]) {
+      // mallory's sign-in answer has no groups: nothing may take their place.
+      const forged = { ...s.signedIn('mallory'), [spelling]: ADMIN_GROUP };
+      const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: forged });
+      expect(r.status, `${spelling}: ${r.body}`).toBe(403);
+      expect(r.json?.error?.reason).toBe('trusted_proxy_user_not_allowed');
+      expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers: forged }), 'trusted_proxy_user_not_allowed');
+      // alice's answer has groups: they replace the client's.
+      const alice = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: { ...s.signedIn('alice'), [spelling]: `${ADMIN_GROUP},other` } });
+      expect(alice.json, alice.body).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+    }
+  });
+
+  it('/healthz and /readyz are open: the gateway answers them through the proxy without a session', async () => {
+    const s = get();
+    const health = await httpRequest(`${s.proxyUrl}/healthz`);
+    expect(health.status, health.body).toBe(200);
+    expect(health.json).toEqual({ ok: true });
+    // The proxy's forwarding headers came from a trusted address.
+    expect(health.headers['x-mayros-forwarded']).toBe('trusted-proxy');
+    const ready = await httpRequest(`${s.proxyUrl}/readyz`);
+    expect(ready.status, ready.body).toBe(200);
+    expect(ready.json).toEqual({ ready: true });
+  });
+
+  it('security audit --deep through the proxy reaches the gateway, through a proxy it trusts, and sees the proxy stop anonymous requests', async () => {
+    const s = get();
+    const f = await probeGateway({ url: s.proxyUrl, expectedMode: 'trusted-proxy' });
+    expect(f.map((x) => `${x.checkId}:${x.severity}`), JSON.stringify(f, null, 2)).toEqual(['gateway.deep_ok:info']);
+    expect(f[0]!.detail).toContain('through a proxy it trusts');
+    expect(f[0]!.detail).toMatch(/HTTP request was stopped by a proxy before the gateway \(HTTP (401|302)/);
+    expect(f[0]!.detail).toMatch(/WebSocket connect was stopped by a proxy before the gateway \(HTTP (401|302)/);
   });
 
   it('a signed-in user outside allowUsers gets trusted_proxy_user_not_allowed through the proxy', async () => {

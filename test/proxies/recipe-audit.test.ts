@@ -14,7 +14,7 @@ const recipes = readdirSync(join(ROOT, 'examples/proxies'), { withFileTypes: tru
 describe('recipe READMEs show the real audit output', () => {
   it.each(recipes)('%s', (name) => {
     const readme = readFileSync(join(ROOT, 'examples/proxies', name, 'README.md'), 'utf8');
-    const m = /`mayros security audit --config (\S+)` on this recipe's config prints[^\n]*\n\n```text\n([\s\S]*?)\n```/.exec(readme);
+    const m = /`(?:npx )?mayros security audit --config (\S+)` on this recipe's config prints[^\n]*\n\n```text\n([\s\S]*?)\n```/.exec(readme);
     expect(m, 'README has no audit output block').not.toBeNull();
     const r = runCli(['security', 'audit', '--config', m![1]!], cleanEnv({ MAYROS_STATE_DIR: tempDir() }));
     expect(r.code).toBe(0);

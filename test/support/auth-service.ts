@@ -1,8 +1,11 @@
 /**
  * A tiny auth endpoint standing in for oauth2-proxy's `/oauth2/auth`, for nginx `auth_request`
- * and Caddy `forward_auth`. It answers 200 with `X-Auth-Request-Email` for a known session and
- * 401 otherwise, on any path and method, and never 101: Caddy's forward_auth passes a client's
+ * and Caddy `forward_auth`. It answers 200 with `X-Auth-Request-Email` (and, for a user with
+ * groups, `X-Auth-Request-Groups`, comma-separated as oauth2-proxy sends them) for a known session
+ * and 401 otherwise, on any path and method, and never 101: Caddy's forward_auth passes a client's
  * `Upgrade` header on to the auth endpoint, which must still answer with a plain status.
+ * (examples/proxies/nginx/stand-in-auth.mjs is the one operators run; this one adds the session
+ * header and the headerless sessions the suites need.)
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,10 +16,15 @@ export const SESSION_COOKIE = 'mayros_test_session';
 export const SESSION_HEADER = 'x-test-session';
 /** The header the auth endpoint puts the authenticated email in. */
 export const IDENTITY_HEADER = 'x-auth-request-email';
+/** The header the auth endpoint puts the user's groups in. */
+export const GROUPS_HEADER = 'x-auth-request-groups';
+
+/** A signed-in person: the email, and the groups the auth answer names (none: no groups header). */
+export type SessionUser = string | { email: string; groups?: readonly string[] };
 
 export interface AuthServiceOptions {
-  /** session id -> email. */
-  users: Record<string, string>;
+  /** session id -> email, or email and groups. */
+  users: Record<string, SessionUser>;
   /**
    * Session ids that are accepted (200) without any identity header: a partial or misconfigured
    * auth answer, to show what the proxy forwards to the gateway then.
@@ -51,7 +59,11 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
   const decide = (req: IncomingMessage): { status: number; headers: Record<string, string> } => {
     count++;
     const sid = sessionOf(req);
-    if (sid !== undefined && users.has(sid)) return { status: 200, headers: { 'X-Auth-Request-Email': users.get(sid)! } };
+    if (sid !== undefined && users.has(sid)) {
+      const u = users.get(sid)!;
+      const { email, groups } = typeof u === 'string' ? { email: u, groups: undefined } : u;
+      return { status: 200, headers: { 'X-Auth-Request-Email': email, ...(groups?.length ? { 'X-Auth-Request-Groups': groups.join(',') } : {}) } };
+    }
     if (sid !== undefined && headerless.has(sid)) return { status: 200, headers: {} };
     return { status: 401, headers: {} };
   };

@@ -1,6 +1,7 @@
 /**
- * Runs real nginx from examples/proxies/nginx/nginx.conf.template as the test's own process:
- * config, pid, logs and temp files in a temp dir, listening on 127.0.0.1 only, stopped by PID.
+ * Runs real nginx from examples/proxies/nginx (nginx.conf.template, which includes the site in
+ * mayros-site.conf.template) as the test's own process: config, pid, logs and temp files in a temp
+ * dir, listening on 127.0.0.1 only, stopped by PID.
  */
 import { join } from 'node:path';
 import { REPO_ROOT } from './gateway.js';
@@ -12,7 +13,7 @@ export const NGINX_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/nginx');
 export interface NginxOptions {
   gatewayPort: number;
   authPort: number;
-  /** Directory holding nginx.conf.template; defaults to the shipped recipe. */
+  /** Directory holding nginx.conf.template and mayros-site.conf.template; defaults to the shipped recipe. */
   templateDir?: string;
   /** Path of the nginx binary; defaults to the one on PATH or in /usr/sbin. */
   binary?: string;
@@ -42,6 +43,7 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
     binary,
     template: join(opts.templateDir ?? NGINX_RECIPE_DIR, 'nginx.conf.template'),
     confName: 'nginx.conf',
+    includes: [{ template: join(opts.templateDir ?? NGINX_RECIPE_DIR, 'mayros-site.conf.template'), name: 'mayros-site.conf' }],
     vars: { AUTH_PORT: opts.authPort, GATEWAY_PORT: opts.gatewayPort },
     // -e: the error log nginx writes before it has read the config (else /var/log/nginx).
     args: (conf, dir) => ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startProcess, waitForListening } from './processes.js';
-import { renderTemplateFile } from './template.js';
+import { renderTemplateFiles } from './template.js';
 import { makeTempDir, removeTempDir } from './tmp.js';
 
 export interface ProxyLaunch {
@@ -15,6 +15,8 @@ export interface ProxyLaunch {
   /** The template file, and the name its rendering gets in the temp dir. */
   template: string;
   confName: string;
+  /** Templates the main config includes, rendered next to it with the same values. */
+  includes?: ReadonlyArray<{ template: string; name: string }>;
   /** Listen port; a free one when omitted. */
   port?: number;
   /** Template values; PREFIX (the temp dir) and LISTEN_PORT are added. */
@@ -32,7 +34,7 @@ export interface LaunchedProxy {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   readonly pid: number;
-  /** The rendered config, for messages. */
+  /** The rendered config (and its includes, one after the other), for messages. */
   readonly config: string;
   log(): string;
   stop(): Promise<void>;
@@ -42,7 +44,8 @@ export async function launchProxy(l: ProxyLaunch): Promise<LaunchedProxy> {
   const dir = makeTempDir(l.name);
   const port = l.port ?? (await freePort());
   const confPath = join(dir, l.confName);
-  const config = renderTemplateFile(l.template, confPath, { PREFIX: dir, LISTEN_PORT: port, ...l.vars });
+  const files = [{ template: l.template, out: confPath }, ...(l.includes ?? []).map((i) => ({ template: i.template, out: join(dir, i.name) }))];
+  const config = renderTemplateFiles(files, { PREFIX: dir, LISTEN_PORT: port, ...l.vars }).join('\n');
   l.prepare?.(dir);
   const proc = startProcess(l.binary, l.args(confPath, dir), { cwd: dir, env: l.env?.(dir), name: l.name });
   const log = (): string => {

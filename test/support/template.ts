@@ -21,9 +21,20 @@ export function renderTemplate(text: string, values: Record<string, string | num
   return text.replace(PLACEHOLDER, (_m, k: string) => String(values[k]));
 }
 
-/** Reads `template`, renders it and writes the result to `out`. */
-export function renderTemplateFile(template: string, out: string, values: Record<string, string | number>): string {
-  const text = renderTemplate(readFileSync(template, 'utf8'), values, template);
-  writeFileSync(out, text);
-  return text;
+/**
+ * Renders several templates that work together (a main config and the files it includes) from one
+ * set of values: every placeholder of every file needs a value, and every value must be used by at
+ * least one of them. Writes each to its `out` path; returns the texts in order.
+ */
+export function renderTemplateFiles(files: ReadonlyArray<{ template: string; out: string }>, values: Record<string, string | number>): string[] {
+  const texts = files.map((f) => readFileSync(f.template, 'utf8'));
+  const used = new Set(texts.flatMap(placeholdersOf));
+  const unused = Object.keys(values).filter((k) => !used.has(k));
+  if (unused.length) throw new Error(`${files.map((f) => f.template).join(' + ')}: none uses ${unused.map((k) => `{{${k}}}`).join(', ')}`);
+  return files.map((f, i) => {
+    const own = Object.fromEntries(placeholdersOf(texts[i]!).filter((k) => k in values).map((k) => [k, values[k]!]));
+    const text = renderTemplate(texts[i]!, own, f.template);
+    writeFileSync(f.out, text);
+    return text;
+  });
 }
