@@ -1,7 +1,8 @@
 /**
  * An OpenID Connect provider on loopback for the Apache + mod_auth_openidc suite: `oidc-provider`
  * (npm) with its development login and consent pages, one confidential client, and accounts whose
- * `email` claim is what the gateway should end up seeing.
+ * `email` claim (and `groups` claim, for those that have groups) is what the gateway should end up
+ * seeing.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,8 +19,8 @@ export interface OidcClient {
 export interface OidcProviderOptions {
   /** The relying party (Apache). */
   client: OidcClient;
-  /** login name (typed into the dev login form) -> email claim. */
-  accounts: Record<string, string>;
+  /** login name (typed into the dev login form) -> email claim, or email and groups claims. */
+  accounts: Record<string, string | { email: string; groups?: readonly string[] }>;
 }
 
 export interface RunningOidcProvider {
@@ -60,15 +61,17 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Runn
     clients: [{ ...opts.client, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // A `groups` scope with a `groups` claim, as many providers offer (the recipe asks for it).
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
     pkce: { required: () => true },
     // Explicit lifetimes (seconds); the defaults work but print a notice each.
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, sub) {
-      const email = accounts.get(sub);
-      if (!email) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email, email_verified: true }) };
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      const { email, groups } = typeof account === 'string' ? { email: account, groups: undefined } : account;
+      return { accountId: sub, claims: async () => ({ sub, email, email_verified: true, ...(groups?.length ? { groups: [...groups] } : {}) }) };
     },
   });
   // Provider-side failures otherwise show only as an error page inside the login flow.
