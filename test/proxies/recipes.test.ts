@@ -1,11 +1,14 @@
 /**
  * The recipe folders stay complete and honest: every gateway config passes startup validation,
- * every recipe is linked from docs/proxies.md, and each README says whether our tests run it.
+ * every recipe is linked from docs/proxies.md, each README says whether our tests run it, and every
+ * proxy config (also those no suite can run) handles each header its gateway config reads and
+ * leaves /healthz and /readyz open. The proxy suites prove the tested ones' behaviour.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigForStartup } from '../../src/config/load.js';
+import { proxyDecisionHeaders } from '../../src/security/proxy-headers.js';
 import { REPO_ROOT } from '../support/gateway.js';
 
 const RECIPES_DIR = join(REPO_ROOT, 'examples/proxies');
@@ -44,6 +47,20 @@ describe('proxy recipes', () => {
       expect(readme, `${name}/README.md lacks "${section}"`).toContain(section);
     }
     expect(readme).toContain(`mayros security audit --config examples/proxies/${name}/mayros.json`);
+  });
+
+  it.each(recipes)('%s: the proxy config names every user, groups and assertion header the gateway reads, and the open health paths', (name) => {
+    const resolved = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros.json'), env: {} });
+    const files = readdirSync(join(RECIPES_DIR, name)).filter((f) => f !== 'README.md' && f !== 'mayros.json' && !f.endsWith('.mjs'));
+    const text = files.map((f) => read(RECIPES_DIR, name, f)).join('\n').toLowerCase();
+    const headers = proxyDecisionHeaders(resolved.config).filter((h) => h.role !== 'required');
+    expect(headers.length).toBeGreaterThan(0);
+    // Forwarding headers in requiredHeaders (x-forwarded-proto) are set by every proxy on its own.
+    for (const h of headers) expect(text, `${name}: no proxy file mentions ${h.name} (${h.role})`).toContain(h.name);
+    expect(text).toContain('healthz');
+    expect(text).toContain('readyz');
+    // The tested recipes and Traefik take groups from a header; Pomerium from the signed assertion.
+    expect(headers.some((h) => h.role === 'groups' || h.role === 'assertion'), `${name} reads no groups`).toBe(true);
   });
 
   it.each(recipes)('%s: is linked from docs/proxies.md', (name) => {
