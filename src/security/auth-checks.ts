@@ -181,7 +181,7 @@ export function checkPasswordStrength(config: Config, facts: SecretFacts): Findi
       'warn',
       'The gateway password is easy to guess',
       `${withSource('gateway.auth.password', whereFrom(facts.sources.get('gateway.auth.password'), ENV.password, facts.file))} ${why}. ` +
-        `The failure limiter slows guessing down (${a.rateLimit.maxAttempts} wrong passwords per ${a.rateLimit.windowMs / 1000} s, then a lockout), but not for clients it exempts or cannot tell apart.`,
+        `The failure limiter slows guessing down (${a.rateLimit.maxAttempts} wrong passwords per ${a.rateLimit.windowMs / 1000} s, then ${a.rateLimit.lockoutMs > 0 ? `a ${a.rateLimit.lockoutMs / 1000} s lockout` : 'no lockout, since lockoutMs is 0'}), but not for clients it exempts or cannot tell apart.`,
       `Use a password of at least ${MIN_PASSWORD_LENGTH} characters that is not a word or a pattern, e.g. four random words, or the output of \`openssl rand -base64 18\`, in ${ENV.password}. ` +
         'For scripts and the CLI, token mode with a generated token is stronger still.',
     ),
