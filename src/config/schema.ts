@@ -122,8 +122,11 @@ export type Config = z.output<typeof configSchema>;
 export type AuthMode = Config['gateway']['auth']['mode'];
 export type AssertionConfig = z.output<typeof assertionSchema>;
 
-/** Keys that hold secrets: never printed, never logged. */
-export const SECRET_PATHS: ReadonlySet<string> = new Set(['gateway.auth.token', 'gateway.auth.password']);
+/**
+ * Keys that hold secrets: never printed, never logged. Dotted patterns, where `*` stands for any
+ * one key (a provider's name); test them with isSecretPath (src/config/secrets.ts).
+ */
+export const SECRET_PATHS: readonly string[] = Object.freeze(['gateway.auth.token', 'gateway.auth.password', 'models.providers.*.apiKey']);
 
 type AnySchema = z.ZodType;
 
