@@ -3,6 +3,7 @@
  * Every object is strict, so an unknown key is an error naming its path.
  */
 import { z } from 'zod';
+import { modelsSchema } from '../models/schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -114,6 +115,7 @@ export const gatewaySchema = z
 export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
+    models: modelsSchema.optional(),
   })
   .strict();
 
@@ -144,13 +146,17 @@ function unwrap(schema: AnySchema): AnySchema {
   }
 }
 
-/** The keys an object in the schema accepts at a path (for did-you-mean), or [] if not an object. */
+/**
+ * The keys an object in the schema accepts at a path (for did-you-mean), or [] if not an object.
+ * Inside a map of named entries (`models.providers`), any name leads to the entry's schema.
+ */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] {
   let s: AnySchema = configSchema;
   for (const key of path) {
-    const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema>; element?: AnySchema } };
+    const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema } };
     if (u.def.type === 'object' && u.def.shape && typeof key === 'string' && u.def.shape[key]) s = u.def.shape[key]!;
     else if (u.def.type === 'array' && u.def.element && typeof key === 'number') s = u.def.element;
+    else if (u.def.type === 'record' && u.def.valueType && typeof key === 'string') s = u.def.valueType;
     else return [];
   }
   const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema> } };
