@@ -3,15 +3,7 @@
  */
 import type { Command } from 'commander';
 import { getPath, loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
-import { SECRET_PATHS } from '../config/schema.js';
-
-function redact(path: string, value: unknown): unknown {
-  if (SECRET_PATHS.has(path)) return value === undefined ? '(not set)' : '(set, hidden)';
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(path ? `${path}.${k}` : k, v)]));
-  }
-  return value;
-}
+import { isSecretPath, redactSecrets } from '../config/secrets.js';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('inspect and check the configuration');
@@ -34,12 +26,12 @@ export function registerConfigCommands(program: Command): void {
       const resolved = loadConfig({ configPath: opts.config });
       const path = key ?? '';
       const value = path ? getPath(resolved.config, path) : resolved.config;
-      if (path && value === undefined && !SECRET_PATHS.has(path)) {
+      if (path && value === undefined && !isSecretPath(path)) {
         process.stderr.write(`mayros: no value at "${path}"\n`);
         process.exitCode = 1;
         return;
       }
-      const shown = redact(path, value);
+      const shown = redactSecrets(path, value);
       if (opts.json || !path) {
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
         return;

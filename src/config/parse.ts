@@ -36,6 +36,11 @@ function issueToConfigIssues(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue
       for (const k of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<PropertyKey, unknown>)[k] : undefined;
       return [{ path, message: `expected ${issue.expected}, got ${describe(actual)}`, fix: `give ${path} a ${issue.expected} value` }];
     }
+    case 'custom': {
+      // A schema rule can carry its own fix (see src/models/schema.ts).
+      const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
+      return [{ path, message: issue.message, fix: typeof fix === 'string' ? fix : `correct ${path}` }];
+    }
     default:
       return [{ path, message: issue.message, fix: `correct ${path}` }];
   }

@@ -3,6 +3,7 @@
  * Every object is strict, so an unknown key is an error naming its path.
  */
 import { z } from 'zod';
+import { modelsSchema } from '../models/schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -114,6 +115,7 @@ export const gatewaySchema = z
 export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
+    models: modelsSchema.optional(),
   })
   .strict();
 
@@ -122,8 +124,11 @@ export type Config = z.output<typeof configSchema>;
 export type AuthMode = Config['gateway']['auth']['mode'];
 export type AssertionConfig = z.output<typeof assertionSchema>;
 
-/** Keys that hold secrets: never printed, never logged. */
-export const SECRET_PATHS: ReadonlySet<string> = new Set(['gateway.auth.token', 'gateway.auth.password']);
+/**
+ * Keys that hold secrets: never printed, never logged. Dotted patterns, where `*` stands for any
+ * one key (a provider's name); test them with isSecretPath (src/config/secrets.ts).
+ */
+export const SECRET_PATHS: readonly string[] = Object.freeze(['gateway.auth.token', 'gateway.auth.password', 'models.providers.*.apiKey']);
 
 type AnySchema = z.ZodType;
 
@@ -141,13 +146,17 @@ function unwrap(schema: AnySchema): AnySchema {
   }
 }
 
-/** The keys an object in the schema accepts at a path (for did-you-mean), or [] if not an object. */
+/**
+ * The keys an object in the schema accepts at a path (for did-you-mean), or [] if not an object.
+ * Inside a map of named entries (`models.providers`), any name leads to the entry's schema.
+ */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] {
   let s: AnySchema = configSchema;
   for (const key of path) {
-    const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema>; element?: AnySchema } };
+    const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema } };
     if (u.def.type === 'object' && u.def.shape && typeof key === 'string' && u.def.shape[key]) s = u.def.shape[key]!;
     else if (u.def.type === 'array' && u.def.element && typeof key === 'number') s = u.def.element;
+    else if (u.def.type === 'record' && u.def.valueType && typeof key === 'string') s = u.def.valueType;
     else return [];
   }
   const u = unwrap(s) as AnySchema & { def: { type: string; shape?: Record<string, AnySchema> } };

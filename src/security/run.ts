@@ -6,7 +6,7 @@
 import { networkInterfaces } from 'node:os';
 import { ConfigError } from '../config/errors.js';
 import { deepFreeze, loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
-import { SECRET_PATHS } from '../config/schema.js';
+import { secretPathsIn } from '../config/secrets.js';
 import { readStoredToken } from '../config/token-store.js';
 import { auditConfig, configInvalidFinding } from './audit.js';
 import { toReport, type AuditReport, type Finding } from './findings.js';
@@ -16,19 +16,11 @@ import { toReport, type AuditReport, type Finding } from './findings.js';
  * resolved sources then say "env", but the file still holds a secret).
  */
 export function secretsWrittenIn(file: string): Set<string> {
-  const out = new Set<string>();
-  let raw: unknown;
   try {
-    raw = readConfigFile(file);
+    return new Set(secretPathsIn(readConfigFile(file)));
   } catch {
-    return out;
+    return new Set();
   }
-  for (const path of SECRET_PATHS) {
-    let cur: unknown = raw;
-    for (const key of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
-    if (cur !== undefined) out.add(path);
-  }
-  return out;
 }
 
 /**

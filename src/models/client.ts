@@ -1,0 +1,176 @@
+/**
+ * A client for one OpenAI-compatible provider, through the official `openai` SDK: streamed chat
+ * completions with abort, an idle timeout, and bounded retries before the first token. It never
+ * throws for a provider failure: the stream ends with one event saying how (final, aborted, or
+ * error with a provider reason code), carrying the text received so far.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI from 'openai';
+import { classifyFailure, type ProviderFailure } from './classify.js';
+import type { ProviderReason } from './reasons.js';
+
+export interface ProviderClientOptions {
+  /** Up to `/v1`, e.g. http://127.0.0.1:11434/v1. */
+  baseUrl: string;
+  /** The resolved key; none for a server that needs no key (no Authorization header is sent). */
+  apiKey?: string;
+  /** Longest silence of the server: before its answer starts, and between two chunks. */
+  requestTimeoutMs: number;
+  /** Further attempts after a retryable failure before the first token (default 2). */
+  maxRetries?: number;
+  /** First retry delay, doubled each time (default 250 ms). */
+  retryBaseMs?: number;
+  /** Longest wait before a retry; a longer Retry-After ends the run instead (default 4 s). */
+  maxRetryDelayMs?: number;
+}
+
+export interface PromptMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface StreamRequest {
+  /** The model name as the provider knows it (without the "provider/" prefix). */
+  model: string;
+  messages: PromptMessage[];
+  maxOutputTokens?: number;
+  /** Aborting ends the stream with an `aborted` event and closes the request to the server. */
+  signal?: AbortSignal;
+}
+
+export interface Usage {
+  prompt: number;
+  completion: number;
+}
+
+export type StreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'final'; text: string; finishReason: string; usage?: Usage }
+  | { type: 'aborted'; text: string; usage?: Usage }
+  | { type: 'error'; reason: ProviderReason; detail: string; text: string; retryAfterMs?: number; usage?: Usage };
+
+export type StreamEnd = Exclude<StreamEvent, { type: 'delta' }>;
+
+export class ProviderClient {
+  private readonly sdk: OpenAI;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly maxRetryDelayMs: number;
+
+  constructor(private readonly options: ProviderClientOptions) {
+    this.maxRetries = options.maxRetries ?? 2;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 4000;
+    this.sdk = new OpenAI({
+      baseURL: options.baseUrl,
+      // Every credential is given explicitly, so the SDK never picks up OPENAI_API_KEY,
+      // OPENAI_ADMIN_KEY, OPENAI_ORG_ID or OPENAI_PROJECT_ID from the gateway's environment and sends
+      // them to a server they were not meant for. A keyless server gets no Authorization header.
+      apiKey: options.apiKey ?? 'no-key',
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      // Retries and timeouts are ours (only before the first token; an idle timeout on the stream).
+      maxRetries: 0,
+      timeout: options.requestTimeoutMs + 1000,
+      logLevel: 'off',
+    });
+  }
+
+  /** Streams one chat completion: `delta` events, then exactly one end event. Never throws. */
+  async *stream(req: StreamRequest): AsyncGenerator<StreamEvent, void, undefined> {
+    let text = '';
+    let usage: Usage | undefined;
+    const ended = (): StreamEnd => ({ type: 'aborted', text, ...(usage && { usage }) });
+    for (let attempt = 0; ; attempt++) {
+      if (req.signal?.aborted) return yield ended();
+      const ctl = new AbortController();
+      const onAbort = (): void => ctl.abort();
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        ctl.abort();
+      }, this.options.requestTimeoutMs);
+      let failure: ProviderFailure | undefined;
+      try {
+        let finishReason: string | undefined;
+        const chunks = await this.sdk.chat.completions.create(
+          {
+            model: req.model,
+            messages: req.messages,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(req.maxOutputTokens !== undefined && { max_tokens: req.maxOutputTokens }),
+          },
+          { signal: ctl.signal },
+        );
+        timer.refresh();
+        // On abort (ours or the caller's) the SDK ends this loop quietly; the flags say why.
+        for await (const chunk of chunks) {
+          if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
+          const choice = chunk.choices[0];
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          const delta = choice?.delta?.content;
+          if (delta) {
+            text += delta;
+            yield { type: 'delta', text: delta };
+          }
+          timer.refresh();
+        }
+        if (req.signal?.aborted) return yield ended();
+        if (timedOut) failure = { reason: 'provider_timeout', detail: 'the server went silent mid-answer', retryable: false };
+        else if (finishReason === undefined) failure = { reason: 'provider_error', detail: 'stream cut: it ended before the answer was finished', retryable: false };
+        else return yield { type: 'final', text, finishReason, ...(usage && { usage }) };
+      } catch (err) {
+        if (req.signal?.aborted) return yield ended();
+        failure = timedOut ? { reason: 'provider_timeout', detail: 'no response in time', retryable: false } : classifyFailure(err, this.options.apiKey);
+      } finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+      }
+      const delay = this.retryDelay(failure, attempt, text);
+      if (delay === undefined) {
+        return yield { type: 'error', reason: failure.reason, detail: failure.detail, text, ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }), ...(usage && { usage }) };
+      }
+      try {
+        await sleep(delay, undefined, { signal: req.signal });
+      } catch {
+        return yield ended();
+      }
+    }
+  }
+
+  /** Milliseconds to wait before the next attempt, or undefined when there is none. */
+  private retryDelay(f: ProviderFailure, attempt: number, text: string): number | undefined {
+    // After the first token the person has seen part of an answer: a retry would repeat it.
+    if (!f.retryable || text !== '' || attempt >= this.maxRetries) return undefined;
+    if (f.retryAfterMs !== undefined) return f.retryAfterMs <= this.maxRetryDelayMs ? f.retryAfterMs : undefined;
+    const backoff = Math.min(this.retryBaseMs * 2 ** attempt, this.maxRetryDelayMs);
+    return backoff * (0.75 + Math.random() * 0.25);
+  }
+
+  /** GET {baseUrl}/models: the model ids the server offers. Never throws. */
+  async listModels(timeoutMs = 5000): Promise<{ ok: true; models: string[] } | { ok: false; reason: ProviderReason; detail: string }> {
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, timeoutMs);
+    try {
+      const page = await this.sdk.models.list({ signal: ctl.signal, timeout: timeoutMs + 1000 });
+      const models = Array.isArray(page.data) ? page.data.map((m) => m.id).filter((id): id is string => typeof id === 'string') : undefined;
+      if (!models) return { ok: false, reason: 'provider_error', detail: 'GET /models did not answer with a model list' };
+      return { ok: true, models };
+    } catch (err) {
+      if (timedOut) return { ok: false, reason: 'provider_timeout', detail: `no answer within ${timeoutMs} ms` };
+      const f = classifyFailure(err, this.options.apiKey);
+      return { ok: false, reason: f.reason, detail: f.detail };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeTempDir, removeTempDir } from '../../test/support/tmp.js';
+import { ChatStore, MAX_HISTORY_PAGE } from './chat-sessions.js';
+import type { BeginRunResult, ChatSession } from './chat-types.js';
+import { openStore } from './open.js';
+
+const root = makeTempDir('store-chat');
+afterAll(() => removeTempDir(root));
+
+let n = 0;
+let clock = 0;
+let store: ChatStore;
+const count = (table: string): number => (store['db'].prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+beforeEach(() => {
+  store?.close();
+  clock = 1_000;
+  const { db, file } = openStore(join(root, `chat${++n}.db`));
+  store = new ChatStore(db, file, { now: () => ++clock });
+});
+afterAll(() => store?.close());
+
+function begun(r: BeginRunResult): Extract<BeginRunResult, { created: true }> {
+  if (!r.ok || !r.created) throw new Error(`expected a new run, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe('sessions', () => {
+  it('creates sessions with distinct, unguessable URL-safe keys', () => {
+    const keys = Array.from({ length: 50 }, () => store.createSession('nick').key);
+    expect(new Set(keys).size).toBe(50);
+    for (const k of keys) expect(k).toMatch(/^[A-Za-z0-9_-]{24}$/);
+  });
+
+  it('lists only the owner\'s sessions, most recently active first; admins list all', () => {
+    const a = store.createSession('nick', 'first');
+    const b = store.createSession('nick', 'second');
+    const other = store.createSession('ana', 'hers');
+    expect(store.listSessions('nick').map((s) => s.title)).toEqual(['second', 'first']);
+    begun(store.beginRun('nick', { sessionKey: a.key, idempotencyKey: 'i1', text: 'hi' }));
+    expect(store.listSessions('nick').map((s) => s.key)).toEqual([a.key, b.key]);
+    expect(store.listSessions('ana').map((s) => s.key)).toEqual([other.key]);
+    expect(store.listAllSessions().map((s) => s.key)).toEqual([a.key, other.key, b.key]);
+  });
+
+  it('answers someone else\'s key exactly like a missing one', () => {
+    const hers = store.createSession('ana', 'hers');
+    const missing = store.getSession('nick', 'no-such-key-at-all-00000');
+    const notMine = store.getSession('nick', hers.key);
+    expect(notMine).toBeUndefined();
+    expect(notMine).toStrictEqual(missing);
+    expect(store.getSession('ana', hers.key)).toEqual(hers);
+    expect(store.getSessionForAdmin(hers.key)).toEqual(hers);
+  });
+
+  it('renames only the owner\'s session', () => {
+    const s = store.createSession('ana', 'old');
+    expect(store.renameSession('nick', s.key, 'stolen')).toBeUndefined();
+    expect(store.getSession('ana', s.key)?.title).toBe('old');
+    const renamed = store.renameSession('ana', s.key, 'new');
+    expect(renamed?.title).toBe('new');
+    expect(renamed!.updatedAt).toBeGreaterThan(s.updatedAt);
+  });
+
+  it('deletes only the owner\'s session, with its messages and runs', () => {
+    const s = store.createSession('ana');
+    const keep = store.createSession('ana');
+    const r = begun(store.beginRun('ana', { sessionKey: s.key, idempotencyKey: 'i1', text: 'hi' }));
+    store.startAnswer(r.run.runId, 'local/llama3.2');
+    begun(store.beginRun('ana', { sessionKey: keep.key, idempotencyKey: 'i2', text: 'kept' }));
+    expect(store.deleteSession('nick', s.key)).toBe(false);
+    expect(count('messages')).toBe(3);
+    expect(store.deleteSession('ana', s.key)).toBe(true);
+    expect(store.getSession('ana', s.key)).toBeUndefined();
+    expect([count('messages'), count('runs'), count('sessions')]).toEqual([1, 1, 1]);
+    expect(store.deleteSession('ana', s.key)).toBe(false);
+  });
+});
+
+describe('runs', () => {
+  it('stores the person\'s message with its author and run, creating a session when no key is given', () => {
+    const r = begun(store.beginRun('nick', { idempotencyKey: 'i1', text: 'Where to in May?', title: 'Trip' }));
+    const s = store.getSession('nick', r.run.sessionKey)!;
+    expect(s.title).toBe('Trip');
+    expect(r.userMessage).toMatchObject({ role: 'user', author: 'nick', text: 'Where to in May?', state: 'complete', runId: r.run.runId, usage: null });
+    expect(store.history(s).messages).toEqual([r.userMessage]);
+    expect(store.getRun('nick', r.run.runId)).toEqual(r.run);
+  });
+
+  it('starts one run for an idempotency key sent twice by the same owner', () => {
+    const first = begun(store.beginRun('nick', { idempotencyKey: 'same', text: 'hello' }));
+    const again = store.beginRun('nick', { sessionKey: first.run.sessionKey, idempotencyKey: 'same', text: 'hello' });
+    expect(again).toEqual({ ok: true, created: false, run: first.run });
+    expect([count('runs'), count('messages'), count('sessions')]).toEqual([1, 1, 1]);
+    // Another person's identical key is theirs alone.
+    const hers = begun(store.beginRun('ana', { idempotencyKey: 'same', text: 'hello' }));
+    expect(hers.run.runId).not.toBe(first.run.runId);
+  });
+
+  it('refuses to send into someone else\'s session and stores nothing', () => {
+    const hers = store.createSession('ana');
+    expect(store.beginRun('nick', { sessionKey: hers.key, idempotencyKey: 'i1', text: 'psst' })).toEqual({ ok: false, reason: 'session_not_found' });
+    expect([count('runs'), count('messages')]).toEqual([0, 0]);
+    expect(store.getRun('nick', 'anything')).toBeUndefined();
+  });
+
+  it('hides a run from everyone but its owner', () => {
+    const r = begun(store.beginRun('ana', { idempotencyKey: 'i1', text: 'hi' }));
+    expect(store.getRun('nick', r.run.runId)).toBeUndefined();
+  });
+});
+
+describe('answers', () => {
+  let s: ChatSession;
+  let runId: string;
+  beforeEach(() => {
+    const r = begun(store.beginRun('nick', { idempotencyKey: `i${n}`, text: 'hi' }));
+    s = store.getSession('nick', r.run.sessionKey)!;
+    runId = r.run.runId;
+  });
+
+  it('streams, then completes with usage', () => {
+    const a = store.startAnswer(runId, 'local/llama3.2')!;
+    expect(a).toMatchObject({ role: 'assistant', author: null, text: '', state: 'streaming', model: 'local/llama3.2', runId });
+    expect(store.setAnswerText(a.id, 'Hel')).toBe(true);
+    expect(store.history(s).messages[1]).toMatchObject({ text: 'Hel', state: 'streaming' });
+    const before = store.getSession('nick', s.key)!.updatedAt;
+    expect(store.finishAnswer(a.id, { state: 'complete', text: 'Hello!', usage: { prompt: 12, completion: 3 } })).toBe(true);
+    expect(store.history(s).messages[1]).toMatchObject({ text: 'Hello!', state: 'complete', reason: null, usage: { prompt: 12, completion: 3 } });
+    expect(store.getSession('nick', s.key)!.updatedAt).toBeGreaterThan(before);
+    // Finished is final: late writes are refused.
+    expect(store.setAnswerText(a.id, 'late')).toBe(false);
+    expect(store.finishAnswer(a.id, { state: 'aborted', text: 'x', reason: 'aborted' })).toBe(false);
+    expect(store.history(s).messages[1]!.text).toBe('Hello!');
+  });
+
+  it('keeps the partial text of an answer that ended in an error, with its reason', () => {
+    const a = store.startAnswer(runId, 'local/llama3.2')!;
+    store.finishAnswer(a.id, { state: 'error', text: 'Lisbon, for', reason: 'provider_error' });
+    expect(store.history(s).messages[1]).toMatchObject({ text: 'Lisbon, for', state: 'error', reason: 'provider_error', usage: null });
+  });
+
+  it('refuses writes to an answer whose session was deleted, and to a run that is gone', () => {
+    const a = store.startAnswer(runId, 'm')!;
+    store.deleteSession('nick', s.key);
+    expect(store.setAnswerText(a.id, 'x')).toBe(false);
+    expect(store.finishAnswer(a.id, { state: 'complete', text: 'x' })).toBe(false);
+    expect(store.startAnswer(runId, 'm')).toBeUndefined();
+  });
+});
+
+describe('history', () => {
+  function fill(session: ChatSession, count: number): void {
+    store['db'].transaction(() => {
+      for (let i = 0; i < count; i++) begun(store.beginRun('nick', { sessionKey: session.key, idempotencyKey: `h${i}`, text: `m${i}` }));
+    })();
+  }
+
+  it('pages back with a stable cursor, oldest first within a page, unaffected by new messages', () => {
+    const s = store.createSession('nick');
+    fill(s, 7);
+    const p1 = store.history(s, 3);
+    expect(p1.messages.map((m) => m.text)).toEqual(['m4', 'm5', 'm6']);
+    // New messages arrive while the person scrolls back: older pages do not shift.
+    begun(store.beginRun('nick', { sessionKey: s.key, idempotencyKey: 'late', text: 'late' }));
+    const p2 = store.history(s, 3, p1.before);
+    expect(p2.messages.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
+    const p3 = store.history(s, 3, p2.before);
+    expect(p3).toEqual({ messages: [expect.objectContaining({ text: 'm0' })] });
+    expect(store.history(s, 3).messages.map((m) => m.text)).toEqual(['m5', 'm6', 'late']);
+  });
+
+  it('omits the cursor when a full page reaches the start, and clamps the limit', () => {
+    const s = store.createSession('nick');
+    fill(s, 3);
+    expect(store.history(s, 3).before).toBeUndefined();
+    expect(store.history(s, 0).messages).toHaveLength(1);
+    fill(store.createSession('nick'), 0);
+    expect(store.history(s, MAX_HISTORY_PAGE * 10).messages).toHaveLength(3);
+  });
+
+  it('reads a page through the session index, without scanning the table', () => {
+    const plan = store['db'].prepare(`EXPLAIN QUERY PLAN ${store['q'].history!.source}`).all(1, 100, 50) as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH messages USING (COVERING )?INDEX messages_by_session \(session_id=\? AND (id|rowid)<\?\)/);
+    expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+});
+
+it('prepares its statements once, not per call', () => {
+  const spy = vi.spyOn(store['db'], 'prepare');
+  const r = begun(store.beginRun('nick', { idempotencyKey: 'p', text: 'x' }));
+  const s = store.getSession('nick', r.run.sessionKey)!;
+  const a = store.startAnswer(r.run.runId, 'm')!;
+  store.setAnswerText(a.id, 'y');
+  store.finishAnswer(a.id, { state: 'complete', text: 'y' });
+  store.history(s);
+  store.listSessions('nick');
+  store.renameSession('nick', s.key, 't');
+  expect(spy).not.toHaveBeenCalled();
+});
