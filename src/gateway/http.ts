@@ -6,6 +6,7 @@ import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
 import { decide, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
+import { headersCut } from './request.js';
 
 /** Set on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -85,6 +86,8 @@ function notFound(res: ServerResponse): void {
 
 export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefined) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
+    // A header list Node may have cut is never decided on (see headersCut).
+    if (headersCut(req)) return refuseCutHeaders(res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
@@ -127,6 +130,13 @@ function answerWhoami(res: ServerResponse, { result }: Decision): void {
 function answerUndecided(res: ServerResponse): void {
   if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
   else res.destroy();
+}
+
+/** The answer Node itself gives a header block over the byte limit (server.ts). */
+function refuseCutHeaders(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(431, { connection: 'close', 'content-length': 0 });
+  res.end();
 }
 
 function methodNotAllowed(res: ServerResponse): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
-import { headersOf, parseBearer, peerOf } from './request.js';
+import { headerListMayBeCut, headersOf, parseBearer, peerOf } from './request.js';
 
 const policy = compileAuthPolicy(
   parseConfigObject({
@@ -115,5 +115,21 @@ describe('peerOf', () => {
     expect(peerOf(c.req())).toBe('');
     expect(peerOf(c.req())).toBe('');
     expect(c.socket.reads).toBe(2);
+  });
+});
+
+describe('headerListMayBeCut', () => {
+  it.each<[number, number | null | undefined, boolean]>([
+    [10, 0, false],
+    [100_000, 0, false],
+    [1998, null, false],
+    [2000, null, true],
+    [2046, undefined, true],
+    [1998, 1000, false],
+    [2000, 1000, true],
+    [3998, 2000, false],
+    [4000, 2000, true],
+  ])('headerListMayBeCut(%i entries, maxHeadersCount %s) = %s', (entries, cap, cut) => {
+    expect(headerListMayBeCut(entries, cap)).toBe(cut);
   });
 });

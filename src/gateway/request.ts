@@ -1,7 +1,7 @@
 /**
  * Adapters from Node's IncomingMessage to the plain data the auth decision reads.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
@@ -25,6 +25,34 @@ export function peerOf(req: IncomingMessage): string {
     if (address !== undefined) peers.set(socket, peer);
   }
   return peer;
+}
+
+/**
+ * Header lines Node keeps when `server.maxHeadersCount` is not a number: its parser's own default,
+ * counted in rawHeaders entries (a name and a value each), so 1,000 header lines.
+ */
+const NODE_DEFAULT_HEADER_ENTRIES = 2000;
+
+/**
+ * Whether Node may have cut a request's header list. Past `server.maxHeadersCount` Node drops the
+ * remaining header lines without a word (rawHeaders stops near the cap), so a second identity
+ * header after enough filler lines would go unseen. The gateway sets the cap to 0 (no count cap;
+ * the 16 KiB byte limit bounds a request instead); this check is the second line: if a cap is in
+ * force anyway (a changed setting, a Node release that reads it differently), a list that reached
+ * it is refused, never decided on. Pure: `rawEntries` is `req.rawHeaders.length`.
+ */
+export function headerListMayBeCut(rawEntries: number, maxHeadersCount: number | null | undefined): boolean {
+  if (typeof maxHeadersCount !== 'number') return rawEntries >= NODE_DEFAULT_HEADER_ENTRIES;
+  // 0 (or less) means no cap in Node; NaN is not a cap Node would apply either.
+  if (!(maxHeadersCount > 0)) return false;
+  return rawEntries >= maxHeadersCount * 2;
+}
+
+/** headerListMayBeCut for a request, reading the cap of the server that parsed it. */
+export function headersCut(req: IncomingMessage): boolean {
+  // No server known (a detached socket): assume Node's default cap, which fails closed.
+  const server = (req.socket as (Socket & { server?: Server }) | null)?.server;
+  return headerListMayBeCut(req.rawHeaders.length, server?.maxHeadersCount);
 }
 
 /** Read by the browser origin check (WebSocket upgrades and session re-checks). */

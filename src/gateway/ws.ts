@@ -18,7 +18,7 @@ import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
-import { headersOf, peerOf } from './request.js';
+import { headersCut, headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
 import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
@@ -42,6 +42,12 @@ interface CloseOptions {
   /** Log line to write; omitted when the decision already logged it. */
   event?: 'auth_rejected' | 'session_revoked' | 'session_closed';
   detail?: Record<string, unknown>;
+}
+
+/** Answers an upgrade with a bare HTTP status and closes, without upgrading. */
+function refuseRaw(socket: Duplex, status: string): void {
+  socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  (socket as Socket).destroySoon();
 }
 
 export class WsGateway {
@@ -95,12 +101,10 @@ export class WsGateway {
   /** The `upgrade` listener for the HTTP server(s). */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    // A header list Node may have cut is never decided on (see headersCut).
+    if (headersCut(req)) return refuseRaw(socket, '431 Request Header Fields Too Large');
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/') {
-      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      (socket as Socket).destroySoon();
-      return;
-    }
+    if (path !== '/') return refuseRaw(socket, '404 Not Found');
     const ctx = this.ctx;
     const gen = ctx.generation;
     const limits = gen.limits;
