@@ -30,7 +30,7 @@ describe('headersOf', () => {
     expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-user']);
     for (const mode of ['token', 'password'] as const) {
       const secret = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } }));
-      expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['authorization', 'x-forwarded-for', 'x-real-ip']);
+      expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
       expect(Object.keys(headersOf(req(...all), secret, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
     }
   });

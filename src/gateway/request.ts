@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
-import { resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, FORWARDING_HEADERS, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
 
 /** Each connection's normalised peer: a TCP connection's remote address never changes. */
@@ -58,8 +58,12 @@ export function headersCut(req: IncomingMessage): boolean {
 /** Read by the browser origin check (WebSocket upgrades and session re-checks). */
 export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
 
-/** Read outside the policy's own names: the bearer credential and the failure limiter's client address. */
-const ADAPTER_HEADERS = ['authorization', 'x-forwarded-for', 'x-real-ip'] as const;
+/**
+ * Read outside the policy's own names: the bearer credential, the failure limiter's client address
+ * (X-Forwarded-For, X-Real-IP), and the other forwarding headers that tell a request came through
+ * a proxy (the loopback exemption does not apply to those from an unlisted peer).
+ */
+const ADAPTER_HEADERS = ['authorization', ...FORWARDING_HEADERS] as const;
 
 /** The names read on one surface under one policy, and their lengths: a header of any other length is skipped unread. */
 interface HeaderNames {
@@ -157,6 +161,15 @@ export function parseBearer(values: string | readonly string[] | undefined): str
   }
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values);
   return m ? m[1] : undefined;
+}
+
+/**
+ * Whether the failure limiter may exempt this request's client as loopback: not when it carries
+ * forwarding headers from a peer outside trustedProxies (an unlisted proxy on this host makes every
+ * client look like 127.0.0.1). `headers` from headersOf in token or password mode.
+ */
+export function mayExemptLoopback(headers: HeaderMap, peer: string, policy: AuthPolicy): boolean {
+  return !carriesForwarding(headers) || policy.trustedProxies.has(peer);
 }
 
 /** The client address for the failure limiter: resolved through trusted proxies. `headers` from headersOf. */

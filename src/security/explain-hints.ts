@@ -8,7 +8,7 @@ import { didYouMean } from '../config/errors.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { AuthResult, TraceStep } from '../auth/types.js';
 import { isLoopbackIp } from '../net/ip.js';
-import { resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import type { ExplainStep } from './explain.js';
 
 /** The trusted-proxy steps after a failure, in the decision's fixed order, marked as not reached. */
@@ -87,7 +87,14 @@ function secretHints(input: HintInput): ExplainStep[] {
   if (policy.mode === 'token' && policy.token === undefined) {
     none.push({ step: 'hint', result: 'note', detail: 'no token is configured or kept in the state directory yet: the gateway generates one on its first run, so every token is refused here' });
   }
-  const exempt = rl.exemptLoopback && isLoopbackIp(client) ? '; it is loopback, so it is never locked out (rateLimit.exemptLoopback)' : '';
+  // As the gateway does: forwarding headers from an unlisted peer mean an unlisted proxy, whose
+  // loopback address stands for every client behind it.
+  const unlistedProxy = carriesForwarding(headers) && !policy.trustedProxies.has(peer);
+  const exempt = !(rl.exemptLoopback && isLoopbackIp(client))
+    ? ''
+    : unlistedProxy
+      ? '; it is loopback, but the request carries forwarding headers from an address not in trustedProxies (a proxy the gateway was not told about), so it is not exempt: every client behind that proxy shares this count. List the proxy in gateway.trustedProxies'
+      : '; it is loopback, so it is never locked out (rateLimit.exemptLoopback)';
   return [...none, { step: 'client-address', result: 'note', detail: `the failure limiter counts wrong ${policy.mode}s from this request against ${client} (${why})${exempt}` }];
 }
 

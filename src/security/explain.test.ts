@@ -166,6 +166,15 @@ describe('auth explain: token mode', () => {
     expect(direct.detail).toContain('against 192.0.2.4');
     expect(direct.detail).toContain('read only from trustedProxies');
   });
+
+  it('client address: loopback is exempt unless forwarding headers came from an unlisted peer', () => {
+    const unlisted = resolved({ auth: { mode: 'password', password: 'the-right-password-0123' } });
+    const local = steps(unlisted, { from: '127.0.0.1' }, 'client-address')[0]!;
+    expect(local.detail).toContain('never locked out');
+    const proxied = steps(unlisted, { from: '127.0.0.1', headers: ['X-Forwarded-For: 203.0.113.9'] }, 'client-address')[0]!;
+    expect(proxied.detail).toContain('so it is not exempt');
+    expect(proxied.detail).toContain('gateway.trustedProxies');
+  });
 });
 
 describe('auth explain: config and input', () => {
