@@ -29,7 +29,9 @@ export type SimpleReason =
   | 'frame_rate_exceeded'
   | 'slow_consumer'
   | 'too_many_connections'
-  | 'too_many_unauthenticated';
+  | 'too_many_unauthenticated'
+  | 'too_many_connections_per_address'
+  | 'too_many_unauthenticated_per_address';
 
 /** Why a signed assertion was refused as invalid; logged, never sent to the client. */
 export type AssertionInvalidWhy =
@@ -283,6 +285,20 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_TRY_AGAIN_LATER,
     message: 'Too many WebSockets are open that have not finished "connect" (gateway.limits.maxUnauthenticated).',
     fix: 'Retry later; find the client that opens sockets without connecting, or raise gateway.limits.maxUnauthenticated.',
+  },
+  too_many_connections_per_address: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'This client address already holds gateway.limits.maxConnectionsPerAddress WebSocket sessions.',
+    fix: 'Close idle tabs or clients on that address and retry; behind a proxy, list it in gateway.trustedProxies and have it send X-Forwarded-For so each client counts on its own; or raise gateway.limits.maxConnectionsPerAddress.',
+  },
+  too_many_unauthenticated_per_address: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'This client address already has gateway.limits.maxUnauthenticatedPerAddress WebSockets open that have not finished "connect".',
+    fix: 'Retry once they connect or time out; find the client on that address that opens sockets without connecting; behind a proxy, list it in gateway.trustedProxies and have it send X-Forwarded-For; or raise gateway.limits.maxUnauthenticatedPerAddress.',
   },
 });
 

@@ -24,10 +24,11 @@ describe('headersOf', () => {
     expect({ ...h }).toEqual({ host: 'gw', 'x-forwarded-user': 'alice', 'x-forwarded-proto': 'https' });
   });
 
-  it('reads the origin-check headers on WebSocket upgrades only, and the credential headers in token and password modes only', () => {
+  it('reads the origin-check and client-address headers on WebSocket upgrades only, and the credential headers in token and password modes only', () => {
     const all: [string, string][] = [['Host', 'gw'], ['Origin', 'https://gw'], ['X-Forwarded-Host', 'gw'], ['Authorization', 'Bearer t'], ['X-Forwarded-For', '10.0.0.9'], ['X-Real-IP', '10.0.0.9'], ['x-forwarded-user', 'alice']];
     expect(Object.keys(headersOf(req(...all), policy, 'http'))).toEqual(['x-forwarded-user']);
-    expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-user']);
+    // Upgrades also read the client address the per-address caps count.
+    expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-user']);
     for (const mode of ['token', 'password'] as const) {
       const secret = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } }));
       expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);

@@ -91,7 +91,8 @@ function compileNames(list: Iterable<string>): HeaderNames {
  * The header names read under `policy` on a surface: the policy's identity, groups,
  * signed-assertion and required headers; the adapter headers in token and password modes (the
  * bearer credential, the failure limiter's client address); and on WebSocket upgrades the origin
- * check's. Computed once per policy (a policy is immutable; a reload compiles a new one).
+ * check's and the client address (for the per-address caps). Computed once per policy (a policy is
+ * immutable; a reload compiles a new one).
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
   // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
@@ -103,7 +104,8 @@ function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
     if (policy.groupsHeader) own.push(policy.groupsHeader);
     if (policy.assertion) own.push(policy.assertion.header);
     if (policy.mode === 'token' || policy.mode === 'password') own.push(...ADAPTER_HEADERS);
-    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS]) };
+    // Upgrades also read the client address the per-address caps count (address-caps.ts).
+    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip']) };
     namesByPolicy.set(policy, d);
   }
   last = { policy, names: d };
