@@ -21,6 +21,7 @@ export type SimpleReason =
   | 'password_missing'
   | 'password_mismatch'
   | 'origin_not_allowed'
+  | 'host_not_allowed'
   | 'connect_required'
   | 'protocol_unsupported'
   | 'handshake_timeout'
@@ -222,6 +223,13 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_POLICY_VIOLATION,
     message: 'A browser WebSocket came from a page on another origin than the gateway\'s own.',
     fix: 'Open the Control UI from the gateway\'s own URL, or add the page\'s origin (scheme://host:port) to gateway.controlUi.allowedOrigins.',
+  },
+  host_not_allowed: {
+    status: 421,
+    type: 'forbidden',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The request named a host (the Host header) this gateway does not serve; this is how the gateway stops DNS-rebinding pages.',
+    fix: 'Open the gateway by a name it serves: on a loopback bind, localhost or 127.0.0.1; behind a proxy that passes the public host name on, add that name to gateway.allowedHosts.',
   },
   connect_required: {
     status: 400,

@@ -8,6 +8,7 @@ import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
 import { trustedProxyExtrasIssues } from './assertion.js';
 import { coveredFamilies } from '../net/coverage.js';
+import { allowedHostProblem } from '../net/host-name.js';
 
 /** True when a trustedProxies entry can match a loopback peer (127.0.0.0/8 or ::1). */
 export function entryCoversLoopback(entry: string): boolean {
@@ -105,6 +106,13 @@ export function validateForStartup(config: Config): ConfigIssue[] {
       fix: 'use mode "token", "password" or "trusted-proxy", or set gateway.bind to "loopback"',
     });
   }
+
+  g.allowedHosts.forEach((h, i) => {
+    const problem = allowedHostProblem(h);
+    if (problem) {
+      issues.push({ path: `gateway.allowedHosts[${i}]`, message: `"${h}" ${problem}`, fix: 'write a host name or IP address as the browser has it in the address bar, without scheme, port or path, e.g. "mayros.example.com"' });
+    }
+  });
 
   g.controlUi.allowedOrigins.forEach((o, i) => {
     if (o === '*') return;

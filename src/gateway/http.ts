@@ -4,9 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
-import { decide, whenDecided, type Decision, type GatewayContext } from './context.js';
+import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
-import { headersCut } from './request.js';
+import { headersCut, hostOf, peerOf } from './request.js';
+import { shownHost } from './host.js';
 
 /** Set on every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -105,6 +106,13 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       return r.ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' });
     }
 
+    // Everything but the health probes answers only to the names this gateway serves (DNS rebinding).
+    const gen = ctx.generation;
+    if (gen.hosts.enforced) {
+      const host = hostOf(req);
+      if (!gen.hosts.allows(host)) return refuseHost(ctx, req, res, host);
+    }
+
     if (path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
       if (path !== '/api/whoami') return notFound(res);
@@ -130,6 +138,11 @@ function answerWhoami(res: ServerResponse, { result }: Decision): void {
 function answerUndecided(res: ServerResponse): void {
   if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
   else res.destroy();
+}
+
+function refuseHost(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, host: string | string[] | undefined): void {
+  logRejection(ctx, { reason: 'host_not_allowed', peer: peerOf(req), path: req.url ?? '', surface: 'http', detail: shownHost(host) });
+  sendFailure(res, { reason: 'host_not_allowed' });
 }
 
 /** The answer Node itself gives a header block over the byte limit (server.ts). */

@@ -55,6 +55,22 @@ export function headersCut(req: IncomingMessage): boolean {
   return headerListMayBeCut(req.rawHeaders.length, server?.maxHeadersCount);
 }
 
+/**
+ * The Host header value(s): a string when sent once, an array when repeated, undefined when absent.
+ * A scan of rawHeaders (req.headers would build an object of every header).
+ */
+export function hostOf(req: IncomingMessage): string | string[] | undefined {
+  const raw = req.rawHeaders;
+  let found: string | string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    const value = raw[i + 1]!;
+    found = found === undefined ? value : typeof found === 'string' ? [found, value] : [...found, value];
+  }
+  return found;
+}
+
 /** Read by the browser origin check (WebSocket upgrades and session re-checks). */
 export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
 

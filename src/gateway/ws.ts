@@ -16,6 +16,7 @@ import { decide, logRejection, whenDecided, type Decision, type GatewayContext }
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
+import { shownHost } from './host.js';
 import { AddressCounts, checkAddress, clientKeyOf } from './address-caps.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
@@ -132,11 +133,12 @@ export class WsGateway {
     // Upgrades still being verified count as sessions that have not connected.
     else if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
     else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
+    else if (!gen.hosts.allows(headers['host'])) refusal = { reason: 'host_not_allowed' };
     else if (!originAllowed({ headers, peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
     }
     if (refusal) {
-      logRejection(ctx, { reason: refusal.reason, peer, client, path: req.url ?? '/', surface: 'ws' });
+      logRejection(ctx, { reason: refusal.reason, peer, client, path: req.url ?? '/', surface: 'ws', ...(refusal.reason === 'host_not_allowed' && { detail: shownHost(headers['host']) }) });
     } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
       const d = decide(ctx, req, 'ws', undefined, gen);
       if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, key, gen, at);

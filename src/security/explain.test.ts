@@ -177,6 +177,23 @@ describe('auth explain: token mode', () => {
   });
 });
 
+describe('auth explain: the Host check', () => {
+  it('refuses a foreign Host before authentication, as the gateway does', () => {
+    const e = explainRequest(TOKEN, { from: '127.0.0.1', headers: ['Host: attacker.example:18789', 'Authorization: Bearer the-right-token-0123456789'] });
+    expect(e.outcome).toMatchObject({ ok: false, code: 'host_not_allowed', http: { status: 421 }, websocket: { admitted: false, code: 'host_not_allowed', closeCode: 1008, stage: 'upgrade' } });
+    expect(e.steps.find((x) => x.step === 'host')).toMatchObject({ result: 'fail' });
+    expect(e.steps.find((x) => x.step === 'token')).toMatchObject({ result: 'not-reached' });
+  });
+
+  it('passes a loopback Host and an allowedHosts name', () => {
+    expect(explainRequest(TOKEN, { from: '127.0.0.1', headers: ['Host: localhost:18789', 'Authorization: Bearer the-right-token-0123456789'] }).outcome.ok).toBe(true);
+    const listed = resolved({ allowedHosts: ['mayros.example.com'], auth: { mode: 'token', token: 'the-right-token-0123456789' } });
+    const e = explainRequest(listed, { from: '127.0.0.1', headers: ['Host: mayros.example.com', 'Authorization: Bearer the-right-token-0123456789'] });
+    expect(e.outcome.ok).toBe(true);
+    expect(e.steps.find((x) => x.step === 'host')).toMatchObject({ result: 'pass' });
+  });
+});
+
 describe('auth explain: config and input', () => {
   it('explains a config the gateway would refuse, saying so, ignoring entries that are not addresses', () => {
     const bad = resolved({ trustedProxies: ['proxy.internal', '10.0.0.0/24'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } });

@@ -14,6 +14,7 @@ import type { HeaderMap, TraceStep } from '../auth/types.js';
 import { parseCidr } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../gateway/origin.js';
+import { compileHostCheck } from '../gateway/host.js';
 import { parseBearer } from '../gateway/request.js';
 import { explainHints, notReached } from './explain-hints.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
@@ -138,7 +139,11 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
 
   const trace: TraceStep[] = [];
   const headerMap: HeaderMap = headers;
-  const result = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
+  // The Host check comes before everything but the health probes (DNS-rebinding defence).
+  const hosts = compileHostCheck(config);
+  const hostChecked = headers['host'] !== undefined && hosts.enforced;
+  const hostOk = !hostChecked || hosts.allows(headers['host']);
+  const decided = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
 
   const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }];
   if (ignored.length) {
@@ -147,7 +152,19 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   if (assertionDropped) {
     steps.push({ step: 'config', result: 'note', detail: 'gateway.auth.trustedProxy.assertion is invalid (see the startup issues), so its step is left out here; the gateway would not start' });
   }
-  steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  if (hostChecked) {
+    steps.push({
+      step: 'host',
+      result: hostOk ? 'pass' : 'fail',
+      detail: hostOk
+        ? 'the Host is a loopback name or in gateway.allowedHosts'
+        : 'the Host is neither a loopback name nor in gateway.allowedHosts: the gateway refuses the request before authentication (DNS-rebinding defence)',
+      header: 'host',
+    });
+  }
+  const result: typeof decided = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
+  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  else steps.push(...trace.map((t): ExplainStep => ({ ...fromTrace(t), result: 'not-reached', detail: 'not checked, the Host was refused' })));
 
   let websocket: ExplainOutcome['websocket'];
   const originOk = originAllowed({ headers: headerMap, peerIsTrustedProxy: policy.trustedProxies.has(ip), allowedOrigins: config.gateway.controlUi.allowedOrigins });
@@ -161,7 +178,8 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
       header: 'origin',
     });
   }
-  if (!originOk) websocket = { admitted: false, code: 'origin_not_allowed', closeCode: REASONS.origin_not_allowed.closeCode, stage: 'upgrade' };
+  if (!hostOk) websocket = { admitted: false, code: 'host_not_allowed', closeCode: REASONS.host_not_allowed.closeCode, stage: 'upgrade' };
+  else if (!originOk) websocket = { admitted: false, code: 'origin_not_allowed', closeCode: REASONS.origin_not_allowed.closeCode, stage: 'upgrade' };
   else if (result.ok) websocket = { admitted: true };
   else {
     // Trusted-proxy mode decides at the upgrade; the secret modes on the connect frame.

@@ -53,7 +53,7 @@ describe('HTTP /api/whoami', () => {
   });
 
   it('sees the same header twice when spelled in different cases on the wire', async () => {
-    const raw = await rawRequest(t.port, 'GET /api/whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nX-Forwarded-User: nick@example.com\r\nx-forwarded-user: eve@example.com\r\nConnection: close\r\n\r\n');
+    const raw = await rawRequest(t.port, 'GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-User: nick@example.com\r\nx-forwarded-user: eve@example.com\r\nConnection: close\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1.1 401/);
     expect(raw).toContain('"reason":"trusted_proxy_user_ambiguous"');
   });
