@@ -72,7 +72,7 @@ export function hostOf(req: IncomingMessage): string | string[] | undefined {
 }
 
 /** Read by the browser origin check (WebSocket upgrades and session re-checks). */
-export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
+export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
 
 /**
  * Read outside the policy's own names: the bearer credential, the failure limiter's client address

@@ -173,8 +173,8 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
       step: 'origin',
       result: originOk ? 'pass' : 'fail',
       detail: originOk
-        ? 'WebSocket only: the Origin is the gateway\'s own host or listed in gateway.controlUi.allowedOrigins'
-        : 'WebSocket only: the Origin is neither the gateway\'s own host nor in gateway.controlUi.allowedOrigins, so a browser WebSocket is refused before authentication',
+        ? 'WebSocket only: the Origin is the gateway\'s own (scheme, host and port) or listed in gateway.controlUi.allowedOrigins'
+        : 'WebSocket only: the Origin is neither the gateway\'s own (scheme from a trusted proxy\'s X-Forwarded-Proto, else http; host and port) nor in gateway.controlUi.allowedOrigins, so a browser WebSocket is refused before authentication',
       header: 'origin',
     });
   }

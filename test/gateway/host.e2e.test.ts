@@ -86,7 +86,7 @@ describe('WebSocket upgrade', () => {
   });
 
   it('admits an allowedHosts name with its own origin', async () => {
-    const r = await rawWsAttempt(token.port, [['Origin', 'https://mayros.example.com']], { host: 'mayros.example.com' });
+    const r = await rawWsAttempt(token.port, [['Origin', 'http://mayros.example.com']], { host: 'mayros.example.com' });
     // Token mode decides on connect; the raw client sends none, so the upgrade itself is what passed.
     expect(r.status).toBe('HTTP/1.1 101 Switching Protocols');
     expect(r.close?.reason).toBe('token_missing');

@@ -80,6 +80,16 @@ describe('WebSocket upgrade', () => {
     client.close();
   });
 
+  it('checks the browser origin with its scheme: behind an https proxy, an http page on the same host is refused', async () => {
+    const viaTls = { ...proxied, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'gw.example.com' };
+    const plain = await wsConnect(t.wsUrl, { headers: viaTls, origin: 'http://gw.example.com' });
+    expect(plain.reply).toBeUndefined();
+    expect(await plain.client.closed).toEqual({ code: 1008, reason: 'origin_not_allowed' });
+    const tls = await wsConnect(t.wsUrl, { headers: viaTls, origin: 'https://gw.example.com' });
+    expect(tls.reply).toMatchObject({ ok: true, payload: { identity: { user: 'nick@example.com' } } });
+    tls.client.close();
+  });
+
   it.each(refusals)('closes 1008: $name -> $reason', async ({ from, headers, reason }) => {
     const { client, reply } = await wsConnect(t.wsUrl, { headers, from });
     expect(reply).toBeUndefined();
