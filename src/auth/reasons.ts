@@ -54,6 +54,7 @@ export type AssertionTimeWhy = 'expired' | 'not_yet_valid' | 'issued_in_future';
 export type AuthFailure =
   | { reason: SimpleReason }
   | { reason: 'trusted_proxy_missing_header'; header: string }
+  | { reason: 'trusted_proxy_header_invalid_utf8'; header: string }
   | { reason: 'trusted_proxy_assertion_invalid'; why: AssertionInvalidWhy }
   | { reason: 'trusted_proxy_assertion_expired'; why: AssertionTimeWhy }
   | { reason: 'rate_limited'; retryAfterMs: number };
@@ -125,6 +126,13 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_POLICY_VIOLATION,
     message: 'The identity header arrived more than once, or held a comma-separated list, so the gateway refused to pick one.',
     fix: 'Make the proxy overwrite the identity header (nginx proxy_set_header, Caddy header_up) instead of appending to what the client sent.',
+  },
+  trusted_proxy_header_invalid_utf8: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The identity or groups header was not valid UTF-8, so the gateway could not read the name in it.',
+    fix: 'Make the proxy pass user and group names as UTF-8, as it received them from the identity provider (no conversion to Latin-1 or another charset); the gateway log line names the header.',
   },
   trusted_proxy_user_not_allowed: {
     status: 403,

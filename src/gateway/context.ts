@@ -90,7 +90,8 @@ function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws
 
 /** The closed-set detail some failures carry, for the log line only. */
 function detailOf(failure: AuthFailure): { detail?: string } {
-  return 'why' in failure ? { detail: failure.why } : {};
+  if ('why' in failure) return { detail: failure.why };
+  return failure.reason === 'trusted_proxy_header_invalid_utf8' ? { detail: failure.header } : {};
 }
 
 /**

@@ -19,6 +19,7 @@ import { parseBearer } from '../gateway/request.js';
 import { explainHints, notReached } from './explain-hints.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
 import { ConfigError } from '../config/errors.js';
+import { wireForm } from '../auth/header-text.js';
 
 export interface ExplainRequest {
   /** The TCP peer address the gateway would see. */
@@ -95,6 +96,17 @@ export function parseHeaderArgs(args: readonly string[]): Record<string, string 
   return out;
 }
 
+/**
+ * The headers as the gateway would receive them: each value's UTF-8 bytes, one char per byte, as
+ * Node hands them over. Command-line arguments are text; a proxy sends bytes. Deciding on the bytes
+ * makes explain and the gateway agree on names that are not ASCII.
+ */
+export function wireHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.map(wireForm) : wireForm(v);
+  return out;
+}
+
 function redacted(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? (Array.isArray(v) ? v.map(() => '(hidden)') : '(hidden)') : v]));
 }
@@ -138,11 +150,11 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   const mode = config.gateway.auth.mode;
 
   const trace: TraceStep[] = [];
-  const headerMap: HeaderMap = headers;
+  const headerMap: HeaderMap = wireHeaders(headers);
   // The Host check comes before everything but the health probes (DNS-rebinding defence).
   const hosts = compileHostCheck(config);
   const hostChecked = headers['host'] !== undefined && hosts.enforced;
-  const hostOk = !hostChecked || hosts.allows(headers['host']);
+  const hostOk = !hostChecked || hosts.allows(headerMap['host']);
   const decided = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
 
   const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }];
