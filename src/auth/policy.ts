@@ -6,6 +6,7 @@ import type { Config, AuthMode } from '../config/schema.js';
 import { CidrSet } from '../net/cidr.js';
 import { resolveAssertion, type ResolvedAssertion } from '../config/assertion.js';
 import { ConfigError } from '../config/errors.js';
+import { nfc } from './header-text.js';
 
 export interface AuthPolicy {
   readonly mode: AuthMode;
@@ -13,7 +14,7 @@ export interface AuthPolicy {
   readonly allowRealIpFallback: boolean;
   readonly userHeader: string | undefined;
   readonly requiredHeaders: readonly string[];
-  /** Empty set = any authenticated user. */
+  /** Empty set = any authenticated user. Names in NFC, as headers and claims are compared. */
   readonly allowUsers: ReadonlySet<string>;
   /** A user in any of these groups is allowed; with allowUsers also empty, anyone is. */
   readonly allowGroups: ReadonlySet<string>;
@@ -43,8 +44,8 @@ export function compileAuthPolicy(config: Config): AuthPolicy {
     allowRealIpFallback: g.allowRealIpFallback,
     userHeader: a.trustedProxy.userHeader,
     requiredHeaders: Object.freeze([...a.trustedProxy.requiredHeaders]),
-    allowUsers: new Set(tp.allowUsers.map((u) => u.trim())),
-    allowGroups: new Set(tp.allowGroups.map((x) => x.trim())),
+    allowUsers: new Set(tp.allowUsers.map((u) => nfc(u.trim()))),
+    allowGroups: new Set(tp.allowGroups.map((x) => nfc(x.trim()))),
     groupsHeader: tp.groupsHeader,
     groupsSeparator: tp.groupsSeparator,
     assertion,

@@ -37,6 +37,14 @@ describe('FailureLimiter', () => {
     expect(strict.lockedFor('127.0.0.2', 6)).toBeGreaterThan(0);
   });
 
+  it('does not exempt loopback for a request that came through an unlisted proxy (mayExempt false)', () => {
+    const l = new FailureLimiter(opts);
+    for (let i = 0; i < 3; i++) l.recordFailure('127.0.0.1', i, false);
+    expect(l.lockedFor('127.0.0.1', 4, false)).toBe(4998);
+    // A local tool on the same address (no forwarding headers) is still exempt.
+    expect(l.lockedFor('127.0.0.1', 4)).toBe(0);
+  });
+
   it('a success clears the count but not a lockout', () => {
     const l = new FailureLimiter(opts);
     l.recordFailure('10.0.0.5', 0);

@@ -28,20 +28,25 @@ export class FailureLimiter {
     this.maxEntries = opts.maxEntries ?? 100_000;
   }
 
-  private exempt(client: string): boolean {
-    return this.opts.exemptLoopback && isLoopbackIp(client);
+  /**
+   * `mayExempt` false: the request came through a proxy the gateway was not told about (it carries
+   * forwarding headers from a peer outside trustedProxies), so a loopback address is that proxy's,
+   * not a local tool's, and is counted like any other.
+   */
+  private exempt(client: string, mayExempt: boolean): boolean {
+    return mayExempt && this.opts.exemptLoopback && isLoopbackIp(client);
   }
 
   /** Milliseconds left in the client's lockout, or 0. */
-  lockedFor(client: string, now: number): number {
-    if (this.exempt(client)) return 0;
+  lockedFor(client: string, now: number, mayExempt = true): number {
+    if (this.exempt(client, mayExempt)) return 0;
     const e = this.entries.get(client);
     return e && e.lockedUntil > now ? e.lockedUntil - now : 0;
   }
 
   /** Records a failed attempt; returns the lockout now in force (ms), or 0. */
-  recordFailure(client: string, now: number): number {
-    if (this.exempt(client)) return 0;
+  recordFailure(client: string, now: number, mayExempt = true): number {
+    if (this.exempt(client, mayExempt)) return 0;
     let e = this.entries.get(client);
     if (!e || now - e.windowStart > this.opts.windowMs) {
       if (e) this.entries.delete(client);

@@ -21,6 +21,7 @@ export type SimpleReason =
   | 'password_missing'
   | 'password_mismatch'
   | 'origin_not_allowed'
+  | 'host_not_allowed'
   | 'connect_required'
   | 'protocol_unsupported'
   | 'handshake_timeout'
@@ -29,7 +30,9 @@ export type SimpleReason =
   | 'frame_rate_exceeded'
   | 'slow_consumer'
   | 'too_many_connections'
-  | 'too_many_unauthenticated';
+  | 'too_many_unauthenticated'
+  | 'too_many_connections_per_address'
+  | 'too_many_unauthenticated_per_address';
 
 /** Why a signed assertion was refused as invalid; logged, never sent to the client. */
 export type AssertionInvalidWhy =
@@ -51,6 +54,7 @@ export type AssertionTimeWhy = 'expired' | 'not_yet_valid' | 'issued_in_future';
 export type AuthFailure =
   | { reason: SimpleReason }
   | { reason: 'trusted_proxy_missing_header'; header: string }
+  | { reason: 'trusted_proxy_header_invalid_utf8'; header: string }
   | { reason: 'trusted_proxy_assertion_invalid'; why: AssertionInvalidWhy }
   | { reason: 'trusted_proxy_assertion_expired'; why: AssertionTimeWhy }
   | { reason: 'rate_limited'; retryAfterMs: number };
@@ -122,6 +126,13 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_POLICY_VIOLATION,
     message: 'The identity header arrived more than once, or held a comma-separated list, so the gateway refused to pick one.',
     fix: 'Make the proxy overwrite the identity header (nginx proxy_set_header, Caddy header_up) instead of appending to what the client sent.',
+  },
+  trusted_proxy_header_invalid_utf8: {
+    status: 401,
+    type: 'unauthorized',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The identity or groups header was not valid UTF-8, so the gateway could not read the name in it.',
+    fix: 'Make the proxy pass user and group names as UTF-8, as it received them from the identity provider (no conversion to Latin-1 or another charset); the gateway log line names the header.',
   },
   trusted_proxy_user_not_allowed: {
     status: 403,
@@ -221,6 +232,13 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     message: 'A browser WebSocket came from a page on another origin than the gateway\'s own.',
     fix: 'Open the Control UI from the gateway\'s own URL, or add the page\'s origin (scheme://host:port) to gateway.controlUi.allowedOrigins.',
   },
+  host_not_allowed: {
+    status: 421,
+    type: 'forbidden',
+    closeCode: WS_POLICY_VIOLATION,
+    message: 'The request named a host (the Host header) this gateway does not serve; this is how the gateway stops DNS-rebinding pages.',
+    fix: 'Open the gateway by a name it serves: on a loopback bind, localhost or 127.0.0.1; behind a proxy that passes the public host name on, add that name to gateway.allowedHosts.',
+  },
   connect_required: {
     status: 400,
     type: 'bad_request',
@@ -283,6 +301,20 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     closeCode: WS_TRY_AGAIN_LATER,
     message: 'Too many WebSockets are open that have not finished "connect" (gateway.limits.maxUnauthenticated).',
     fix: 'Retry later; find the client that opens sockets without connecting, or raise gateway.limits.maxUnauthenticated.',
+  },
+  too_many_connections_per_address: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'This client address already holds gateway.limits.maxConnectionsPerAddress WebSocket sessions.',
+    fix: 'Close idle tabs or clients on that address and retry; behind a proxy, list it in gateway.trustedProxies and have it send X-Forwarded-For so each client counts on its own; or raise gateway.limits.maxConnectionsPerAddress.',
+  },
+  too_many_unauthenticated_per_address: {
+    status: 429,
+    type: 'rate_limited',
+    closeCode: WS_TRY_AGAIN_LATER,
+    message: 'This client address already has gateway.limits.maxUnauthenticatedPerAddress WebSockets open that have not finished "connect".',
+    fix: 'Retry once they connect or time out; find the client on that address that opens sockets without connecting; behind a proxy, list it in gateway.trustedProxies and have it send X-Forwarded-For; or raise gateway.limits.maxUnauthenticatedPerAddress.',
   },
 });
 

@@ -126,3 +126,34 @@ describe('authorizeAsync', () => {
     expect(code(r as AuthResult)).toBe('trusted_proxy_assertion_keys_unavailable');
   });
 });
+
+describe('non-ASCII names (UTF-8 on the wire, compared in NFC)', () => {
+  /** A header value as Node hands it over: the UTF-8 bytes, one char per byte. */
+  const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+  const decide = (p: ReturnType<typeof policy>, headers: HeaderMap) => authorize({ peer: '10.0.0.1', headers, surface: 'http' }, p);
+
+  it.each<[string, string[], HeaderMap, string]>([
+    ['a UTF-8 name listed in NFC', ['jürgen@example.com'], { 'x-forwarded-user': wire('jürgen@example.com') }, 'ok:jürgen@example.com:'],
+    ['the NFD spelling of a listed name', ['jürgen@example.com'], { 'x-forwarded-user': wire('ju\u0308rgen@example.com') }, 'ok:jürgen@example.com:'],
+    ['a name listed in NFD, sent in NFC', ['ju\u0308rgen@example.com'], { 'x-forwarded-user': wire('jürgen@example.com') }, 'ok:jürgen@example.com:'],
+    ['surrounding spaces trimmed after decoding', ['voilà@example.com'], { 'x-forwarded-user': wire(' voilà@example.com ') }, 'ok:voilà@example.com:'],
+    ['a name ending in byte 0xA0 is not cut', ['voilà'], { 'x-forwarded-user': wire('voilà') }, 'ok:voilà:'],
+    ['the Latin-1 bytes of a listed name are refused', ['jürgen@example.com'], { 'x-forwarded-user': 'j\xfcrgen@example.com' }, 'trusted_proxy_header_invalid_utf8'],
+    ['another non-ASCII name', ['jürgen@example.com'], { 'x-forwarded-user': wire('jörg@example.com') }, 'trusted_proxy_user_not_allowed'],
+  ])('%s', (_n, allowUsers, headers, want) => {
+    expect(code(decide(policy({ allowUsers }), headers))).toBe(want);
+  });
+
+  it('decodes the groups header too, and names the header of an invalid one', () => {
+    const p = policy({ groupsHeader: 'x-forwarded-groups', allowGroups: ['Ärzte'] });
+    expect(code(decide(p, { 'x-forwarded-user': 'nick', 'x-forwarded-groups': wire('dev,A\u0308rzte') }))).toBe('ok:nick:dev|Ärzte');
+    const bad = decide(p, { 'x-forwarded-user': 'nick', 'x-forwarded-groups': '\xc4rzte' });
+    expect(bad).toEqual({ ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: 'x-forwarded-groups' } });
+  });
+
+  it('traces the invalid header for explain', () => {
+    const trace: TraceStep[] = [];
+    authorize({ peer: '10.0.0.1', headers: { 'x-forwarded-user': 'j\xfcrgen' }, surface: 'http' }, policy({}), trace);
+    expect(trace.at(-1)).toMatchObject({ step: 'identity', ok: false, header: 'x-forwarded-user', detail: 'x-forwarded-user is not valid UTF-8' });
+  });
+});

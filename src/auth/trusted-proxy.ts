@@ -12,6 +12,7 @@ import type { AuthFailure } from './reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
+import { headerText } from './header-text.js';
 
 // Header values are read without building arrays or closures: this runs on every request.
 
@@ -66,7 +67,14 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
     trace?.push({ step: 'identity', ok: false, detail: `${userHeader} arrived ${count} times`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } };
   }
-  const user = count === 1 ? firstOf(uv)!.trim() : '';
+  // Decoded before trimming: a UTF-8 name may end in byte 0xA0, which read as latin-1 is a
+  // no-break space that trim() would cut off.
+  const text = count === 1 ? headerText(firstOf(uv)!) : '';
+  if (text === undefined) {
+    trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is not valid UTF-8`, header: userHeader });
+    return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: userHeader } };
+  }
+  const user = text.trim();
   if (!user) {
     trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is ${count ? 'blank' : 'missing'}`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
@@ -110,7 +118,12 @@ function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceS
     trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${count} times`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
   }
-  const groups = count === 1 ? [...new Set(firstOf(v)!.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
+  const text = count === 1 ? headerText(firstOf(v)!) : '';
+  if (text === undefined) {
+    trace?.push({ step: 'groups', ok: false, detail: `${name} is not valid UTF-8`, header: name });
+    return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: name } };
+  }
+  const groups = count === 1 ? [...new Set(text.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
   trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }

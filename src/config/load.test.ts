@@ -130,6 +130,11 @@ describe('startup validation', () => {
     ['loopback bind without a loopback proxy', tp('trustedProxies: ["10.0.0.1"]'), 'gateway.trustedProxies', /could never reach/],
     ['an entry that is not an IP', tp('trustedProxies: ["127.0.0.1", "proxy.local"]'), 'gateway.trustedProxies[1]', /"proxy.local" is not an IP/],
     ['a bad prefix', tp('trustedProxies: ["127.0.0.0/40"]'), 'gateway.trustedProxies[0]', /prefix length 40/],
+    ['an entry trusting every IPv4 address', tp('trustedProxies: ["127.0.0.1", "0.0.0.0/0"]'), 'gateway.trustedProxies[1]', /"0.0.0.0\/0" matches every IPv4 address/],
+    ['an entry trusting every IPv6 address', tp('trustedProxies: ["127.0.0.1", "::/0"]'), 'gateway.trustedProxies[1]', /"::\/0" matches every IPv6 address/],
+    ['the IPv4-mapped spelling of every IPv4 address', tp('trustedProxies: ["::ffff:0:0/96"]'), 'gateway.trustedProxies[0]', /every IPv4 address/],
+    ['two halves of the IPv4 space', tp('trustedProxies: ["0.0.0.0/1", "10.0.0.1", "128.0.0.0/1"]'), 'gateway.trustedProxies', /gateway.trustedProxies\[0\] "0.0.0.0\/1" and gateway.trustedProxies\[2\] "128.0.0.0\/1" together match every IPv4 address/],
+    ['two halves of the IPv6 space', tp('trustedProxies: ["127.0.0.1", "::/1", "8000::/1"]'), 'gateway.trustedProxies', /together match every IPv6 address/],
     ['mode none on lan', '{ gateway: { bind: "lan", auth: { mode: "none" } } }', 'gateway.auth.mode', /unauthenticated/],
     ['password mode without a password', '{ gateway: { auth: { mode: "password" } } }', 'gateway.auth.password', /needs a password/],
     ['custom bind without a host', '{ gateway: { bind: "custom" } }', 'gateway.customBindHost', /required/],
@@ -147,7 +152,7 @@ describe('startup validation', () => {
     ['127.0.0.1'],
     ['::1'],
     ['127.0.0.0/8'],
-    ['0.0.0.0/0'],
+    ['0.0.0.0/1'],
     ['::ffff:127.0.0.1'],
   ])('accepts loopback bind with %s as proxy', (entry) => {
     expect(() => loadConfigForStartup({ configPath: file(tp(`trustedProxies: ["${entry}"]`)), env })).not.toThrow();

@@ -84,6 +84,8 @@ export const limitsSchema = z
   .object({
     maxConnections: z.number().int().min(1).max(1_000_000).default(1000),
     maxUnauthenticated: z.number().int().min(1).max(1_000_000).default(100),
+    maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).default(100),
+    maxUnauthenticatedPerAddress: z.number().int().min(1).max(1_000_000).default(10),
     handshakeTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     maxFrameBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
     maxFramesPerSecond: z.number().int().min(1).max(1_000_000).default(50),
@@ -106,6 +108,8 @@ export const gatewaySchema = z
     customBindHost: z.string().trim().min(1).optional(),
     trustedProxies: z.array(z.string()).default([]),
     allowRealIpFallback: z.boolean().default(false),
+    /** Host names served besides loopback names (DNS-rebinding defence); see src/gateway/host.ts. */
+    allowedHosts: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     auth: authSchema.prefault({}),
     controlUi: controlUiSchema.prefault({}),
     limits: limitsSchema.prefault({}),

@@ -7,6 +7,8 @@ import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
 import { trustedProxyExtrasIssues } from './assertion.js';
+import { coveredFamilies } from '../net/coverage.js';
+import { allowedHostProblem } from '../net/host-name.js';
 
 /** True when a trustedProxies entry can match a loopback peer (127.0.0.0/8 or ::1). */
 export function entryCoversLoopback(entry: string): boolean {
@@ -23,6 +25,23 @@ export function isLoopbackBind(config: Config): boolean {
   if (g.bind === 'loopback') return true;
   if (g.bind === 'custom' && g.customBindHost) return isLoopbackIp(g.customBindHost);
   return false;
+}
+
+/**
+ * trustedProxies entries that, alone or together, cover every address of a family: in
+ * trusted-proxy mode any peer could then name any user, so the gateway refuses to start (and a
+ * reload refuses the file), as with mode "none" on a LAN bind.
+ */
+function trustEveryoneIssues(list: readonly string[]): ConfigIssue[] {
+  return coveredFamilies(list).map(({ family, indexes }) => {
+    const what = family === 4 ? 'every IPv4 address (IPv4-mapped IPv6 peers included)' : 'every IPv6 address';
+    const named = indexes.map((i) => `gateway.trustedProxies[${i}] "${list[i]}"`);
+    return {
+      path: indexes.length === 1 ? `gateway.trustedProxies[${indexes[0]}]` : 'gateway.trustedProxies',
+      message: `${indexes.length === 1 ? `"${list[indexes[0]!]}" matches` : `${named.join(' and ')} together match`} ${what}: in trusted-proxy mode any client could connect and name any user`,
+      fix: `remove ${indexes.length === 1 ? 'it' : 'them'} and list only the address your proxy connects from, e.g. "127.0.0.1" for a proxy on this host or "10.0.0.5" for one on another host`,
+    };
+  });
 }
 
 export function validateForStartup(config: Config): ConfigIssue[] {
@@ -63,6 +82,7 @@ export function validateForStartup(config: Config): ConfigIssue[] {
         fix: 'add "127.0.0.1" (or "::1") for a proxy on this host, or set gateway.bind to "lan"/"custom" for a proxy on another host',
       });
     }
+    issues.push(...trustEveryoneIssues(g.trustedProxies));
     if (!a.trustedProxy.userHeader) {
       issues.push({
         path: 'gateway.auth.trustedProxy.userHeader',
@@ -86,6 +106,13 @@ export function validateForStartup(config: Config): ConfigIssue[] {
       fix: 'use mode "token", "password" or "trusted-proxy", or set gateway.bind to "loopback"',
     });
   }
+
+  g.allowedHosts.forEach((h, i) => {
+    const problem = allowedHostProblem(h);
+    if (problem) {
+      issues.push({ path: `gateway.allowedHosts[${i}]`, message: `"${h}" ${problem}`, fix: 'write a host name or IP address as the browser has it in the address bar, without scheme, port or path, e.g. "mayros.example.com"' });
+    }
+  });
 
   g.controlUi.allowedOrigins.forEach((o, i) => {
     if (o === '*') return;

@@ -12,7 +12,7 @@ import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
 import type { Generation } from './generation.js';
-import { clientIpOf, headersOf, parseBearer, peerOf } from './request.js';
+import { clientIpOf, headersOf, mayExemptLoopback, parseBearer, peerOf } from './request.js';
 
 export interface GatewayContext {
   /**
@@ -56,6 +56,7 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
   const headers = headersOf(req, policy, surface);
   const usesSecret = policy.mode === 'token' || policy.mode === 'password';
   const client = usesSecret ? clientIpOf(headers, peer, policy) : peer;
+  const mayExempt = usesSecret && mayExemptLoopback(headers, peer, policy);
   // The clock is read only by the failure limiter and by assertion verification (Date.now()
   // costs about 50 ns, a sixth of the rest of a trusted-proxy decision); otherwise 0 is passed.
   const now = usesSecret || policy.assertion ? ctx.now() : 0;
@@ -66,21 +67,21 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
       // Only token and password read a credential; the other modes skip parsing Authorization.
       credentials: credentials ?? (usesSecret ? { bearer: parseBearer(headers['authorization']) } : undefined),
       surface,
-      lockedForMs: usesSecret ? limiter.lockedFor(client, now) : 0,
+      lockedForMs: usesSecret ? limiter.lockedFor(client, now, mayExempt) : 0,
     },
     policy,
     keys,
     now,
   );
   // The synchronous path (every mode but signed assertions) allocates no closure.
-  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now);
-  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now));
+  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now, mayExempt);
+  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now, mayExempt));
 }
 
 /** Feeds the failure limiter, logs a refusal, and wraps the result. */
-function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number): Decision {
+function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number, mayExempt: boolean): Decision {
   if (usesSecret) {
-    if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now);
+    if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now, mayExempt);
     else if (result.ok) limiter.recordSuccess(client, now);
   }
   if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
@@ -89,7 +90,8 @@ function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws
 
 /** The closed-set detail some failures carry, for the log line only. */
 function detailOf(failure: AuthFailure): { detail?: string } {
-  return 'why' in failure ? { detail: failure.why } : {};
+  if ('why' in failure) return { detail: failure.why };
+  return failure.reason === 'trusted_proxy_header_invalid_utf8' ? { detail: failure.header } : {};
 }
 
 /**

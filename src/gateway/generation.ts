@@ -14,6 +14,7 @@ import { FailureLimiter } from '../auth/rate-limit.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import { limitsFromConfig, type WsLimits } from './limits.js';
+import { compileHostCheck, type HostCheck } from './host.js';
 
 export interface Generation {
   /** 1 at startup, +1 per applied reload. */
@@ -25,6 +26,8 @@ export interface Generation {
   /** Identifies where the keys came from (and a key file's content), to tell a reload changed them. */
   readonly keysFingerprint: string;
   readonly limits: WsLimits;
+  /** Which Host values are served (gateway.allowedHosts and the bind). */
+  readonly hosts: HostCheck;
   /** Carried over from the previous generation while `gateway.auth.rateLimit` is unchanged. */
   readonly limiter: FailureLimiter;
   /** `gateway.auth.sessionMaxAgeSec` in ms; 0 = unlimited. */
@@ -86,6 +89,7 @@ export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOption
     keys: opts.keys,
     keysFingerprint: keysFingerprint(policy),
     limits: limitsFromConfig(resolved.config, opts.limitOverrides),
+    hosts: compileHostCheck(resolved.config),
     limiter: keepLimiter ? prev.limiter : new FailureLimiter(a.rateLimit),
     sessionMaxAgeMs: a.sessionMaxAgeSec * 1000,
     loadedAt: opts.now,

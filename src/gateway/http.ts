@@ -4,9 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
-import { decide, whenDecided, type Decision, type GatewayContext } from './context.js';
+import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
-import { peerOf } from './request.js';
+import { headersCut, hostOf, peerOf } from './request.js';
+import { shownHost } from './host.js';
 import { forwardedVerdictHeaders } from '../net/forwarded.js';
 
 /** Set on every response. */
@@ -87,6 +88,8 @@ function notFound(res: ServerResponse): void {
 
 export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefined) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
+    // A header list Node may have cut is never decided on (see headersCut).
+    if (headersCut(req)) return refuseCutHeaders(res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
@@ -102,6 +105,13 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       // Ready = able to decide. Only signing keys can be missing; the detail stays in the log.
       const r = ctx.keys?.readiness() ?? { ready: true };
       return r.ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' });
+    }
+
+    // Everything but the health probes answers only to the names this gateway serves (DNS rebinding).
+    const gen = ctx.generation;
+    if (gen.hosts.enforced) {
+      const host = hostOf(req);
+      if (!gen.hosts.allows(host)) return refuseHost(ctx, req, res, host);
     }
 
     if (path.startsWith('/api/')) {
@@ -129,6 +139,18 @@ function answerWhoami(res: ServerResponse, { result }: Decision): void {
 function answerUndecided(res: ServerResponse): void {
   if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
   else res.destroy();
+}
+
+function refuseHost(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, host: string | string[] | undefined): void {
+  logRejection(ctx, { reason: 'host_not_allowed', peer: peerOf(req), path: req.url ?? '', surface: 'http', detail: shownHost(host) });
+  sendFailure(res, { reason: 'host_not_allowed' });
+}
+
+/** The answer Node itself gives a header block over the byte limit (server.ts). */
+function refuseCutHeaders(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(431, { connection: 'close', 'content-length': 0 });
+  res.end();
 }
 
 function methodNotAllowed(res: ServerResponse): void {

@@ -21,6 +21,10 @@ export interface WsLimits {
   maxConnections: number;
   /** Sessions that have not completed `connect`. */
   maxUnauthenticated: number;
+  /** Open WebSocket sessions from one client address (see clientKeyOf). */
+  maxConnectionsPerAddress: number;
+  /** Sessions from one client address that have not completed `connect`. */
+  maxUnauthenticatedPerAddress: number;
   /** Sustained inbound messages per second per connection. */
   maxFramesPerSecond: number;
   /** Messages a connection may send at once before the rate applies. */
@@ -45,6 +49,8 @@ export function limitsFromConfig(config: Config, overrides?: Partial<WsLimits>):
     maxBufferedBytes: l.maxBufferedBytes,
     maxConnections: l.maxConnections,
     maxUnauthenticated: l.maxUnauthenticated,
+    maxConnectionsPerAddress: l.maxConnectionsPerAddress,
+    maxUnauthenticatedPerAddress: l.maxUnauthenticatedPerAddress,
     maxFramesPerSecond: l.maxFramesPerSecond,
     frameBurst: l.frameBurst,
     ...overrides,
@@ -61,6 +67,8 @@ export const DEFAULT_WS_LIMITS: WsLimits = Object.freeze({
   maxBufferedBytes: defaults.maxBufferedBytes,
   maxConnections: defaults.maxConnections,
   maxUnauthenticated: defaults.maxUnauthenticated,
+  maxConnectionsPerAddress: defaults.maxConnectionsPerAddress,
+  maxUnauthenticatedPerAddress: defaults.maxUnauthenticatedPerAddress,
   maxFramesPerSecond: defaults.maxFramesPerSecond,
   frameBurst: defaults.frameBurst,
 });

@@ -1,8 +1,11 @@
 /**
  * Browser WebSocket origin check (cross-site WebSocket hijacking defence). A request with an
- * Origin header is accepted only when that origin is the gateway's own (its host equals the Host
- * the request came in on, or X-Forwarded-Host when the peer is a trusted proxy), or is listed in
- * gateway.controlUi.allowedOrigins.
+ * Origin header is accepted only when that origin is the gateway's own, or is listed in
+ * gateway.controlUi.allowedOrigins. An origin is scheme + host + port (default ports normalised):
+ * the gateway's own is `http://` + the Host the request came in on, or, when the peer is a
+ * trusted proxy, the scheme of its X-Forwarded-Proto and the host of its X-Forwarded-Host. So a
+ * page on `http://gw.example.com` is not the `https://gw.example.com` a TLS proxy serves: a plain
+ * http page can be injected by anyone on the network path.
  */
 import type { HeaderMap } from '../auth/types.js';
 
@@ -11,9 +14,19 @@ function first(v: string | readonly string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : v[0];
 }
 
-function hostFor(scheme: string, host: string): string | undefined {
+/** The first entry of a comma-separated list (a proxy chain appends; the first is the browser's). */
+function firstListed(v: string | readonly string[] | undefined): string | undefined {
+  const s = first(v);
+  if (s === undefined) return undefined;
+  const head = s.split(',')[0]!.trim();
+  return head === '' ? undefined : head;
+}
+
+/** `scheme//host` as an origin, or undefined when `host` is not a bare host[:port]. */
+export function originOf(scheme: 'http:' | 'https:', host: string): string | undefined {
+  if (/[/?#@\s\\]/.test(host)) return undefined;
   try {
-    return new URL(`${scheme}//${host}`).host.toLowerCase();
+    return new URL(`${scheme}//${host}`).origin;
   } catch {
     return undefined;
   }
@@ -23,6 +36,22 @@ export interface OriginCheckInput {
   headers: HeaderMap;
   peerIsTrustedProxy: boolean;
   allowedOrigins: readonly string[];
+}
+
+/**
+ * The gateway's own origin for this request: see the module comment. Undefined when it cannot be
+ * told (no Host, or a trusted proxy's X-Forwarded-Proto that is neither http nor https).
+ */
+export function ownOrigin({ headers, peerIsTrustedProxy }: Omit<OriginCheckInput, 'allowedOrigins'>): string | undefined {
+  let host = first(headers['host'])?.trim();
+  let scheme: 'http:' | 'https:' = 'http:';
+  if (peerIsTrustedProxy) {
+    host = firstListed(headers['x-forwarded-host']) ?? host;
+    const proto = firstListed(headers['x-forwarded-proto'])?.toLowerCase();
+    if (proto === 'https') scheme = 'https:';
+    else if (proto !== undefined && proto !== 'http') return undefined;
+  }
+  return host ? originOf(scheme, host) : undefined;
 }
 
 export function originAllowed({ headers, peerIsTrustedProxy, allowedOrigins }: OriginCheckInput): boolean {
@@ -38,12 +67,6 @@ export function originAllowed({ headers, peerIsTrustedProxy, allowedOrigins }: O
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   if (allowedOrigins.includes('*') || allowedOrigins.includes(url.origin)) return true;
-  let host = first(headers['host']);
-  if (peerIsTrustedProxy) {
-    const fwd = first(headers['x-forwarded-host']);
-    // A proxy chain may list several hosts: the first is the one the browser used.
-    if (fwd && fwd.trim()) host = fwd.split(',')[0]!.trim();
-  }
-  if (!host) return false;
-  return hostFor(url.protocol, host) === url.host.toLowerCase();
+  const own = ownOrigin({ headers, peerIsTrustedProxy });
+  return own !== undefined && own === url.origin;
 }

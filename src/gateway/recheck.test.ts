@@ -30,8 +30,14 @@ describe('recheckSession', () => {
 
   it('re-runs the browser origin check', () => {
     const browser: AdmissionFacts = { peer: '127.0.0.1', at: 0, headers: { 'x-user': ['alice'], host: ['gw:1'], origin: ['https://console.example.com'] } };
-    expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}, { controlUi: { allowedOrigins: ['https://console.example.com'] } }))).toMatchObject({ keep: true });
-    expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}))).toEqual({ keep: false, failure: { reason: 'origin_not_allowed' } });
+    expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['gw'], controlUi: { allowedOrigins: ['https://console.example.com'] } }))).toMatchObject({ keep: true });
+    expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['gw'] }))).toEqual({ keep: false, failure: { reason: 'origin_not_allowed' } });
+  });
+
+  it('re-runs the Host check: a name removed from allowedHosts closes the session', () => {
+    const viaProxy: AdmissionFacts = { peer: '127.0.0.1', at: 0, headers: { 'x-user': ['alice'], host: ['mayros.example.com'] } };
+    expect(recheckSession(viaProxy, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['mayros.example.com'] }))).toMatchObject({ keep: true });
+    expect(recheckSession(viaProxy, true, proxy(['127.0.0.1'], {}))).toEqual({ keep: false, failure: { reason: 'host_not_allowed' } });
   });
 
   it('checks a token session with the secret it connected with, ignoring any lockout', () => {

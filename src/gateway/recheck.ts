@@ -20,7 +20,8 @@ function decidesAtUpgrade(gen: Generation): boolean {
 
 /**
  * Would `gen` still admit this session?
- * - The browser origin check runs again (allowedOrigins and trustedProxies may have changed).
+ * - The Host and browser origin checks run again (allowedHosts, allowedOrigins and trustedProxies
+ *   may have changed).
  * - A connected session runs the full decision on its facts. The failure limiter is not
  *   consulted: a re-check is not a login attempt, and a lockout earned by others sharing the
  *   address must not cut off a session that presented the right secret.
@@ -31,6 +32,8 @@ function decidesAtUpgrade(gen: Generation): boolean {
  *   short-lived token is still fresh. Only then is the verdict a Promise.
  */
 export function recheckSession(facts: AdmissionFacts, connected: boolean, gen: Generation): RecheckVerdict | Promise<RecheckVerdict> {
+  // The Host check runs again too (gateway.allowedHosts may have lost the name).
+  if (!gen.hosts.allows(facts.headers['host'])) return { keep: false, failure: { reason: 'host_not_allowed' } };
   const origin = originAllowed({
     headers: facts.headers,
     peerIsTrustedProxy: gen.policy.trustedProxies.has(facts.peer),

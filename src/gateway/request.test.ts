@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
-import { headersOf, parseBearer, peerOf } from './request.js';
+import { headerListMayBeCut, headersOf, parseBearer, peerOf } from './request.js';
 
 const policy = compileAuthPolicy(
   parseConfigObject({
@@ -24,13 +24,14 @@ describe('headersOf', () => {
     expect({ ...h }).toEqual({ host: 'gw', 'x-forwarded-user': 'alice', 'x-forwarded-proto': 'https' });
   });
 
-  it('reads the origin-check headers on WebSocket upgrades only, and the credential headers in token and password modes only', () => {
+  it('reads the origin-check and client-address headers on WebSocket upgrades only, and the credential headers in token and password modes only', () => {
     const all: [string, string][] = [['Host', 'gw'], ['Origin', 'https://gw'], ['X-Forwarded-Host', 'gw'], ['Authorization', 'Bearer t'], ['X-Forwarded-For', '10.0.0.9'], ['X-Real-IP', '10.0.0.9'], ['x-forwarded-user', 'alice']];
     expect(Object.keys(headersOf(req(...all), policy, 'http'))).toEqual(['x-forwarded-user']);
-    expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-user']);
+    // Upgrades also read the client address the per-address caps count.
+    expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-user']);
     for (const mode of ['token', 'password'] as const) {
       const secret = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } }));
-      expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['authorization', 'x-forwarded-for', 'x-real-ip']);
+      expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
       expect(Object.keys(headersOf(req(...all), secret, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
     }
   });
@@ -115,5 +116,21 @@ describe('peerOf', () => {
     expect(peerOf(c.req())).toBe('');
     expect(peerOf(c.req())).toBe('');
     expect(c.socket.reads).toBe(2);
+  });
+});
+
+describe('headerListMayBeCut', () => {
+  it.each<[number, number | null | undefined, boolean]>([
+    [10, 0, false],
+    [100_000, 0, false],
+    [1998, null, false],
+    [2000, null, true],
+    [2046, undefined, true],
+    [1998, 1000, false],
+    [2000, 1000, true],
+    [3998, 2000, false],
+    [4000, 2000, true],
+  ])('headerListMayBeCut(%i entries, maxHeadersCount %s) = %s', (entries, cap, cut) => {
+    expect(headerListMayBeCut(entries, cap)).toBe(cut);
   });
 });

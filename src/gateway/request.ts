@@ -1,11 +1,11 @@
 /**
  * Adapters from Node's IncomingMessage to the plain data the auth decision reads.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
-import { resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, FORWARDING_HEADERS, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
 
 /** Each connection's normalised peer: a TCP connection's remote address never changes. */
@@ -27,11 +27,59 @@ export function peerOf(req: IncomingMessage): string {
   return peer;
 }
 
-/** Read by the browser origin check (WebSocket upgrades and session re-checks). */
-export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host'] as const;
+/**
+ * Header lines Node keeps when `server.maxHeadersCount` is not a number: its parser's own default,
+ * counted in rawHeaders entries (a name and a value each), so 1,000 header lines.
+ */
+const NODE_DEFAULT_HEADER_ENTRIES = 2000;
 
-/** Read outside the policy's own names: the bearer credential and the failure limiter's client address. */
-const ADAPTER_HEADERS = ['authorization', 'x-forwarded-for', 'x-real-ip'] as const;
+/**
+ * Whether Node may have cut a request's header list. Past `server.maxHeadersCount` Node drops the
+ * remaining header lines without a word (rawHeaders stops near the cap), so a second identity
+ * header after enough filler lines would go unseen. The gateway sets the cap to 0 (no count cap;
+ * the 16 KiB byte limit bounds a request instead); this check is the second line: if a cap is in
+ * force anyway (a changed setting, a Node release that reads it differently), a list that reached
+ * it is refused, never decided on. Pure: `rawEntries` is `req.rawHeaders.length`.
+ */
+export function headerListMayBeCut(rawEntries: number, maxHeadersCount: number | null | undefined): boolean {
+  if (typeof maxHeadersCount !== 'number') return rawEntries >= NODE_DEFAULT_HEADER_ENTRIES;
+  // 0 (or less) means no cap in Node; NaN is not a cap Node would apply either.
+  if (!(maxHeadersCount > 0)) return false;
+  return rawEntries >= maxHeadersCount * 2;
+}
+
+/** headerListMayBeCut for a request, reading the cap of the server that parsed it. */
+export function headersCut(req: IncomingMessage): boolean {
+  // No server known (a detached socket): assume Node's default cap, which fails closed.
+  const server = (req.socket as (Socket & { server?: Server }) | null)?.server;
+  return headerListMayBeCut(req.rawHeaders.length, server?.maxHeadersCount);
+}
+
+/**
+ * The Host header value(s): a string when sent once, an array when repeated, undefined when absent.
+ * A scan of rawHeaders (req.headers would build an object of every header).
+ */
+export function hostOf(req: IncomingMessage): string | string[] | undefined {
+  const raw = req.rawHeaders;
+  let found: string | string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    const value = raw[i + 1]!;
+    found = found === undefined ? value : typeof found === 'string' ? [found, value] : [...found, value];
+  }
+  return found;
+}
+
+/** Read by the browser origin check (WebSocket upgrades and session re-checks). */
+export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
+
+/**
+ * Read outside the policy's own names: the bearer credential, the failure limiter's client address
+ * (X-Forwarded-For, X-Real-IP), and the other forwarding headers that tell a request came through
+ * a proxy (the loopback exemption does not apply to those from an unlisted peer).
+ */
+const ADAPTER_HEADERS = ['authorization', ...FORWARDING_HEADERS] as const;
 
 /** The names read on one surface under one policy, and their lengths: a header of any other length is skipped unread. */
 interface HeaderNames {
@@ -59,7 +107,8 @@ function compileNames(list: Iterable<string>): HeaderNames {
  * The header names read under `policy` on a surface: the policy's identity, groups,
  * signed-assertion and required headers; the adapter headers in token and password modes (the
  * bearer credential, the failure limiter's client address); and on WebSocket upgrades the origin
- * check's. Computed once per policy (a policy is immutable; a reload compiles a new one).
+ * check's and the client address (for the per-address caps). Computed once per policy (a policy is
+ * immutable; a reload compiles a new one).
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
   // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
@@ -71,7 +120,8 @@ function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
     if (policy.groupsHeader) own.push(policy.groupsHeader);
     if (policy.assertion) own.push(policy.assertion.header);
     if (policy.mode === 'token' || policy.mode === 'password') own.push(...ADAPTER_HEADERS);
-    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS]) };
+    // Upgrades also read the client address the per-address caps count (address-caps.ts).
+    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip']) };
     namesByPolicy.set(policy, d);
   }
   last = { policy, names: d };
@@ -129,6 +179,15 @@ export function parseBearer(values: string | readonly string[] | undefined): str
   }
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values);
   return m ? m[1] : undefined;
+}
+
+/**
+ * Whether the failure limiter may exempt this request's client as loopback: not when it carries
+ * forwarding headers from a peer outside trustedProxies (an unlisted proxy on this host makes every
+ * client look like 127.0.0.1). `headers` from headersOf in token or password mode.
+ */
+export function mayExemptLoopback(headers: HeaderMap, peer: string, policy: AuthPolicy): boolean {
+  return !carriesForwarding(headers) || policy.trustedProxies.has(peer);
 }
 
 /** The client address for the failure limiter: resolved through trusted proxies. `headers` from headersOf. */

@@ -44,6 +44,8 @@ export interface RunningGateway {
   readonly urls: readonly string[];
   readonly ctx: GatewayContext;
   readonly ws: WsGateway;
+  /** The HTTP servers, one per listening address (for embedders that need the listener itself). */
+  readonly servers: readonly Server[];
   /**
    * Loads and validates the config again and, if valid, puts it in force and re-checks open
    * sessions. Reloads run one at a time; when the promise resolves, every request that starts
@@ -64,6 +66,14 @@ const HTTP_LIMITS = {
   // silent TCP connection outlive the handshake timeout many times over).
   connectionsCheckingInterval: 1_000,
 };
+
+/**
+ * No cap on the number of header lines: past `maxHeadersCount` Node drops the rest without a word,
+ * which would hide a second identity header behind filler lines. The byte limit (maxHeaderSize,
+ * answered 431) bounds a request instead, the same on every Node release; handlers also refuse a
+ * list that reached a cap, should one be in force (request.ts headersCut).
+ */
+export const MAX_HEADERS_COUNT = 0;
 
 /** Listener settings that follow the config: a client has handshakeTimeoutMs to send its headers. */
 function applyListenerLimits(server: Server, gen: Generation): void {
@@ -133,6 +143,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const urls: string[] = [];
   const make = () => {
     const s = createServer(HTTP_LIMITS, handler);
+    s.maxHeadersCount = MAX_HEADERS_COUNT;
     applyListenerLimits(s, ctx.generation);
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -195,6 +206,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     urls,
     ctx,
     ws,
+    servers,
     reload,
     close(graceMs = 2000) {
       closing ??= (async () => {

@@ -28,6 +28,8 @@ export interface Session {
   readonly connId: string;
   readonly ws: WebSocket;
   readonly peer: string;
+  /** The client address the per-address caps count this session under; undefined when uncounted. */
+  readonly addressKey: string | undefined;
   readonly connectedAt: number;
   identity: Identity | undefined;
   /** Set at the upgrade in trusted-proxy mode (and "none"). */

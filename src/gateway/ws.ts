@@ -16,9 +16,11 @@ import { decide, logRejection, whenDecided, type Decision, type GatewayContext }
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
 import { originAllowed } from './origin.js';
+import { shownHost } from './host.js';
+import { AddressCounts, checkAddress, clientKeyOf } from './address-caps.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
-import { headersOf, peerOf } from './request.js';
+import { headersCut, headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
 import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
@@ -44,6 +46,12 @@ interface CloseOptions {
   detail?: Record<string, unknown>;
 }
 
+/** Answers an upgrade with a bare HTTP status and closes, without upgrading. */
+function refuseRaw(socket: Duplex, status: string): void {
+  socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  (socket as Socket).destroySoon();
+}
+
 export class WsGateway {
   readonly sessions = new Set<Session>();
   /** Upgrade sockets waiting for a signed assertion to be verified. */
@@ -60,6 +68,8 @@ export class WsGateway {
   };
   /** Sessions that have not completed `connect`. */
   private pending = 0;
+  /** The same counts per client address, for the per-address caps. */
+  readonly addresses = new AddressCounts();
   private server: WebSocketServer;
   private serverBytes: number;
   private readonly tick: NodeJS.Timeout;
@@ -95,50 +105,63 @@ export class WsGateway {
   /** The `upgrade` listener for the HTTP server(s). */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    // A header list Node may have cut is never decided on (see headersCut).
+    if (headersCut(req)) return refuseRaw(socket, '431 Request Header Fields Too Large');
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/') {
-      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      (socket as Socket).destroySoon();
-      return;
-    }
+    if (path !== '/') return refuseRaw(socket, '404 Not Found');
     const ctx = this.ctx;
     const gen = ctx.generation;
     const limits = gen.limits;
     const peer = peerOf(req);
     const at = ctx.now();
+    const headers = headersOf(req, gen.policy, 'ws');
+    // The client address the per-address caps count (undefined: only the global caps apply).
+    const key = clientKeyOf(headers, peer, gen.policy);
+    const client = key ?? peer;
+    const byAddress = checkAddress(this.addresses.get(key), limits);
     const verifying = this.pendingUpgrades.size;
     // Past every cap and the refusals still closing: drop without spending anything on it.
-    if (this.sockets + verifying >= limits.maxConnections + limits.maxUnauthenticated) {
-      logRejection(ctx, { reason: 'too_many_connections', peer, path: '/', surface: 'ws' });
+    if (this.sockets + verifying >= limits.maxConnections + limits.maxUnauthenticated || byAddress === 'drop') {
+      logRejection(ctx, { reason: byAddress === 'drop' ? 'too_many_connections_per_address' : 'too_many_connections', peer, client, path: '/', surface: 'ws' });
       socket.destroy();
       return;
     }
     let refusal: AuthFailure | undefined;
     let preAuthorized: Identity | undefined;
+    // One address past its own caps is refused first, whatever room the others leave.
+    if (byAddress) refusal = { reason: byAddress };
     // Upgrades still being verified count as sessions that have not connected.
-    if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
+    else if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
     else if (this.pending + verifying >= limits.maxUnauthenticated) refusal = { reason: 'too_many_unauthenticated' };
-    else if (!originAllowed({ headers: headersOf(req, gen.policy, 'ws'), peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
+    else if (!gen.hosts.allows(headers['host'])) refusal = { reason: 'host_not_allowed' };
+    else if (!originAllowed({ headers, peerIsTrustedProxy: gen.policy.trustedProxies.has(peer), allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins })) {
       refusal = { reason: 'origin_not_allowed' };
     }
     if (refusal) {
-      logRejection(ctx, { reason: refusal.reason, peer, path: req.url ?? '/', surface: 'ws' });
+      logRejection(ctx, { reason: refusal.reason, peer, client, path: req.url ?? '/', surface: 'ws', ...(refusal.reason === 'host_not_allowed' && { detail: shownHost(headers['host']) }) });
     } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
       const d = decide(ctx, req, 'ws', undefined, gen);
-      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, gen, at);
+      if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, key, gen, at);
       if (d.result.ok) preAuthorized = d.result.identity;
       else refusal = d.result.failure;
     }
-    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized, gen, at);
+    this.completeUpgrade(req, socket, head, peer, key, refusal, preAuthorized, gen, at);
   };
 
   /**
    * Waits for assertion verification, then completes the upgrade. A client that hangs up
    * meanwhile, or a shutdown, ends the socket; nothing is left behind.
    */
-  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, gen: Generation, at: number): void {
+  private upgradeWhenDecided(d: Promise<Decision>, req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, gen: Generation, at: number): void {
     this.pendingUpgrades.add(socket);
-    const forget = () => this.pendingUpgrades.delete(socket);
+    this.addresses.add(key, 'verifying', 1);
+    let waiting = true;
+    const forget = () => {
+      if (!waiting) return;
+      waiting = false;
+      this.pendingUpgrades.delete(socket);
+      this.addresses.add(key, 'verifying', -1);
+    };
     // After 'upgrade' Node leaves the socket unread, so a hang-up would go unnoticed until the
     // verdict. Read meanwhile: keep early bytes (bounded) for ws, and end on the client's FIN.
     const early: Buffer[] = [head];
@@ -165,7 +188,7 @@ export class WsGateway {
           return;
         }
         const allHead = early.length === 1 ? head : Buffer.concat(early);
-        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
+        this.completeUpgrade(req, socket, allHead, peer, key, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
       },
       () => {
         forget();
@@ -174,25 +197,35 @@ export class WsGateway {
     );
   }
 
-  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
     this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
       this.sockets++;
       ws.once('close', this.socketClosed);
+      if (key !== undefined) {
+        this.addresses.add(key, 'sockets', 1);
+        ws.once('close', this.addressSocketClosed(key));
+      }
       if (refusal) {
         ws.on('error', () => undefined);
         ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
         return;
       }
-      this.open(ws, req, peer, preAuthorized, gen, at);
+      this.open(ws, req, peer, key, preAuthorized, gen, at);
     });
   }
 
-  private open(ws: WebSocket, req: IncomingMessage, peer: string, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+  /** Made here, not in completeUpgrade, so the listener keeps only the key (not the request) alive. */
+  private addressSocketClosed(key: string): () => void {
+    return () => this.addresses.add(key, 'sockets', -1);
+  }
+
+  private open(ws: WebSocket, req: IncomingMessage, peer: string, key: string | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
     const now = this.ctx.now();
     const s: Session = {
       connId: randomUUID(),
       ws,
       peer,
+      addressKey: key,
       connectedAt: now,
       identity: undefined,
       preAuthorized,
@@ -206,6 +239,8 @@ export class WsGateway {
     };
     this.sessions.add(s);
     this.pending++;
+    this.addresses.add(key, 'sessions', 1);
+    this.addresses.add(key, 'pending', 1);
     s.timer = setTimeout(() => {
       // After a stalled event loop, timers run before pending socket reads: give a connect frame
       // that has already arrived one I/O round to be read before timing the client out.
@@ -223,8 +258,12 @@ export class WsGateway {
     ws.on('close', () => {
       clearTimeout(s.timer);
       this.sessions.delete(s);
+      this.addresses.add(s.addressKey, 'sessions', -1);
       if (s.identity) this.ctx.presence.remove(s.connId);
-      else this.pending--;
+      else {
+        this.pending--;
+        this.addresses.add(s.addressKey, 'pending', -1);
+      }
       s.req = undefined;
     });
     // A reload may have landed while this upgrade was being decided.
@@ -295,6 +334,7 @@ export class WsGateway {
     s.identity = identity;
     s.req = undefined;
     this.pending--;
+    this.addresses.add(s.addressKey, 'pending', -1);
     s.client = { name: params.data.client?.name, version: params.data.client?.version };
     scheduleExpiry(s, gen.sessionMaxAgeMs);
     this.send(

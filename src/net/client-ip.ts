@@ -9,6 +9,19 @@ import { normalizeIp, parseIp } from './ip.js';
 
 export type HeaderValue = string | string[] | undefined;
 
+/**
+ * Headers a reverse proxy adds to say it forwarded the request (lowercase). A request carrying
+ * any of them from a peer that is not in trustedProxies came through a proxy the gateway was not
+ * told about: its peer address says nothing about the client.
+ */
+export const FORWARDING_HEADERS = Object.freeze(['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-server', 'x-real-ip', 'via'] as const);
+
+/** True when `headers` (names lowercased) hold any FORWARDING_HEADERS entry, even a blank one. */
+export function carriesForwarding(headers: Readonly<Record<string, unknown>>): boolean {
+  for (let i = 0; i < FORWARDING_HEADERS.length; i++) if (headers[FORWARDING_HEADERS[i]!] !== undefined) return true;
+  return false;
+}
+
 function allValues(v: HeaderValue): string[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];

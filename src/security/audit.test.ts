@@ -198,6 +198,8 @@ describe('auditConfig', () => {
     expect(f.map((x) => x.checkId)).toEqual([
       'gateway.trusted_proxy_mode',
       'gateway.trusted_proxies_any_address',
+      // The gateway refuses to start with 0.0.0.0/0 in trusted-proxy mode (issue 12, item 2).
+      'gateway.config_startup_refused',
       'gateway.trusted_proxy_any_user',
       'gateway.real_ip_fallback',
       'gateway.trusted_proxy_no_required_headers',

@@ -10,7 +10,7 @@ import { verifyAssertion, type AssertionOutcome } from '../auth/assertion/verify
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { createKeySource } from '../auth/assertion/load-keys.js';
 import { parseIp } from '../net/ip.js';
-import { ExplainInputError, parseHeaderArgs, policyOf, type ExplainRequest } from './explain.js';
+import { ExplainInputError, parseHeaderArgs, policyOf, wireHeaders, type ExplainRequest } from './explain.js';
 
 export interface ExplainAssertionOptions {
   /** Builds the key source (test seam); defaults to the gateway's own, one fetch. */
@@ -29,7 +29,7 @@ export async function explainAssertion(resolved: ResolvedConfig, req: ExplainReq
   if (!ip) throw new ExplainInputError(`--from "${req.from}" is not an IP address; give the address the request reaches the gateway from, e.g. --from 127.0.0.1`);
   const { policy } = policyOf(resolved);
   if (policy.mode !== 'trusted-proxy' || !policy.assertion) return undefined;
-  const begun = beginTrustedProxy(ip.text, parseHeaderArgs(req.headers ?? []), policy);
+  const begun = beginTrustedProxy(ip.text, wireHeaders(parseHeaderArgs(req.headers ?? [])), policy);
   if (!begun.ok || begun.token === undefined) return undefined;
   let keys: KeySource;
   try {

@@ -8,8 +8,9 @@ import { didYouMean } from '../config/errors.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { AuthResult, TraceStep } from '../auth/types.js';
 import { isLoopbackIp } from '../net/ip.js';
-import { resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import type { ExplainStep } from './explain.js';
+import { nfc } from '../auth/header-text.js';
 
 /** The trusted-proxy steps after a failure, in the decision's fixed order, marked as not reached. */
 export function notReached(policy: AuthPolicy, trace: readonly TraceStep[]): ExplainStep[] {
@@ -71,7 +72,7 @@ function proxyHints(input: HintInput): ExplainStep[] {
     note('a proxy that appends to the client\'s header (instead of overwriting it) produces this; overwrite the identity header in the proxy');
   } else if (reason === 'trusted_proxy_user_not_allowed') {
     const h = policy.userHeader ? headers[policy.userHeader] : undefined;
-    const user = (Array.isArray(h) ? h[0] : h)?.trim() ?? '';
+    const user = nfc((Array.isArray(h) ? h[0] : h)?.trim() ?? '');
     const near = [...policy.allowUsers].find((u) => u.toLowerCase() === user.toLowerCase());
     if (near) note(`allowUsers has "${near}", which differs from "${user}" only in letter case; the match is exact`, { user });
   }
@@ -87,7 +88,14 @@ function secretHints(input: HintInput): ExplainStep[] {
   if (policy.mode === 'token' && policy.token === undefined) {
     none.push({ step: 'hint', result: 'note', detail: 'no token is configured or kept in the state directory yet: the gateway generates one on its first run, so every token is refused here' });
   }
-  const exempt = rl.exemptLoopback && isLoopbackIp(client) ? '; it is loopback, so it is never locked out (rateLimit.exemptLoopback)' : '';
+  // As the gateway does: forwarding headers from an unlisted peer mean an unlisted proxy, whose
+  // loopback address stands for every client behind it.
+  const unlistedProxy = carriesForwarding(headers) && !policy.trustedProxies.has(peer);
+  const exempt = !(rl.exemptLoopback && isLoopbackIp(client))
+    ? ''
+    : unlistedProxy
+      ? '; it is loopback, but the request carries forwarding headers from an address not in trustedProxies (a proxy the gateway was not told about), so it is not exempt: every client behind that proxy shares this count. List the proxy in gateway.trustedProxies'
+      : '; it is loopback, so it is never locked out (rateLimit.exemptLoopback)';
   return [...none, { step: 'client-address', result: 'note', detail: `the failure limiter counts wrong ${policy.mode}s from this request against ${client} (${why})${exempt}` }];
 }
 

@@ -166,6 +166,32 @@ describe('auth explain: token mode', () => {
     expect(direct.detail).toContain('against 192.0.2.4');
     expect(direct.detail).toContain('read only from trustedProxies');
   });
+
+  it('client address: loopback is exempt unless forwarding headers came from an unlisted peer', () => {
+    const unlisted = resolved({ auth: { mode: 'password', password: 'the-right-password-0123' } });
+    const local = steps(unlisted, { from: '127.0.0.1' }, 'client-address')[0]!;
+    expect(local.detail).toContain('never locked out');
+    const proxied = steps(unlisted, { from: '127.0.0.1', headers: ['X-Forwarded-For: 203.0.113.9'] }, 'client-address')[0]!;
+    expect(proxied.detail).toContain('so it is not exempt');
+    expect(proxied.detail).toContain('gateway.trustedProxies');
+  });
+});
+
+describe('auth explain: the Host check', () => {
+  it('refuses a foreign Host before authentication, as the gateway does', () => {
+    const e = explainRequest(TOKEN, { from: '127.0.0.1', headers: ['Host: attacker.example:18789', 'Authorization: Bearer the-right-token-0123456789'] });
+    expect(e.outcome).toMatchObject({ ok: false, code: 'host_not_allowed', http: { status: 421 }, websocket: { admitted: false, code: 'host_not_allowed', closeCode: 1008, stage: 'upgrade' } });
+    expect(e.steps.find((x) => x.step === 'host')).toMatchObject({ result: 'fail' });
+    expect(e.steps.find((x) => x.step === 'token')).toMatchObject({ result: 'not-reached' });
+  });
+
+  it('passes a loopback Host and an allowedHosts name', () => {
+    expect(explainRequest(TOKEN, { from: '127.0.0.1', headers: ['Host: localhost:18789', 'Authorization: Bearer the-right-token-0123456789'] }).outcome.ok).toBe(true);
+    const listed = resolved({ allowedHosts: ['mayros.example.com'], auth: { mode: 'token', token: 'the-right-token-0123456789' } });
+    const e = explainRequest(listed, { from: '127.0.0.1', headers: ['Host: mayros.example.com', 'Authorization: Bearer the-right-token-0123456789'] });
+    expect(e.outcome.ok).toBe(true);
+    expect(e.steps.find((x) => x.step === 'host')).toMatchObject({ result: 'pass' });
+  });
 });
 
 describe('auth explain: config and input', () => {

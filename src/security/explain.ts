@@ -14,10 +14,12 @@ import type { HeaderMap, TraceStep } from '../auth/types.js';
 import { parseCidr } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../gateway/origin.js';
+import { compileHostCheck } from '../gateway/host.js';
 import { parseBearer } from '../gateway/request.js';
 import { explainHints, notReached } from './explain-hints.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
 import { ConfigError } from '../config/errors.js';
+import { wireForm } from '../auth/header-text.js';
 
 export interface ExplainRequest {
   /** The TCP peer address the gateway would see. */
@@ -94,6 +96,17 @@ export function parseHeaderArgs(args: readonly string[]): Record<string, string 
   return out;
 }
 
+/**
+ * The headers as the gateway would receive them: each value's UTF-8 bytes, one char per byte, as
+ * Node hands them over. Command-line arguments are text; a proxy sends bytes. Deciding on the bytes
+ * makes explain and the gateway agree on names that are not ASCII.
+ */
+export function wireHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.map(wireForm) : wireForm(v);
+  return out;
+}
+
 function redacted(headers: Record<string, string | string[]>): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? (Array.isArray(v) ? v.map(() => '(hidden)') : '(hidden)') : v]));
 }
@@ -137,8 +150,12 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   const mode = config.gateway.auth.mode;
 
   const trace: TraceStep[] = [];
-  const headerMap: HeaderMap = headers;
-  const result = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
+  const headerMap: HeaderMap = wireHeaders(headers);
+  // The Host check comes before everything but the health probes (DNS-rebinding defence).
+  const hosts = compileHostCheck(config);
+  const hostChecked = headers['host'] !== undefined && hosts.enforced;
+  const hostOk = !hostChecked || hosts.allows(headerMap['host']);
+  const decided = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
 
   const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }];
   if (ignored.length) {
@@ -147,7 +164,19 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   if (assertionDropped) {
     steps.push({ step: 'config', result: 'note', detail: 'gateway.auth.trustedProxy.assertion is invalid (see the startup issues), so its step is left out here; the gateway would not start' });
   }
-  steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  if (hostChecked) {
+    steps.push({
+      step: 'host',
+      result: hostOk ? 'pass' : 'fail',
+      detail: hostOk
+        ? 'the Host is a loopback name or in gateway.allowedHosts'
+        : 'the Host is neither a loopback name nor in gateway.allowedHosts: the gateway refuses the request before authentication (DNS-rebinding defence)',
+      header: 'host',
+    });
+  }
+  const result: typeof decided = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
+  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  else steps.push(...trace.map((t): ExplainStep => ({ ...fromTrace(t), result: 'not-reached', detail: 'not checked, the Host was refused' })));
 
   let websocket: ExplainOutcome['websocket'];
   const originOk = originAllowed({ headers: headerMap, peerIsTrustedProxy: policy.trustedProxies.has(ip), allowedOrigins: config.gateway.controlUi.allowedOrigins });
@@ -156,12 +185,13 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
       step: 'origin',
       result: originOk ? 'pass' : 'fail',
       detail: originOk
-        ? 'WebSocket only: the Origin is the gateway\'s own host or listed in gateway.controlUi.allowedOrigins'
-        : 'WebSocket only: the Origin is neither the gateway\'s own host nor in gateway.controlUi.allowedOrigins, so a browser WebSocket is refused before authentication',
+        ? 'WebSocket only: the Origin is the gateway\'s own (scheme, host and port) or listed in gateway.controlUi.allowedOrigins'
+        : 'WebSocket only: the Origin is neither the gateway\'s own (scheme from a trusted proxy\'s X-Forwarded-Proto, else http; host and port) nor in gateway.controlUi.allowedOrigins, so a browser WebSocket is refused before authentication',
       header: 'origin',
     });
   }
-  if (!originOk) websocket = { admitted: false, code: 'origin_not_allowed', closeCode: REASONS.origin_not_allowed.closeCode, stage: 'upgrade' };
+  if (!hostOk) websocket = { admitted: false, code: 'host_not_allowed', closeCode: REASONS.host_not_allowed.closeCode, stage: 'upgrade' };
+  else if (!originOk) websocket = { admitted: false, code: 'origin_not_allowed', closeCode: REASONS.origin_not_allowed.closeCode, stage: 'upgrade' };
   else if (result.ok) websocket = { admitted: true };
   else {
     // Trusted-proxy mode decides at the upgrade; the secret modes on the connect frame.

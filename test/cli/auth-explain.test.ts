@@ -43,6 +43,14 @@ describe('mayros auth explain', () => {
     expect(r.stdout).toContain('1008 "trusted_proxy_untrusted_source"');
   });
 
+  it('reads a non-ASCII name as the gateway does (UTF-8 on the wire, NFC)', async () => {
+    const utf8 = writeConfig(dir, 'utf8.json5', '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user", allowUsers: ["jürgen@example.com"] } } } }');
+    const nfc = await runCli(['auth', 'explain', '--config', utf8, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: jürgen@example.com'], env());
+    expect(nfc.stdout).toContain('Outcome: ADMITTED as "jürgen@example.com"');
+    const nfd = await runCli(['auth', 'explain', '--config', utf8, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: ju\u0308rgen@example.com', '--json'], env());
+    expect(JSON.parse(nfd.stdout).outcome).toMatchObject({ ok: true, user: 'jürgen@example.com' });
+  });
+
   it('never prints the --bearer secret', async () => {
     const r = await runCli(['auth', 'explain', '--config', tp, '--from', '127.0.0.1', '--bearer', 'SECRET-bearer-42', '-H', 'Authorization: Bearer SECRET-header-43'], env());
     expect(r.code).toBe(0);

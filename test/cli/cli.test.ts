@@ -70,6 +70,7 @@ describe('mayros gateway run', () => {
     ['loopback bind, no loopback proxy', { gateway: { trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'could never reach'],
     ['a host name as proxy', { gateway: { trustedProxies: ['127.0.0.1', 'proxy.internal'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'gateway.trustedProxies[1]: "proxy.internal"'],
     ['mode none on lan', { gateway: { bind: 'lan', auth: { mode: 'none' } } }, 'gateway.auth.mode'],
+    ['a proxy list that trusts every address', { gateway: { trustedProxies: ['127.0.0.1', '::/0'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } } }, 'gateway.trustedProxies[1]: "::/0" matches every IPv6 address'],
     ['an empty token', { gateway: { auth: { token: '' } } }, 'gateway.auth.token'],
     ['an unknown key', { gateway: { trustedProxy: [] } }, 'did you mean "trustedProxies"?'],
     ['a wrong type', { gateway: { port: 'eighty' } }, 'gateway.port: expected number'],
@@ -124,6 +125,11 @@ describe('mayros config', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('gateway.trustedProxies');
     expect(r.stderr).toContain('gateway.auth.trustedProxy.userHeader');
+    const everyone = writeConfig(dir, '{ gateway: { trustedProxies: ["0.0.0.0/0"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } } } }', 'everyone.json5');
+    const e = runCli(['config', 'validate', '--config', everyone], env);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('gateway.trustedProxies[0]: "0.0.0.0/0" matches every IPv4 address');
+    expect(e.stderr).toMatch(/fix: remove it and list only the address your proxy connects from/);
   });
 });
 

@@ -157,10 +157,11 @@ describe('browser origin checks', () => {
   });
 
   it('honours X-Forwarded-Host from the trusted proxy only', async () => {
-    const viaProxy = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: { 'x-forwarded-host': 'mayros.example.com' }, auth: { token: TOKEN } });
+    const proxied = { 'x-forwarded-host': 'mayros.example.com', 'x-forwarded-proto': 'https' };
+    const viaProxy = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: proxied, auth: { token: TOKEN } });
     expect(viaProxy.reply.ok).toBe(true);
     viaProxy.client.close();
-    const forged = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: { 'x-forwarded-host': 'mayros.example.com' }, from: '127.0.0.2', auth: { token: TOKEN } });
+    const forged = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: proxied, from: '127.0.0.2', auth: { token: TOKEN } });
     expect(await forged.client.closed).toEqual({ code: 1008, reason: 'origin_not_allowed' });
   });
 });

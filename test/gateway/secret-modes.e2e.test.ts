@@ -113,6 +113,54 @@ describe('loopback exemption (the default)', () => {
   });
 });
 
+describe('behind a same-host proxy that is not in trustedProxies (issue 12, item 4)', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    // Default rate limit: 10 failures, loopback exempt, and no proxy listed.
+    t = await startTestGateway({ auth: { mode: 'password', password: SECRET } });
+  });
+  afterAll(() => t.stop());
+
+  it('locks out 127.0.0.1 when the guesses carry X-Forwarded-For; a local tool without forwarding headers stays exempt', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `203.0.113.${i}` } });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual(Array(5).fill(429));
+    const forwarded = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.1' } });
+    expect(forwarded.status).toBe(429);
+    const ws = await wsConnect(t.wsUrl, { headers: { 'x-forwarded-for': '198.51.100.1' }, auth: { password: SECRET } });
+    expect(ws.reply).toMatchObject({ ok: false, error: { reason: 'rate_limited' } });
+    expect(await ws.client.closed).toEqual({ code: 1008, reason: 'rate_limited' });
+    // The same address with no forwarding header is a local tool: still exempt.
+    expect((await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } })).status).toBe(200);
+  });
+
+  it.each([
+    ['Forwarded', { forwarded: 'for=203.0.113.9;proto=https' }],
+    ['X-Real-IP', { 'x-real-ip': '203.0.113.9' }],
+    ['X-Forwarded-Host', { 'x-forwarded-host': 'gw.example.com' }],
+    ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }],
+    ['Via', { via: '1.1 proxy' }],
+  ])('counts WebSocket guesses carrying only %s against loopback', async (_name, headers) => {
+    const g = await startTestGateway({ auth: { mode: 'password', password: SECRET, rateLimit: { maxAttempts: 2 } } });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { client, reply } = await wsConnect(g.wsUrl, { headers, auth: { password: 'wrong' } });
+        expect(reply).toMatchObject({ ok: false, error: { reason: 'password_mismatch' } });
+        await client.closed;
+      }
+      const { client, reply } = await wsConnect(g.wsUrl, { headers, auth: { password: SECRET } });
+      expect(reply).toMatchObject({ ok: false, error: { reason: 'rate_limited' } });
+      await client.closed;
+    } finally {
+      await g.stop();
+    }
+  });
+});
+
 describe('mode none', () => {
   let t: TestGateway;
   beforeAll(async () => {

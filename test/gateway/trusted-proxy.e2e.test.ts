@@ -53,7 +53,7 @@ describe('HTTP /api/whoami', () => {
   });
 
   it('sees the same header twice when spelled in different cases on the wire', async () => {
-    const raw = await rawRequest(t.port, 'GET /api/whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nX-Forwarded-User: nick@example.com\r\nx-forwarded-user: eve@example.com\r\nConnection: close\r\n\r\n');
+    const raw = await rawRequest(t.port, 'GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-User: nick@example.com\r\nx-forwarded-user: eve@example.com\r\nConnection: close\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1.1 401/);
     expect(raw).toContain('"reason":"trusted_proxy_user_ambiguous"');
   });
@@ -78,6 +78,16 @@ describe('WebSocket upgrade', () => {
     const { client, reply } = await wsConnect(t.wsUrl, { headers: proxied, auth: { token: 'whatever' } });
     expect(reply.payload.identity.user).toBe('nick@example.com');
     client.close();
+  });
+
+  it('checks the browser origin with its scheme: behind an https proxy, an http page on the same host is refused', async () => {
+    const viaTls = { ...proxied, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'gw.example.com' };
+    const plain = await wsConnect(t.wsUrl, { headers: viaTls, origin: 'http://gw.example.com' });
+    expect(plain.reply).toBeUndefined();
+    expect(await plain.client.closed).toEqual({ code: 1008, reason: 'origin_not_allowed' });
+    const tls = await wsConnect(t.wsUrl, { headers: viaTls, origin: 'https://gw.example.com' });
+    expect(tls.reply).toMatchObject({ ok: true, payload: { identity: { user: 'nick@example.com' } } });
+    tls.client.close();
   });
 
   it.each(refusals)('closes 1008: $name -> $reason', async ({ from, headers, reason }) => {

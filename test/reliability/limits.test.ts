@@ -145,6 +145,65 @@ describe('connection caps', () => {
   });
 });
 
+describe('per-address caps (issue 12, item 5)', () => {
+  const TOKEN = 'per-address-suite-token-0123456789';
+
+  it('100 idle sockets from one address leave room for the right token from another (default limits)', async () => {
+    t = await startTestGateway({ auth: { mode: 'token', token: TOKEN } });
+    const idle = Array.from({ length: 100 }, () => wsClient(t!.port, { localAddress: '127.0.0.2', connect: false }));
+    // Every socket is either upgraded and waiting, or refused with a close.
+    const outcomes = await Promise.all(idle.map((c) => within(Promise.race([new Promise<string>((r) => c.ws.once('open', () => r('open'))), c.closed.then((x) => `${x.code} ${x.reason}`)]), 5000, 'each idle socket to open or be refused')));
+    await waitFor(() => t!.gw.ws.pendingCount === 10, 3000, 'ten pending sockets from 127.0.0.2');
+    const refusals = await Promise.all(idle.slice(10).map((c) => within(c.closed, 5000, 'the refusal').then((x) => `${x.code} ${x.reason}`)));
+    expect(new Set(refusals)).toEqual(new Set(['1013 too_many_unauthenticated_per_address']));
+    expect(outcomes.filter((o) => o === 'open')).toHaveLength(100);
+
+    const good = wsClient(t.port, { localAddress: '127.0.0.1', auth: { token: TOKEN } });
+    expect(await good.hello).toMatchObject({ ok: true });
+    expect(t.logs.find((l) => l.reason === 'too_many_unauthenticated_per_address')).toMatchObject({ peer: '127.0.0.2', client: '127.0.0.2' });
+    for (const c of [...idle, good]) c.ws.close();
+    await expectNoSessions();
+    expect(t.gw.ws.addresses.size).toBe(0);
+  });
+
+  it('caps connected sessions per address; another address is unaffected', async () => {
+    t = await startTestGateway(noAuth({ maxConnectionsPerAddress: 3 }));
+    const three = [0, 1, 2].map(() => wsClient(t!.port, { localAddress: '127.0.0.2' }));
+    for (const c of three) expect((await c.hello).ok).toBe(true);
+    const fourth = wsClient(t.port, { localAddress: '127.0.0.2' });
+    expect(await fourth.hello).toMatchObject({ ok: false, closed: { code: 1013, reason: 'too_many_connections_per_address' } });
+    const other = wsClient(t.port, { localAddress: '127.0.0.3' });
+    expect((await other.hello).ok).toBe(true);
+    three[0]!.ws.close();
+    await waitFor(() => t!.gw.ws.addresses.get('127.0.0.2')?.sessions === 2, 3000, 'a session to leave');
+    const again = wsClient(t.port, { localAddress: '127.0.0.2' });
+    expect((await again.hello).ok).toBe(true);
+    for (const c of [...three, other, again]) c.ws.close();
+    await expectNoSessions();
+  });
+
+  it('behind a trusted proxy, counts each X-Forwarded-For client on its own, and never the proxy itself', async () => {
+    t = await startTestGateway({
+      trustedProxies: ['127.0.0.1'],
+      auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } },
+      limits: { maxUnauthenticatedPerAddress: 2 },
+    });
+    const via = (client?: string) => wsClient(t!.port, { headers: { 'x-user': 'alice', ...(client ? { 'x-forwarded-for': client } : {}) }, connect: false });
+    const a = [via('203.0.113.1'), via('203.0.113.1')];
+    await Promise.all(a.map((c) => new Promise((r) => c.ws.once('open', r))));
+    expect(await via('203.0.113.1').hello).toMatchObject({ ok: false, closed: { code: 1013, reason: 'too_many_unauthenticated_per_address' } });
+    // Another client behind the same proxy still gets in.
+    const b = via('203.0.113.2');
+    await new Promise((r) => b.ws.once('open', r));
+    // The proxy naming no client stands for everyone behind it: only the global caps apply.
+    const bare = [via(), via(), via()];
+    await Promise.all(bare.map((c) => new Promise((r) => c.ws.once('open', r))));
+    await waitFor(() => t!.gw.ws.pendingCount === 6, 3000, 'six pending sessions');
+    for (const c of [...a, b, ...bare]) c.ws.close();
+    await expectNoSessions();
+  });
+});
+
 describe('handshake timeouts', () => {
   it('closes a TCP connection that never sends a request (half-open), with 408', async () => {
     t = await startTestGateway(noAuth({ handshakeTimeoutMs: 300 }));

@@ -50,6 +50,8 @@ describe('reload', () => {
     ['a wrong type', proxyConfig({}, { allowUsers: 'alice' }), 'gateway.auth.trustedProxy.allowUsers'],
     ['a startup-validation failure', proxyConfig({ trustedProxies: [] }), 'gateway.trustedProxies'],
     ['a bad CIDR', proxyConfig({ trustedProxies: ['127.0.0.1', 'proxy.local'] }), 'gateway.trustedProxies[1]'],
+    ['a proxy entry that trusts every address', proxyConfig({ trustedProxies: ['127.0.0.1', '0.0.0.0/0'] }), 'gateway.trustedProxies[1]'],
+    ['proxy entries that together trust every address', proxyConfig({ trustedProxies: ['0.0.0.0/1', '128.0.0.0/1'] }), 'gateway.trustedProxies'],
   ])('rejects %s and keeps the old rules in force', async (_name, bad, path) => {
     t = await startTestGateway(proxyConfig());
     const session = wsClient(t.port, { headers: { 'x-user': 'alice' } });
@@ -66,6 +68,8 @@ describe('reload', () => {
 
     expect((await whoami('alice')).status).toBe(200);
     expect((await whoami('mallory')).status).toBe(403);
+    // The old proxy list is in force: an address it does not list still names nobody.
+    expect((await whoami('alice', '127.0.0.2')).body).toMatchObject({ error: { reason: 'trusted_proxy_untrusted_source' } });
     expect(await session.call('whoami')).toMatchObject({ ok: true, payload: { user: 'alice' } });
   });
 

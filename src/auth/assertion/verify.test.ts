@@ -133,6 +133,12 @@ describe('verifyAssertion', () => {
     expect(await check(await signer.sign(good()), USER, { ...opts, groupsClaim: 'toString' })).toBe('ok:nick@example.com:');
   });
 
+  it('compares and returns claims in NFC, as the identity header and allowUsers are', async () => {
+    // The header user reaches verification already decoded and in NFC (header-text.ts).
+    const token = await signer.sign(good({ email: 'ju\u0308rgen@example.com', groups: ['A\u0308rzte'] }));
+    expect(await check(token, 'jürgen@example.com')).toBe('ok:jürgen@example.com:Ärzte');
+  });
+
   it('reads the user from the configured claim', async () => {
     expect(await check(await signer.sign(good({ sub: 'u-123' })), 'u-123', { ...opts, userClaim: 'sub' })).toBe('ok:u-123:ops|dev');
   });

@@ -8,6 +8,7 @@ import type { ResolvedAssertion } from '../../config/assertion.js';
 import type { AssertionInvalidWhy } from '../reasons.js';
 import type { AssertionFailure, AssertionOutcome } from './outcome.js';
 import type { KeySource } from './key-source.js';
+import { nfc } from '../header-text.js';
 
 export type { AssertionFailure, AssertionOutcome };
 
@@ -60,8 +61,9 @@ function groupsOf(payload: JWTPayload, claim: string | undefined): readonly stri
   if (claim === undefined) return [];
   const v = claimOf(payload, claim);
   if (v === undefined) return [];
-  if (typeof v === 'string') return v ? [v] : [];
-  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v.filter((g) => g !== '');
+  // In NFC, the form allowGroups is compiled in.
+  if (typeof v === 'string') return v ? [nfc(v)] : [];
+  if (Array.isArray(v) && v.every((g) => typeof g === 'string')) return v.filter((g) => g !== '').map(nfc);
   return undefined;
 }
 
@@ -104,12 +106,14 @@ export async function verifyAssertion(token: string, headerUser: string, keys: K
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_expired', why: 'issued_in_future' }, detail: `"iat" is ${payload.iat - nowSec} s in the future` };
   }
 
-  const claimed = claimOf(payload, opts.userClaim);
-  if (typeof claimed !== 'string' || claimed.trim() === '') return invalid('user_claim', `claim "${opts.userClaim}" is missing or not a non-empty string`);
+  const claim = claimOf(payload, opts.userClaim);
+  if (typeof claim !== 'string' || claim.trim() === '') return invalid('user_claim', `claim "${opts.userClaim}" is missing or not a non-empty string`);
+  // In NFC, like the identity header (header-text.ts) and allowUsers.
+  const claimed = nfc(claim);
   const groups = groupsOf(payload, opts.groupsClaim);
   if (!groups) return invalid('groups_claim', `claim "${opts.groupsClaim}" is not a string or a list of strings`);
 
-  const prefix = opts.userHeaderPrefix;
+  const prefix = opts.userHeaderPrefix === undefined ? undefined : nfc(opts.userHeaderPrefix);
   const fromHeader = prefix && headerUser.startsWith(prefix) ? headerUser.slice(prefix.length) : headerUser;
   if (fromHeader !== claimed) {
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_user_mismatch' }, detail: `claim "${opts.userClaim}" = "${claimed}", header = "${fromHeader}"` };
