@@ -95,6 +95,15 @@ describe('loadConfig', () => {
     expect(all.find((i) => i.path === path)!.message).toMatch(message);
   });
 
+  it.each([
+    ['{ gateway: { trustedProxies: "10.0.0.1" } }', 'gateway.trustedProxies', 'give gateway.trustedProxies an array value'],
+    ['{ gateway: { auth: 1 } }', 'gateway.auth', 'give gateway.auth an object value'],
+    ['{ gateway: { port: "80" } }', 'gateway.port', 'give gateway.port a number value'],
+  ])('names the expected type with the right article: %s', (text, path, fix) => {
+    const all = issues(() => loadConfig({ configPath: file(text), env }));
+    expect(all.find((i) => i.path === path)!.fix).toBe(fix);
+  });
+
   it('reports a syntax error with its position', () => {
     const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { port: 1, }} }`), env }));
     expect(i!.message).toMatch(/not valid JSON5 at line 1/);
