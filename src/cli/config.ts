@@ -31,7 +31,7 @@ export function registerConfigCommands(program: Command): void {
     .option('-c, --config <path>', 'config file')
     .option('--json', 'print JSON only')
     .action((key: string | undefined, opts: { config?: string; json?: boolean }) => {
-      const resolved = loadConfig({ configPath: opts.config });
+      const resolved = loadConfig({ configPath: opts.config, requireNamedFile: true });
       const path = key ?? '';
       const value = path ? getPath(resolved.config, path) : resolved.config;
       if (path && value === undefined && !SECRET_PATHS.has(path)) {
@@ -53,7 +53,7 @@ export function registerConfigCommands(program: Command): void {
     .description('check the config as `gateway run` would; exits 2 with the field and the fix when invalid')
     .option('-c, --config <path>', 'config file')
     .action((opts: { config?: string }) => {
-      const resolved = loadConfigForStartup({ configPath: opts.config });
+      const resolved = loadConfigForStartup({ configPath: opts.config, requireNamedFile: true });
       const where = resolved.fileFound ? resolved.file : `${resolved.file} (not found: defaults)`;
       process.stdout.write(`config ok: ${where} (auth: ${resolved.config.gateway.auth.mode}, bind: ${resolved.config.gateway.bind})\n`);
     });

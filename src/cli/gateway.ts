@@ -23,7 +23,7 @@ async function run(opts: RunOptions): Promise<void> {
   const [{ createLogger }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
   const logger = createLogger(opts.logFormat);
   const loadOptions = { configPath: opts.config, flags: { port: opts.port, bind: opts.bind } };
-  const loaded = loadConfigForStartup(loadOptions);
+  const loaded = loadConfigForStartup({ ...loadOptions, requireNamedFile: true });
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
   const { resolved, file: tokenFile, generated } = ensureToken(loaded);
   // Installed before listening: SIGHUP's default action would kill the process. One that arrives
@@ -108,7 +108,7 @@ async function status(opts: StatusOptions): Promise<void> {
   let url = opts.url;
   let token = opts.token ?? process.env[ENV.token];
   if (!url || !token) {
-    const resolved = loadConfig({ configPath: opts.config });
+    const resolved = loadConfig({ configPath: opts.config, requireNamedFile: true });
     const g = resolved.config.gateway;
     const host = g.bind === 'custom' && g.customBindHost && !isLoopbackBind(resolved.config) ? g.customBindHost : '127.0.0.1';
     url ??= `http://${host.includes(':') ? `[${host}]` : host}:${g.port}`;

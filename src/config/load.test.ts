@@ -74,6 +74,17 @@ describe('loadConfig', () => {
     expect(i!.fix).toContain('"userHeader"');
   });
 
+  it('refuses a named file that does not exist when asked to (the CLI does), naming how it was named', () => {
+    const missing = join(dir, 'named-missing.json');
+    const [flag] = issues(() => loadConfig({ configPath: missing, env, requireNamedFile: true }));
+    expect(flag).toMatchObject({ path: '--config', message: `${missing} does not exist` });
+    expect(flag!.fix).toContain(join(dir, 'mayros.json'));
+    const [fromEnv] = issues(() => loadConfig({ env: { ...env, MAYROS_CONFIG_PATH: missing }, requireNamedFile: true }));
+    expect(fromEnv).toMatchObject({ path: 'MAYROS_CONFIG_PATH', message: `names ${missing}, which does not exist` });
+    // The default path in the state directory may be missing: that means defaults.
+    expect(loadConfig({ env, requireNamedFile: true }).fileFound).toBe(false);
+  });
+
   it('lists the allowed keys when nothing is close', () => {
     const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { zzzzzzzz: 1 } }`), env }));
     expect(i!.fix).toContain('trustedProxies');

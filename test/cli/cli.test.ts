@@ -83,6 +83,33 @@ describe('mayros gateway run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it.each([
+    ['gateway run', ['gateway', 'run', '--port', '0']],
+    ['config get', ['config', 'get', 'gateway.port']],
+    ['config validate', ['config', 'validate']],
+    ['gateway status', ['gateway', 'status']],
+    ['auth explain', ['auth', 'explain', '--from', '127.0.0.1']],
+  ])('%s: a --config file that does not exist is an error (exit 2), not defaults', (_name, args) => {
+    const dir = tempDir();
+    const missing = join(dir, 'typo.json');
+    const r = runCli([...args, '--config', missing], cleanEnv({ MAYROS_STATE_DIR: dir }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--config: ${missing} does not exist`);
+    expect(r.stderr).toContain('fix: correct the path');
+    expect(r.stdout).toBe('');
+  });
+
+  it('MAYROS_CONFIG_PATH naming a missing file is an error too; a missing default file still means defaults', () => {
+    const dir = tempDir();
+    const missing = join(dir, 'gone.json');
+    const r = runCli(['config', 'validate'], cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_CONFIG_PATH: missing }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`MAYROS_CONFIG_PATH: names ${missing}, which does not exist`);
+    const defaults = runCli(['config', 'validate'], cleanEnv({ MAYROS_STATE_DIR: dir }));
+    expect(defaults.code).toBe(0);
+    expect(defaults.stdout).toContain(`${join(dir, 'mayros.json')} (not found: defaults)`);
+  });
+
   it('rejects a bad --port with a usage error', () => {
     const r = runCli(['gateway', 'run', '--port', 'x'], cleanEnv({ MAYROS_STATE_DIR: tempDir() }));
     expect(r.code).not.toBe(0);
