@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { getPath, loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
 import { SECRET_PATHS } from '../config/schema.js';
+import { sourceOf } from '../config/sources.js';
+import { withStoredToken } from '../security/run.js';
 
 function redact(path: string, value: unknown): unknown {
   if (SECRET_PATHS.has(path)) return value === undefined ? '(not set)' : '(set, hidden)';
@@ -31,7 +33,8 @@ export function registerConfigCommands(program: Command): void {
     .option('-c, --config <path>', 'config file')
     .option('--json', 'print JSON only')
     .action((key: string | undefined, opts: { config?: string; json?: boolean }) => {
-      const resolved = loadConfig({ configPath: opts.config, requireNamedFile: true });
+      // As the gateway would run it: a token kept in the state directory is in force ("generated").
+      const resolved = withStoredToken(loadConfig({ configPath: opts.config, requireNamedFile: true }));
       const path = key ?? '';
       const value = path ? getPath(resolved.config, path) : resolved.config;
       if (path && value === undefined && !SECRET_PATHS.has(path)) {
@@ -44,7 +47,7 @@ export function registerConfigCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
         return;
       }
-      const source = resolved.sources.get(path) ?? 'default';
+      const source = sourceOf(value, path, resolved.sources);
       process.stdout.write(`${typeof shown === 'string' ? shown : JSON.stringify(shown)}  (${source})\n`);
     });
 

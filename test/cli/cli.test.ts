@@ -1,7 +1,7 @@
 /**
  * The command line, run as a real process.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
@@ -137,6 +137,26 @@ describe('mayros config', () => {
     expect(JSON.parse(all.stdout).gateway.auth.token).toBe('(set, hidden)');
     expect(all.stdout + secret.stdout).not.toContain('file-secret-abcdef');
     expect(runCli(['config', 'get', 'gateway.nope', '--config', file], env).code).toBe(1);
+  });
+
+  it('get names each source: file, env, default, generated, and mixed for an object', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { gateway: { port: 9999, trustedProxies: ['127.0.0.1'], auth: { trustedProxy: { userHeader: 'X-User' } } } });
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir });
+    const get = (key: string, e = env) => runCli(['config', 'get', key, '--config', file], e).stdout.trim();
+    expect(get('gateway.trustedProxies')).toBe('["127.0.0.1"]  (file)');
+    expect(get('gateway.auth.trustedProxy.userHeader')).toBe('x-user  (file)');
+    expect(get('gateway.auth.trustedProxy')).toMatch(/^\{"userHeader":"x-user",.*\}  \(mixed: file, default\)$/);
+    expect(get('gateway.limits')).toMatch(/  \(default\)$/);
+    expect(get('gateway.port', cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_PORT: '7777' }))).toBe('7777  (env)');
+    expect(get('gateway.auth.token')).toBe('(not set)  (default)');
+    expect(get('gateway.auth.token', cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: 'env-token-abcdefghijklmnop' }))).toBe('(set, hidden)  (env)');
+    // A token the gateway generated into the state directory is the one in force.
+    writeFileSync(join(dir, 'gateway.token'), 'generated-token-abcdefghijklmnopqrstuvwxyz0123\n', { mode: 0o600 });
+    expect(get('gateway.auth.token')).toBe('(set, hidden)  (generated)');
+    const all = runCli(['config', 'get', '--config', file], env);
+    expect(JSON.parse(all.stdout).gateway.auth.token).toBe('(set, hidden)');
+    expect(all.stdout).not.toContain('generated-token');
   });
 
   it('validate passes a good file and fails a bad one with the field and fix', () => {
