@@ -70,15 +70,9 @@ interface StatusOptions {
 }
 
 async function fetchJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body };
+  const { httpGet } = await import('../probe/http-get.js');
+  const res = await httpGet(url, { headers, timeoutMs: 5000 });
+  return { status: res.status, body: res.json ?? res.text };
 }
 
 async function wsStatus(url: string, token: string | undefined): Promise<unknown> {

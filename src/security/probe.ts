@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { AuthMode } from '../config/schema.js';
 import { reasonFromWireCode } from '../auth/reasons.js';
 import { finding, type Finding } from './findings.js';
+import { httpGet } from '../probe/http-get.js';
 
 export interface ProbeOptions {
   /** Base URL, e.g. http://127.0.0.1:18789 */
@@ -39,14 +40,10 @@ function modeOf(a: Attempt): AuthMode | undefined {
   return a.kind === 'refused' ? modeFromReason(a.code) : undefined;
 }
 
+/** node:http, not fetch(): fetch refuses ports such as 6666 and 10080 (see probe/http-get.ts). */
 async function get(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: undefined };
-  }
+  const { status, json } = await httpGet(url, { timeoutMs });
+  return { status, body: json };
 }
 
 /** One GET /api/whoami without credentials. */

@@ -2,6 +2,7 @@
  * The command line, run as a real process.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
@@ -187,6 +188,47 @@ describe('mayros gateway status', () => {
     const down = runCli(['gateway', 'status', '--url', run.url], env);
     expect(down.code).toBe(1);
     expect(down.stdout).toContain('NOT reachable');
+  });
+});
+
+/** Ports fetch() refuses (the Fetch standard's "bad ports") that a gateway may still use. */
+const FETCH_BAD_PORTS = [10080, 6666, 6665, 6667, 6668, 6669, 6000];
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+describe('probes on a port fetch() refuses', () => {
+  it('gateway status and security audit --deep reach a gateway on a "bad port"', async () => {
+    let port: number | undefined;
+    for (const p of FETCH_BAD_PORTS) if (await canListen(p)) {
+      port = p;
+      break;
+    }
+    expect(port, `one of ${FETCH_BAD_PORTS.join(', ')} must be free on 127.0.0.1`).toBeDefined();
+    const dir = tempDir();
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: 'bad-port-token-abcdefghijklmnop' });
+    const run = await startCli(['--port', String(port)], env);
+    try {
+      // The premise: fetch() itself refuses this port without connecting.
+      const refused = await fetch(`${run.url}/healthz`).then(() => 'fetched', (err: Error & { cause?: Error }) => err.cause?.message ?? err.message);
+      expect(refused).toMatch(/bad port/);
+
+      const status = runCli(['gateway', 'status', '--url', run.url, '--json'], env);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ reachable: true, whoami: { method: 'token' }, status: { authMode: 'token', port } });
+
+      const audit = runCli(['security', 'audit', '--deep', '--url', run.url, '--json'], env);
+      const ids = JSON.parse(audit.stdout).findings.map((f: { checkId: string }) => f.checkId);
+      expect(ids).toContain('gateway.deep_ok');
+      expect(ids).not.toContain('gateway.deep_unreachable');
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
   });
 });
 
