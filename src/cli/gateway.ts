@@ -2,11 +2,11 @@
  * `mayros gateway run|status`
  */
 import type { Command } from 'commander';
-import { loadConfig, loadConfigForStartup, ENV } from '../config/load.js';
-import { ensureToken, readStoredToken } from '../config/token-store.js';
+import { loadConfigForStartup } from '../config/load.js';
+import { ensureToken } from '../config/token-store.js';
 import type { LogFormat } from '../gateway/log.js';
-import { isLoopbackBind } from '../config/validate.js';
 import { oneOf, parsePort } from './options.js';
+import { status, type StatusOptions } from './status.js';
 
 interface RunOptions {
   config?: string;
@@ -62,80 +62,6 @@ async function run(opts: RunOptions): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-interface StatusOptions {
-  config?: string;
-  url?: string;
-  token?: string;
-  json?: boolean;
-}
-
-async function fetchJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const { httpGet } = await import('../probe/http-get.js');
-  const res = await httpGet(url, { headers, timeoutMs: 5000 });
-  return { status: res.status, body: res.json ?? res.text };
-}
-
-async function wsStatus(url: string, token: string | undefined): Promise<unknown> {
-  const { default: WebSocket } = await import('ws');
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/', { handshakeTimeout: 5000 });
-    const done = (v: unknown) => {
-      clearTimeout(timer);
-      ws.terminate();
-      resolve(v);
-    };
-    const timer = setTimeout(() => done({ error: 'timed out' }), 5000);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'mayros-cli' }, auth: token ? { token } : {} } })));
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { id?: string; ok?: boolean; payload?: unknown; error?: unknown };
-      if (f.id === 'c') {
-        if (!f.ok) return done({ error: f.error });
-        ws.send(JSON.stringify({ type: 'req', id: 's', method: 'status' }));
-      } else if (f.id === 's') done(f.ok ? f.payload : { error: f.error });
-    });
-    ws.on('close', (code, reason) => done({ error: { closeCode: code, reason: reason.toString() } }));
-    ws.on('error', () => done({ error: 'connection failed' }));
-  });
-}
-
-async function status(opts: StatusOptions): Promise<void> {
-  let url = opts.url;
-  let token = opts.token ?? process.env[ENV.token];
-  if (!url || !token) {
-    const resolved = loadConfig({ configPath: opts.config, requireNamedFile: true });
-    const g = resolved.config.gateway;
-    const host = g.bind === 'custom' && g.customBindHost && !isLoopbackBind(resolved.config) ? g.customBindHost : '127.0.0.1';
-    url ??= `http://${host.includes(':') ? `[${host}]` : host}:${g.port}`;
-    token ??= g.auth.token ?? readStoredToken(resolved.stateDir);
-  }
-  url = url.replace(/\/+$/, '');
-  const report: Record<string, unknown> = { url };
-  try {
-    const health = await fetchJson(`${url}/healthz`, {});
-    report.reachable = health.status === 200;
-    const who = await fetchJson(`${url}/api/whoami`, token ? { authorization: `Bearer ${token}` } : {});
-    report.whoami = who.body;
-    if (who.status === 200) report.status = await wsStatus(url, token);
-  } catch (err) {
-    report.reachable = false;
-    report.error = (err as Error).message;
-  }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    process.stdout.write(`gateway ${url}: ${report.reachable ? 'reachable' : 'NOT reachable'}\n`);
-    if (report.error) process.stdout.write(`  error: ${String(report.error)}\n`);
-    if (report.whoami) process.stdout.write(`  whoami: ${JSON.stringify(report.whoami)}\n`);
-    const cfg = (report.status as { config?: { generation?: number; loadedAt?: string; pendingRestart?: string[] } } | undefined)?.config;
-    if (cfg?.generation !== undefined) {
-      const pending = cfg.pendingRestart?.length ? `; restart needed to apply ${cfg.pendingRestart.join(', ')}` : '';
-      process.stdout.write(`  config generation: ${cfg.generation} (in force since ${cfg.loadedAt ?? '?'})${pending}\n`);
-    }
-    if (report.status) process.stdout.write(`  status: ${JSON.stringify(report.status)}\n`);
-  }
-  if (!report.reachable) process.exitCode = 1;
-}
-
 export function registerGatewayCommands(program: Command): void {
   const gateway = program.command('gateway').description('run or probe the gateway');
 
@@ -151,10 +77,11 @@ export function registerGatewayCommands(program: Command): void {
 
   gateway
     .command('status')
-    .description('probe a running gateway: reachable, who it thinks you are, its status')
+    .description('probe a running gateway: reachable, ready, config generation, who it takes you for, its status; and what it could not learn, and why')
     .option('-c, --config <path>', 'config file, for the default URL and token')
     .option('--url <url>', 'gateway URL (default: from the config)')
-    .option('--token <token>', 'token for token mode (default: MAYROS_GATEWAY_TOKEN, the config, or the stored token)')
+    .option('--token <token>', 'token (or password) to send (default: MAYROS_GATEWAY_TOKEN, the config, or the stored token)')
+    .option('-H, --header <header>', '"Name: value" to send with every probe, e.g. the identity header a trusted proxy sets; repeat for more', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--json', 'print JSON')
     .action((opts: StatusOptions) => status(opts));
 }

@@ -99,7 +99,8 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
       // Ready = able to decide. Only signing keys can be missing; the detail stays in the log.
       const r = ctx.keys?.readiness() ?? { ready: true };
-      return r.ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' });
+      const config = readyConfig(ctx);
+      return r.ready ? sendJson(res, 200, { ready: true, config }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config });
     }
 
     if (path.startsWith('/api/')) {
@@ -114,6 +115,16 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
     if (ui && (method === 'GET' || method === 'HEAD') && ui.serve(path, req, res)) return;
     notFound(res);
   };
+}
+
+/**
+ * What /readyz tells anyone, signed in or not: which config generation is in force and since when
+ * (a counter and a time, so a reload can be confirmed through a proxy or without credentials).
+ * Never a name, an address, a mode or a value from the config.
+ */
+function readyConfig(ctx: GatewayContext): { generation: number; loadedAt: string } {
+  const gen = ctx.generation;
+  return { generation: gen.n, loadedAt: new Date(gen.loadedAt).toISOString() };
 }
 
 function answerWhoami(res: ServerResponse, { result }: Decision): void {

@@ -191,6 +191,56 @@ describe('mayros gateway status', () => {
   });
 });
 
+describe('mayros gateway status in trusted-proxy mode', () => {
+  it('shows readiness and the config generation without an identity, says what it could not learn and why, and takes -H', async () => {
+    const dir = tempDir();
+    const cfg = (allowUsers: string[]) => ({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers } } } });
+    const file = writeConfig(dir, cfg([]));
+    const env = cleanEnv({ MAYROS_STATE_DIR: dir });
+    const run = await startCli(['--config', file, '--port', '0', '--no-watch'], env);
+    try {
+      const anon = runCli(['gateway', 'status', '--url', run.url, '--json'], env);
+      expect(anon.code).toBe(0);
+      const r = JSON.parse(anon.stdout);
+      expect(r).toMatchObject({ reachable: true, ready: true, config: { generation: 1 }, refused: { reason: 'trusted_proxy_user_missing', status: 401 } });
+      expect(r.whoami).toBeUndefined();
+      expect(r.notLearned.map((n: { what: string }) => n.what)).toEqual(['who the gateway takes this client for', expect.stringContaining('the `status` method')]);
+      expect(r.notLearned[0].why).toMatch(/trusted-proxy mode: it admits only requests its proxy sends with an identity header, and this probe sent none; pass the headers the proxy sets with -H/);
+
+      const text = runCli(['gateway', 'status', '--url', run.url], env).stdout;
+      expect(text).toContain(`gateway ${run.url}: reachable, ready`);
+      expect(text).toMatch(/config generation: 1 \(in force since \d{4}-/);
+      expect(text).toContain('refused: trusted_proxy_user_missing (HTTP 401): The identity header');
+      expect(text).toContain('not learned: who the gateway takes this client for');
+      expect(text).not.toContain('{"error"');
+
+      const asUser = runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: ops@example.com', '--json'], env);
+      expect(JSON.parse(asUser.stdout)).toMatchObject({ whoami: { user: 'ops@example.com', method: 'trusted-proxy' }, status: { authMode: 'trusted-proxy' }, notLearned: [] });
+
+      // A reload shows up anonymously as the next generation.
+      writeFileSync(file, JSON.stringify(cfg(['ops@example.com'])));
+      process.kill(run.child.pid!, 'SIGHUP');
+      let generation = 1;
+      for (let i = 0; i < 50 && generation === 1; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        generation = JSON.parse(runCli(['gateway', 'status', '--url', run.url, '--json'], env).stdout).config.generation;
+      }
+      expect(generation).toBe(2);
+      const refused = JSON.parse(runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: eve@example.com', '--json'], env).stdout);
+      expect(refused.refused.reason).toBe('trusted_proxy_user_not_allowed');
+      expect(refused.notLearned[0].why).toContain('refused the headers this probe sent (-H)');
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  });
+
+  it('rejects a malformed -H with exit 2', () => {
+    const r = runCli(['gateway', 'status', '--url', 'http://127.0.0.1:1', '-H', 'no colon'], cleanEnv({ MAYROS_STATE_DIR: tempDir() }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not "Name: value"');
+  });
+});
+
 /** Ports fetch() refuses (the Fetch standard's "bad ports") that a gateway may still use. */
 const FETCH_BAD_PORTS = [10080, 6666, 6665, 6667, 6668, 6669, 6000];
 
