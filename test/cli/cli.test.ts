@@ -1,37 +1,66 @@
 /**
  * The command line, run as a real process.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { BIN, cleanEnv, runCli, startCli, tempDir, writeConfig } from '../helpers/cli.js';
+import { runCommand } from './run.js';
 import { httpGet } from '../helpers/inproc.js';
 
 describe('mayros gateway run', () => {
-  it('first run on defaults: generates a token, keeps it 0600, prints the UI URL once; later runs never print it', async () => {
+  it('first run on defaults, stdout not a terminal: keeps the token 0600, logs only its path, never prints it; gateway url prints the link', async () => {
     const state = tempDir();
     const env = cleanEnv({ MAYROS_STATE_DIR: state });
     const first = await startCli(['--port', '0'], env);
     const lines = first.stdout().trim().split('\n');
-    expect(lines[0]).toMatch(/^mayros gateway listening on http:\/\/127\.0\.0\.1:\d+ \(auth: token\)$/);
+    expect(lines).toEqual([expect.stringMatching(/^mayros gateway listening on http:\/\/127\.0\.0\.1:\d+ \(auth: token\)$/)]);
     expect(first.url).toBe(`http://127.0.0.1:${first.port}`);
-    const token = readFileSync(join(state, 'gateway.token'), 'utf8').trim();
+    const tokenFile = join(state, 'gateway.token');
+    const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token.length).toBeGreaterThanOrEqual(43);
-    expect(statSync(join(state, 'gateway.token')).mode & 0o777).toBe(0o600);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     await new Promise((r) => setTimeout(r, 100));
-    expect(first.stdout()).toContain(`${first.url}/#token=${token}`);
+    expect(first.stdout()).not.toContain(token);
     expect(first.stderr()).not.toContain(token);
+    expect(first.stderr()).toContain(tokenFile);
+    expect(first.stderr()).toContain('run `mayros gateway url` as this user to print it');
     const ok = await httpGet(`${first.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
     expect(ok.json).toEqual({ user: null, method: 'token', groups: [] });
+
+    const url = runCli(['gateway', 'url', '--url', first.url], env);
+    expect(url.code).toBe(0);
+    expect(url.stdout).toBe(`${first.url}/#token=${token}\n`);
+    expect(url.stderr).toContain('this link carries the gateway token');
     expect(await first.stop()).toBe(0);
 
     const second = await startCli(['--port', '0'], env);
     await new Promise((r) => setTimeout(r, 100));
     expect(second.stdout()).not.toContain(token);
     expect(second.stderr()).not.toContain(token);
-    expect(second.stderr()).toContain(join(state, 'gateway.token'));
+    expect(second.stderr()).toContain(tokenFile);
     expect(await second.stop()).toBe(0);
+  });
+
+  it('a first run that cannot listen (port in use) says so in a sentence and keeps no token; the next run, on a terminal, shows the link', async () => {
+    const state = tempDir();
+    const env = cleanEnv({ MAYROS_STATE_DIR: state });
+    const blocker = createNetServer();
+    await new Promise<void>((r) => blocker.listen({ port: 0, host: '127.0.0.1', exclusive: true }, r));
+    const port = (blocker.address() as { port: number }).port;
+    const failed = runCli(['gateway', 'run', '--port', String(port)], env);
+    await new Promise((r) => blocker.close(r));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`mayros: port ${port} is already in use on 127.0.0.1 (another gateway, or another program, listens there): stop that process, or choose another port with --port <n>`);
+    expect(failed.stdout).toBe('');
+    expect(existsSync(join(state, 'gateway.token'))).toBe(false);
+
+    // `script` gives the gateway a terminal; `timeout` stops it (SIGTERM) after it has started.
+    expect(existsSync('/usr/bin/script'), '/usr/bin/script (util-linux) is needed for this test').toBe(true);
+    const tty = await runCommand('/usr/bin/script', ['-qec', `timeout -s TERM 4 ${process.execPath} ${BIN} gateway run --port ${port}`, '/dev/null'], env as Record<string, string>);
+    const token = readFileSync(join(state, 'gateway.token'), 'utf8').trim();
+    expect(tty.stdout).toContain(`Control UI (token generated, shown once; \`mayros gateway url\` prints it again): http://127.0.0.1:${port}/#token=${token}`);
   });
 
   it('never prints or logs a configured token, even when a request uses it wrongly', async () => {
@@ -51,6 +80,8 @@ describe('mayros gateway run', () => {
     const run = await startCli(['--config', file, '--port', '0', '--bind', 'loopback'], cleanEnv({ MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_PORT: '2' }));
     expect(run.stdout()).toMatch(/\(auth: none\)/);
     expect((await httpGet(`${run.url}/api/whoami`)).json.method).toBe('none');
+    // Mode none warns at startup.
+    expect(run.stderr()).toMatch(/"level":"warn".*auth mode \\"none\\": every client that can reach this port is admitted without credentials/);
     expect(await run.stop()).toBe(0);
   });
 

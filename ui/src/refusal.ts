@@ -20,7 +20,13 @@ export interface Explanation {
   credential: CredentialKind;
   /** True for every trusted_proxy_* code: the proxy is the only login, so no token field. */
   viaProxy: boolean;
+  /** For the token codes: where the gateway keeps a generated token, and how to get the link again. */
+  tokenHome?: string;
 }
+
+/** Where a generated token is kept (the gateway's state directory on its host). */
+export const TOKEN_HOME =
+  'A token the gateway generated is kept on the gateway\'s host in ~/.mayros/gateway.token (or $MAYROS_STATE_DIR/gateway.token) of the user that runs the gateway; as that user, "mayros gateway url" prints this page\'s link with it.';
 
 /** Served next to the UI (built from docs/troubleshooting.md), relative to the page. */
 export const TROUBLESHOOTING_PAGE = 'docs/troubleshooting.html';
@@ -54,5 +60,6 @@ export function explain(wire: string): Explanation {
     docsHref: `${TROUBLESHOOTING_PAGE}#${docsAnchor(reason)}`,
     credential: CREDENTIAL[reason],
     viaProxy: reason.startsWith('trusted_proxy_'),
+    ...(CREDENTIAL[reason] === 'token' && { tokenHome: TOKEN_HOME }),
   };
 }

@@ -45,6 +45,7 @@ export function refusalPanel(e: Explanation, showField: boolean, h: RefusalHandl
     <h2 id="refused-h">The gateway refused this connection: <span class="code">${e.wire}</span></h2>
     <p class="meaning">${e.message}</p>
     <p class="fix"><span class="label">What to change:</span> ${e.fix}</p>
+    ${e.tokenHome ? html`<p class="token-home">${e.tokenHome}</p>` : nothing}
     <p><a class="docs" href=${e.docsHref} target="_blank" rel="noopener">Troubleshooting: ${e.reason ?? 'reason codes'}</a></p>
     ${field}
     ${field === nothing ? html`<div class="actions"><button type="button" class="secondary" @click=${h.onRetry}>Try again</button></div>` : nothing}
