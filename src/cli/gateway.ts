@@ -6,6 +6,7 @@ import { loadConfigForStartup } from '../config/load.js';
 import { ensureToken, saveGeneratedToken } from '../config/token-store.js';
 import type { LogFormat } from '../gateway/log.js';
 import { oneOf, parsePort } from './options.js';
+import { colorEnabled } from './style.js';
 import { status, type StatusOptions } from './status.js';
 import { printUrl, type UrlOptions } from './url.js';
 
@@ -13,7 +14,8 @@ interface RunOptions {
   config?: string;
   port?: number;
   bind?: 'loopback' | 'lan' | 'custom';
-  logFormat: LogFormat;
+  /** Unset: pretty when stderr is a terminal, else JSON. */
+  logFormat?: LogFormat;
   /** commander's --no-watch */
   watch: boolean;
 }
@@ -41,8 +43,8 @@ export function listenFailure(err: unknown): string | undefined {
 async function run(opts: RunOptions): Promise<void> {
   // Loaded here, not at the top: every other command (config, audit) starts faster without the
   // server, ws and pino (see docs/performance.md).
-  const [{ createLogger }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
-  const logger = await createLogger(opts.logFormat);
+  const [{ createLogger, defaultLogFormat }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
+  const logger = createLogger(opts.logFormat ?? defaultLogFormat(process.stderr), { colorize: colorEnabled(process.stderr) });
   const loadOptions = { configPath: opts.config, flags: { port: opts.port, bind: opts.bind } };
   const loaded = loadConfigForStartup({ ...loadOptions, requireNamedFile: true });
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
@@ -125,7 +127,7 @@ export function registerGatewayCommands(program: Command): void {
     .option('-c, --config <path>', 'config file (default: MAYROS_CONFIG_PATH, then $MAYROS_STATE_DIR/mayros.json)')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free port', parsePort)
     .option('-b, --bind <bind>', 'loopback | lan | custom', oneOf(['loopback', 'lan', 'custom'] as const))
-    .option('--log-format <format>', 'json | pretty', oneOf(['json', 'pretty'] as const), 'json')
+    .option('--log-format <format>', 'json | pretty (default: pretty when stderr is a terminal, else json)', oneOf(['json', 'pretty'] as const))
     .option('--no-watch', 'do not watch the config file (SIGHUP still reloads it)')
     .action((opts: RunOptions) => run(opts));
 

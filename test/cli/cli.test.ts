@@ -61,6 +61,10 @@ describe('mayros gateway run', () => {
     const tty = await runCommand('/usr/bin/script', ['-qec', `timeout -s TERM 4 ${process.execPath} ${BIN} gateway run --port ${port}`, '/dev/null'], env as Record<string, string>);
     const token = readFileSync(join(state, 'gateway.token'), 'utf8').trim();
     expect(tty.stdout).toContain(`Control UI (token generated, shown once; \`mayros gateway url\` prints it again): http://127.0.0.1:${port}/#token=${token}`);
+    // On a terminal the log is human-readable by default (stderr shares the terminal here).
+    expect(tty.stdout).toMatch(/INFO.*: .*generated a gateway token and kept it in the state directory/);
+    expect(tty.stdout).not.toContain('{"level"');
+    expect(tty.stdout.split(token).length - 1).toBe(1);
   });
 
   it('never prints or logs a configured token, even when a request uses it wrongly', async () => {
@@ -71,7 +75,7 @@ describe('mayros gateway run', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await run.stop()).toBe(0);
     expect(run.stdout() + run.stderr()).not.toContain(secret);
-    expect(run.stderr()).toMatch(/request rejected .*reason=token_mismatch .*peer=127\.0\.0\.2/);
+    expect(run.stderr()).toMatch(/WARN: request rejected .*"reason":"token_mismatch".*"peer":"127\.0\.0\.2"/);
   });
 
   it('honours --config, --bind and MAYROS_GATEWAY_PORT precedence', async () => {
