@@ -64,19 +64,23 @@ export function whoamiJson({ user, method, groups }: Identity): { text: string; 
   return { text, bytes: Buffer.byteLength(text) };
 }
 
-/** The HTTP error body for an auth failure. */
-export function failureBody(failure: AuthFailure): { error: { type: string; reason: string; message: string; fix: string } } {
+/**
+ * The HTTP error body for an auth failure. `claimedUser` (trusted-proxy refusals of a request from
+ * a configured proxy) tells the refused person whose sign-in the gateway refused.
+ */
+export function failureBody(failure: AuthFailure, claimedUser?: string): { error: { type: string; reason: string; message: string; fix: string; claimedUser?: string } } {
   const info = REASONS[failure.reason];
-  return { error: { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix } };
+  const error = { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix };
+  return { error: claimedUser === undefined ? error : { ...error, claimedUser } };
 }
 
-export function sendFailure(res: ServerResponse, failure: AuthFailure): void {
+export function sendFailure(res: ServerResponse, failure: AuthFailure, claimedUser?: string): void {
   const info = REASONS[failure.reason];
   const extra: Record<string, string> = {};
   if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
   if (failure.reason === 'trusted_proxy_assertion_keys_unavailable') extra['retry-after'] = '5';
-  sendJson(res, info.status, failureBody(failure), extra);
+  sendJson(res, info.status, failureBody(failure, claimedUser), extra);
 }
 
 function notFound(res: ServerResponse): void {
@@ -127,10 +131,10 @@ function readyConfig(ctx: GatewayContext): { generation: number; loadedAt: strin
   return { generation: gen.n, loadedAt: new Date(gen.loadedAt).toISOString() };
 }
 
-function answerWhoami(res: ServerResponse, { result }: Decision): void {
+function answerWhoami(res: ServerResponse, { result, claimedUser }: Decision): void {
   // The client may have gone while a signature was being checked.
   if (res.destroyed || res.writableEnded) return;
-  if (!result.ok) return sendFailure(res, result.failure);
+  if (!result.ok) return sendFailure(res, result.failure, claimedUser);
   const { text, bytes } = whoamiJson(result.identity);
   sendJsonText(res, 200, text, bytes);
 }

@@ -15,6 +15,7 @@ import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame,
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
+import { LogLimiter } from './log.js';
 import { originAllowed } from './origin.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
@@ -66,6 +67,8 @@ export class WsGateway {
   /** The one session-age sweep (see expireDue). */
   private readonly sweep: NodeJS.Timeout;
   private readonly fanout: PresenceFanout;
+  /** Sign-in lines: as many as the rejection log allows, counted apart from it. */
+  private readonly signInLog: LogLimiter;
 
   constructor(private readonly ctx: GatewayContext) {
     const limits = ctx.generation.limits;
@@ -76,6 +79,7 @@ export class WsGateway {
     this.sweep = setInterval(() => expireDue(this.sessions, ctx.now(), this.expire), EXPIRY_SWEEP_MS);
     this.sweep.unref();
     this.fanout = new PresenceFanout(ctx.presence, (payload) => this.broadcast(eventFrame('presence', payload)));
+    this.signInLog = new LogLimiter(undefined, undefined, () => ctx.now());
   }
 
   /** The limits in force (the current generation's). */
@@ -114,6 +118,7 @@ export class WsGateway {
       return;
     }
     let refusal: AuthFailure | undefined;
+    let claimedUser: string | undefined;
     let preAuthorized: Identity | undefined;
     // Upgrades still being verified count as sessions that have not connected.
     if (this.sessions.size + verifying >= limits.maxConnections) refusal = { reason: 'too_many_connections' };
@@ -127,9 +132,12 @@ export class WsGateway {
       const d = decide(ctx, req, 'ws', undefined, gen);
       if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, gen, at);
       if (d.result.ok) preAuthorized = d.result.identity;
-      else refusal = d.result.failure;
+      else {
+        refusal = d.result.failure;
+        claimedUser = d.claimedUser;
+      }
     }
-    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized, gen, at);
+    this.completeUpgrade(req, socket, head, peer, refusal, preAuthorized, gen, at, claimedUser);
   };
 
   /**
@@ -154,7 +162,7 @@ export class WsGateway {
     socket.once('close', forget);
     whenDecided(
       d,
-      ({ result }) => {
+      ({ result, claimedUser }) => {
         forget();
         socket.off('close', forget);
         socket.off('end', onEnd);
@@ -165,7 +173,7 @@ export class WsGateway {
           return;
         }
         const allHead = early.length === 1 ? head : Buffer.concat(early);
-        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
+        this.completeUpgrade(req, socket, allHead, peer, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at, claimedUser);
       },
       () => {
         forget();
@@ -174,13 +182,16 @@ export class WsGateway {
     );
   }
 
-  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number, claimedUser?: string): void {
     this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
       this.sockets++;
       ws.once('close', this.socketClosed);
       if (refusal) {
         ws.on('error', () => undefined);
-        ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
+        const code = wireCode(refusal);
+        // Whose sign-in was refused, for the person (the close reason has room for the code only).
+        if (claimedUser !== undefined) ws.send(JSON.stringify(eventFrame('refused', { reason: code, claimedUser })));
+        ws.close(REASONS[refusal.reason].closeCode, code);
         return;
       }
       this.open(ws, req, peer, preAuthorized, gen, at);
@@ -308,6 +319,17 @@ export class WsGateway {
       }),
     );
     this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
+    this.logSignIn(s, identity);
+  }
+
+  /** One line per admitted session, through its own limiter so a connect flood cannot fill the log. */
+  private logSignIn(s: Session, identity: Identity): void {
+    const suppressed = this.signInLog.take();
+    if (suppressed < 0) return;
+    this.ctx.logger.info(
+      { event: 'session_opened', connId: s.connId, peer: s.peer, user: identity.user, method: identity.method, client: s.client.name, ...(suppressed ? { suppressed } : {}) },
+      'signed in',
+    );
   }
 
   private readonly expire = (s: Session): void => this.closeSession(s, { reason: 'session_expired' }, { event: 'session_closed' });
