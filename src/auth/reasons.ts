@@ -173,7 +173,7 @@ export const REASONS: Readonly<Record<Reason, ReasonInfo>> = Object.freeze({
     status: 401,
     type: 'unauthorized',
     closeCode: WS_POLICY_VIOLATION,
-    message: 'The signed identity assertion is outside its validity window (expired, or not valid yet).',
+    message: 'The signed identity assertion is outside its validity window: it has expired, is not valid yet, or claims to be issued in the future.',
     fix: 'Sync the clocks of the proxy and the gateway (NTP); if they drift a little, raise assertion.clockToleranceSec.',
   },
   trusted_proxy_assertion_user_mismatch: {

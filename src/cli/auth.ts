@@ -67,7 +67,7 @@ async function explain(opts: ExplainOptions): Promise<void> {
   // command would otherwise load at start-up (docs/performance.md).
   const [{ ExplainInputError, explainRequest }, { explainAssertion }] = await Promise.all([import('../security/explain.js'), import('../security/explain-assertion.js')]);
   // Schema only: a config the gateway would refuse at startup can still be explained.
-  const resolved = withStoredToken(loadConfig({ configPath: opts.config }));
+  const resolved = withStoredToken(loadConfig({ configPath: opts.config, requireNamedFile: true }));
   const req = { from: opts.from, headers: opts.header, bearer: opts.bearer };
   let e: Explanation;
   try {

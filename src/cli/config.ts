@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { getPath, loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
 import { isSecretPath, redactSecrets } from '../config/secrets.js';
+import { sourceOf } from '../config/sources.js';
+import { withStoredToken } from '../security/run.js';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('inspect and check the configuration');
@@ -23,7 +25,8 @@ export function registerConfigCommands(program: Command): void {
     .option('-c, --config <path>', 'config file')
     .option('--json', 'print JSON only')
     .action((key: string | undefined, opts: { config?: string; json?: boolean }) => {
-      const resolved = loadConfig({ configPath: opts.config });
+      // As the gateway would run it: a token kept in the state directory is in force ("generated").
+      const resolved = withStoredToken(loadConfig({ configPath: opts.config, requireNamedFile: true }));
       const path = key ?? '';
       const value = path ? getPath(resolved.config, path) : resolved.config;
       if (path && value === undefined && !isSecretPath(path)) {
@@ -36,7 +39,7 @@ export function registerConfigCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
         return;
       }
-      const source = resolved.sources.get(path) ?? 'default';
+      const source = sourceOf(value, path, resolved.sources);
       process.stdout.write(`${typeof shown === 'string' ? shown : JSON.stringify(shown)}  (${source})\n`);
     });
 
@@ -45,7 +48,7 @@ export function registerConfigCommands(program: Command): void {
     .description('check the config as `gateway run` would; exits 2 with the field and the fix when invalid')
     .option('-c, --config <path>', 'config file')
     .action((opts: { config?: string }) => {
-      const resolved = loadConfigForStartup({ configPath: opts.config });
+      const resolved = loadConfigForStartup({ configPath: opts.config, requireNamedFile: true });
       const where = resolved.fileFound ? resolved.file : `${resolved.file} (not found: defaults)`;
       process.stdout.write(`config ok: ${where} (auth: ${resolved.config.gateway.auth.mode}, bind: ${resolved.config.gateway.bind})\n`);
     });

@@ -1,48 +1,104 @@
 /**
- * `mayros gateway run|status`
+ * `mayros gateway run|url|status`
  */
 import type { Command } from 'commander';
-import { loadConfig, loadConfigForStartup, ENV } from '../config/load.js';
-import { ensureToken, readStoredToken } from '../config/token-store.js';
+import { loadConfigForStartup } from '../config/load.js';
+import { ensureToken, saveGeneratedToken } from '../config/token-store.js';
 import type { LogFormat } from '../gateway/log.js';
-import { isLoopbackBind } from '../config/validate.js';
 import { oneOf, parsePort } from './options.js';
+import { colorEnabled } from './style.js';
+import { status, type StatusOptions } from './status.js';
+import { printUrl, type UrlOptions } from './url.js';
 
 interface RunOptions {
   config?: string;
   port?: number;
   bind?: 'loopback' | 'lan' | 'custom';
-  logFormat: LogFormat;
+  /** Unset: pretty when stderr is a terminal, else JSON. */
+  logFormat?: LogFormat;
   /** commander's --no-watch */
   watch: boolean;
+}
+
+/**
+ * A failure to listen as one sentence with the fix (the port in use, a privileged port, an
+ * address not on this host), or undefined for anything else.
+ */
+export function listenFailure(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.syscall !== 'listen' && e?.syscall !== 'bind') return undefined;
+  const where = e.address ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}` : `port ${e.port}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `port ${e.port} is already in use on ${e.address ?? 'this host'} (another gateway, or another program, listens there): stop that process, or choose another port with --port <n> (or gateway.port, MAYROS_GATEWAY_PORT; 0 picks a free one)`;
+    case 'EACCES':
+      return `not allowed to listen on ${where}: ports below 1024 need privileges; choose a port from 1024 up with --port <n> (or gateway.port), and let a proxy serve 80/443`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: that address does not belong to this host; correct gateway.customBindHost, or use --bind loopback or lan`;
+    default:
+      return undefined;
+  }
 }
 
 async function run(opts: RunOptions): Promise<void> {
   // Loaded here, not at the top: every other command (config, audit) starts faster without the
   // server, ws and pino (see docs/performance.md).
-  const [{ createLogger }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
-  const logger = createLogger(opts.logFormat);
+  const [{ createLogger, defaultLogFormat }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
+  const logger = createLogger(opts.logFormat ?? defaultLogFormat(process.stderr), { colorize: colorEnabled(process.stderr) });
   const loadOptions = { configPath: opts.config, flags: { port: opts.port, bind: opts.bind } };
-  const loaded = loadConfigForStartup(loadOptions);
+  const loaded = loadConfigForStartup({ ...loadOptions, requireNamedFile: true });
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
-  const { resolved, file: tokenFile, generated } = ensureToken(loaded);
+  // A new token is written only once the gateway listens: a first run that cannot listen leaves
+  // none behind, so the next run generates one again and shows its link.
+  const tokenOutcome = ensureToken(loaded, { defer: true });
+  let { resolved, generated } = tokenOutcome;
+  const tokenFile = tokenOutcome.file;
   // Installed before listening: SIGHUP's default action would kill the process. One that arrives
   // during startup needs nothing: the config was just read.
   let reload: (() => void) | undefined;
   process.on('SIGHUP', () => reload?.());
-  const gw = await startGateway({ resolved, logger, loadOptions, watchConfig: opts.watch });
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gw = await startGateway({ resolved, logger, loadOptions, watchConfig: opts.watch });
+  } catch (err) {
+    const sentence = listenFailure(err);
+    if (sentence) throw new Error(sentence);
+    throw err;
+  }
+  if (tokenOutcome.unsaved !== undefined) {
+    let saved: 'written' | 'exists';
+    try {
+      saved = saveGeneratedToken(resolved, tokenOutcome.unsaved);
+    } catch (err) {
+      await gw.close(0);
+      throw err;
+    }
+    if (saved === 'exists') {
+      // Another first run saved its token while this one started: put that one in force, so the
+      // state directory and this gateway agree (a reload reads the stored token).
+      await gw.reload('api');
+      resolved = gw.ctx.generation.resolved;
+      generated = false;
+    }
+  }
   reload = () => void gw.reload('SIGHUP');
   const mode = resolved.config.gateway.auth.mode;
   process.stdout.write(`mayros gateway listening on ${gw.urls[0]} (auth: ${mode})\n`);
   if (gw.urls.length > 1) logger.info({ urls: gw.urls }, 'also listening');
   if (tokenFile) {
-    if (generated) {
-      // Printed once, on the run that created it; the fragment never reaches server logs.
-      process.stdout.write(`Control UI (token generated, shown once): ${gw.urls[0]}/#token=${resolved.config.gateway.auth.token}\n`);
-      logger.info({ tokenFile }, 'generated a gateway token');
+    if (generated && process.stdout.isTTY) {
+      // Printed once, on the run that created it, and only to a terminal (not into a log file);
+      // the fragment never reaches server logs.
+      process.stdout.write(`Control UI (token generated, shown once; \`mayros gateway url\` prints it again): ${gw.urls[0]}/#token=${resolved.config.gateway.auth.token}\n`);
+      logger.info({ tokenFile }, 'generated a gateway token and kept it in the state directory');
+    } else if (generated) {
+      logger.info({ tokenFile }, 'generated a gateway token and kept it in the state directory; stdout is not a terminal, so the Control UI link carrying it was not printed: run `mayros gateway url` as this user to print it');
     } else {
-      logger.info({ tokenFile }, 'using the gateway token kept in the state directory');
+      logger.info({ tokenFile }, 'using the gateway token kept in the state directory (`mayros gateway url` prints the Control UI link)');
     }
+  }
+  if (mode === 'none') {
+    logger.warn({ mode }, 'auth mode "none": every client that can reach this port is admitted without credentials (on loopback: every local process, of every user); set gateway.auth.mode to "token" or "trusted-proxy"');
   }
   if (mode === 'trusted-proxy') {
     logger.warn({ trustedProxies: resolved.config.gateway.trustedProxies.length }, 'trusted-proxy mode: authentication is delegated to your proxy; run `mayros security audit`');
@@ -62,86 +118,6 @@ async function run(opts: RunOptions): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-interface StatusOptions {
-  config?: string;
-  url?: string;
-  token?: string;
-  json?: boolean;
-}
-
-async function fetchJson(url: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body };
-}
-
-async function wsStatus(url: string, token: string | undefined): Promise<unknown> {
-  const { default: WebSocket } = await import('ws');
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/', { handshakeTimeout: 5000 });
-    const done = (v: unknown) => {
-      clearTimeout(timer);
-      ws.terminate();
-      resolve(v);
-    };
-    const timer = setTimeout(() => done({ error: 'timed out' }), 5000);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'mayros-cli' }, auth: token ? { token } : {} } })));
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { id?: string; ok?: boolean; payload?: unknown; error?: unknown };
-      if (f.id === 'c') {
-        if (!f.ok) return done({ error: f.error });
-        ws.send(JSON.stringify({ type: 'req', id: 's', method: 'status' }));
-      } else if (f.id === 's') done(f.ok ? f.payload : { error: f.error });
-    });
-    ws.on('close', (code, reason) => done({ error: { closeCode: code, reason: reason.toString() } }));
-    ws.on('error', () => done({ error: 'connection failed' }));
-  });
-}
-
-async function status(opts: StatusOptions): Promise<void> {
-  let url = opts.url;
-  let token = opts.token ?? process.env[ENV.token];
-  if (!url || !token) {
-    const resolved = loadConfig({ configPath: opts.config });
-    const g = resolved.config.gateway;
-    const host = g.bind === 'custom' && g.customBindHost && !isLoopbackBind(resolved.config) ? g.customBindHost : '127.0.0.1';
-    url ??= `http://${host.includes(':') ? `[${host}]` : host}:${g.port}`;
-    token ??= g.auth.token ?? readStoredToken(resolved.stateDir);
-  }
-  url = url.replace(/\/+$/, '');
-  const report: Record<string, unknown> = { url };
-  try {
-    const health = await fetchJson(`${url}/healthz`, {});
-    report.reachable = health.status === 200;
-    const who = await fetchJson(`${url}/api/whoami`, token ? { authorization: `Bearer ${token}` } : {});
-    report.whoami = who.body;
-    if (who.status === 200) report.status = await wsStatus(url, token);
-  } catch (err) {
-    report.reachable = false;
-    report.error = (err as Error).message;
-  }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    process.stdout.write(`gateway ${url}: ${report.reachable ? 'reachable' : 'NOT reachable'}\n`);
-    if (report.error) process.stdout.write(`  error: ${String(report.error)}\n`);
-    if (report.whoami) process.stdout.write(`  whoami: ${JSON.stringify(report.whoami)}\n`);
-    const cfg = (report.status as { config?: { generation?: number; loadedAt?: string; pendingRestart?: string[] } } | undefined)?.config;
-    if (cfg?.generation !== undefined) {
-      const pending = cfg.pendingRestart?.length ? `; restart needed to apply ${cfg.pendingRestart.join(', ')}` : '';
-      process.stdout.write(`  config generation: ${cfg.generation} (in force since ${cfg.loadedAt ?? '?'})${pending}\n`);
-    }
-    if (report.status) process.stdout.write(`  status: ${JSON.stringify(report.status)}\n`);
-  }
-  if (!report.reachable) process.exitCode = 1;
-}
-
 export function registerGatewayCommands(program: Command): void {
   const gateway = program.command('gateway').description('run or probe the gateway');
 
@@ -151,16 +127,24 @@ export function registerGatewayCommands(program: Command): void {
     .option('-c, --config <path>', 'config file (default: MAYROS_CONFIG_PATH, then $MAYROS_STATE_DIR/mayros.json)')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free port', parsePort)
     .option('-b, --bind <bind>', 'loopback | lan | custom', oneOf(['loopback', 'lan', 'custom'] as const))
-    .option('--log-format <format>', 'json | pretty', oneOf(['json', 'pretty'] as const), 'json')
+    .option('--log-format <format>', 'json | pretty (default: pretty when stderr is a terminal, else json)', oneOf(['json', 'pretty'] as const))
     .option('--no-watch', 'do not watch the config file (SIGHUP still reloads it)')
     .action((opts: RunOptions) => run(opts));
 
   gateway
+    .command('url')
+    .description('print the Control UI link again; with a generated token it carries the token, for the owner of the token file only')
+    .option('-c, --config <path>', 'config file, for the port, the auth mode and the state directory')
+    .option('--url <url>', 'the gateway\'s base URL (default: http://127.0.0.1:<port> from the config)')
+    .action((opts: UrlOptions) => printUrl(opts));
+
+  gateway
     .command('status')
-    .description('probe a running gateway: reachable, who it thinks you are, its status')
+    .description('probe a running gateway: reachable, ready, config generation, who it takes you for, its status; and what it could not learn, and why')
     .option('-c, --config <path>', 'config file, for the default URL and token')
     .option('--url <url>', 'gateway URL (default: from the config)')
-    .option('--token <token>', 'token for token mode (default: MAYROS_GATEWAY_TOKEN, the config, or the stored token)')
+    .option('--token <token>', 'token (or password) to send (default: MAYROS_GATEWAY_TOKEN, the config, or the stored token)')
+    .option('-H, --header <header>', '"Name: value" to send with every probe, e.g. the identity header a trusted proxy sets; repeat for more', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--json', 'print JSON')
     .action((opts: StatusOptions) => status(opts));
 }

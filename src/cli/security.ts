@@ -78,7 +78,7 @@ async function deepFindings(url: string | undefined, resolved: ResolvedConfig | 
 }
 
 async function audit(opts: AuditOptions): Promise<void> {
-  const loaded = loadForAudit({ configPath: opts.config });
+  const loaded = loadForAudit({ configPath: opts.config, requireNamedFile: true });
   const findings = [...loaded.findings];
   if (opts.deep || opts.url) findings.push(...(await deepFindings(opts.url, loaded.ok ? loaded.resolved : undefined)));
   const report = toReport(findings);

@@ -74,6 +74,17 @@ describe('loadConfig', () => {
     expect(i!.fix).toContain('"userHeader"');
   });
 
+  it('refuses a named file that does not exist when asked to (the CLI does), naming how it was named', () => {
+    const missing = join(dir, 'named-missing.json');
+    const [flag] = issues(() => loadConfig({ configPath: missing, env, requireNamedFile: true }));
+    expect(flag).toMatchObject({ path: '--config', message: `${missing} does not exist` });
+    expect(flag!.fix).toContain(join(dir, 'mayros.json'));
+    const [fromEnv] = issues(() => loadConfig({ env: { ...env, MAYROS_CONFIG_PATH: missing }, requireNamedFile: true }));
+    expect(fromEnv).toMatchObject({ path: 'MAYROS_CONFIG_PATH', message: `names ${missing}, which does not exist` });
+    // The default path in the state directory may be missing: that means defaults.
+    expect(loadConfig({ env, requireNamedFile: true }).fileFound).toBe(false);
+  });
+
   it('lists the allowed keys when nothing is close', () => {
     const [i] = issues(() => loadConfig({ configPath: file(`{ gateway: { zzzzzzzz: 1 } }`), env }));
     expect(i!.fix).toContain('trustedProxies');
@@ -93,6 +104,15 @@ describe('loadConfig', () => {
     const all = issues(() => loadConfig({ configPath: file(text), env }));
     expect(all.map((i) => i.path)).toContain(path);
     expect(all.find((i) => i.path === path)!.message).toMatch(message);
+  });
+
+  it.each([
+    ['{ gateway: { trustedProxies: "10.0.0.1" } }', 'gateway.trustedProxies', 'give gateway.trustedProxies an array value'],
+    ['{ gateway: { auth: 1 } }', 'gateway.auth', 'give gateway.auth an object value'],
+    ['{ gateway: { port: "80" } }', 'gateway.port', 'give gateway.port a number value'],
+  ])('names the expected type with the right article: %s', (text, path, fix) => {
+    const all = issues(() => loadConfig({ configPath: file(text), env }));
+    expect(all.find((i) => i.path === path)!.fix).toBe(fix);
   });
 
   it('reports a syntax error with its position', () => {

@@ -19,6 +19,12 @@ export interface LoadOptions {
   /** Defaults to process.env. */
   env?: Record<string, string | undefined>;
   flags?: { port?: number; bind?: string };
+  /**
+   * Refuse a file named explicitly (`configPath`, or MAYROS_CONFIG_PATH) that does not exist,
+   * instead of running on defaults. The CLI sets it for every command that reads the config; a
+   * reload does not (a file that disappears under a running gateway has its own message).
+   */
+  requireNamedFile?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -49,6 +55,15 @@ export function resolveConfigPath(configPath: string | undefined, env: Record<st
   const fromEnv = env[ENV.configPath];
   if (fromEnv && fromEnv.trim()) return resolve(fromEnv);
   return join(resolveStateDir(env), 'mayros.json');
+}
+
+/** A ConfigError for a config file that was named explicitly but does not exist. */
+function namedFileMissing(file: string, configPath: string | undefined, env: Record<string, string | undefined>): ConfigError {
+  const fallback = join(resolveStateDir(env), 'mayros.json');
+  const issue = configPath
+    ? { path: '--config', message: `${file} does not exist`, fix: `correct the path, or create the file (it may hold just {} to start from defaults); without --config the gateway reads ${fallback}` }
+    : { path: ENV.configPath, message: `names ${file}, which does not exist`, fix: `correct ${ENV.configPath} or create the file (it may hold just {} to start from defaults); unset it to use ${fallback}` };
+  return new ConfigError([issue], file);
 }
 
 /** Reads and parses the JSON5 file; undefined when it does not exist. */
@@ -113,6 +128,9 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const file = resolveConfigPath(options.configPath, env);
   const raw = readConfigFile(file);
+  if (raw === undefined && options.requireNamedFile && (options.configPath || env[ENV.configPath]?.trim())) {
+    throw namedFileMissing(file, options.configPath, env);
+  }
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
   }

@@ -9,6 +9,11 @@ function dotted(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
 }
 
+/** "a string", "an array", "an object": the indefinite article for a type name. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -34,7 +39,7 @@ function issueToConfigIssues(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue
     case 'invalid_type': {
       let actual: unknown = raw;
       for (const k of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<PropertyKey, unknown>)[k] : undefined;
-      return [{ path, message: `expected ${issue.expected}, got ${describe(actual)}`, fix: `give ${path} a ${issue.expected} value` }];
+      return [{ path, message: `expected ${issue.expected}, got ${describe(actual)}`, fix: `give ${path} ${withArticle(issue.expected)} value` }];
     }
     case 'custom': {
       // A schema rule can carry its own fix (see src/models/schema.ts).

@@ -5,9 +5,10 @@ import type { IncomingMessage } from 'node:http';
 import type { ResolvedConfig } from '../config/load.js';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
-import type { AuthResult, Credentials } from '../auth/types.js';
+import type { AuthResult, Credentials, HeaderMap } from '../auth/types.js';
 import { authorizeAsync, countsAsFailedAttempt } from '../auth/authorize.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
+import { headerText } from '../auth/header-text.js';
 import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
@@ -42,6 +43,34 @@ export interface Decision {
   result: AuthResult;
   peer: string;
   client: string;
+  /**
+   * On a trusted-proxy refusal of a request that came from a configured proxy: the user its
+   * identity header named (see claimedUserOf). Shown to the refused person and logged.
+   */
+  claimedUser?: string;
+}
+
+/** Longest claimed user name carried to a refused client or a log line. */
+const CLAIMED_USER_MAX = 256;
+
+/**
+ * The user a trusted proxy named in a refused request: only when the refusal came after the
+ * source check (the header came from a configured proxy, never straight from a client), and the
+ * identity header held exactly one plain value. Control characters are replaced and the length
+ * is capped: it is echoed to the person and written to the log. Not a secret: the refused person's
+ * own sign-in, as their proxy passed it.
+ */
+export function claimedUserOf(failure: AuthFailure, headers: HeaderMap, policy: AuthPolicy): string | undefined {
+  const r = failure.reason;
+  if (!r.startsWith('trusted_proxy_') || r === 'trusted_proxy_untrusted_source' || r === 'trusted_proxy_user_ambiguous' || r === 'trusted_proxy_user_missing') return undefined;
+  if (!policy.userHeader) return undefined;
+  const v = headers[policy.userHeader];
+  const one = typeof v === 'string' ? v : v?.length === 1 ? v[0] : undefined;
+  // Decoded as the decision decodes it, so a UTF-8 name is shown as the person knows it.
+  const user = one === undefined ? undefined : headerText(one)?.trim();
+  if (!user || user.includes(',')) return undefined;
+  const clean = user.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return clean.length > CLAIMED_USER_MAX ? `${clean.slice(0, CLAIMED_USER_MAX)}…` : clean;
 }
 
 /**
@@ -74,18 +103,20 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
     now,
   );
   // The synchronous path (every mode but signed assertions) allocates no closure.
-  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now, mayExempt);
-  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now, mayExempt));
+  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now, mayExempt, headers, policy);
+  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now, mayExempt, headers, policy));
 }
 
 /** Feeds the failure limiter, logs a refusal, and wraps the result. */
-function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number, mayExempt: boolean): Decision {
+function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number, mayExempt: boolean, headers: HeaderMap, policy: AuthPolicy): Decision {
   if (usesSecret) {
     if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now, mayExempt);
     else if (result.ok) limiter.recordSuccess(client, now);
   }
-  if (!result.ok) logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure) });
-  return { result, peer, client };
+  if (result.ok) return { result, peer, client };
+  const claimedUser = policy.mode === 'trusted-proxy' ? claimedUserOf(result.failure, headers, policy) : undefined;
+  logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure), ...(claimedUser !== undefined && { claimedUser }) });
+  return claimedUser === undefined ? { result, peer, client } : { result, peer, client, claimedUser };
 }
 
 /** The closed-set detail some failures carry, for the log line only. */
@@ -103,7 +134,7 @@ export function whenDecided(d: Decision | Promise<Decision>, then: (d: Decision)
   else then(d);
 }
 
-export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string }): void {
+export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string; claimedUser?: string }): void {
   const suppressed = ctx.rejectLog.take();
   if (suppressed < 0) return;
   // The path is logged without its query string: queries can carry secrets.

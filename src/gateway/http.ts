@@ -67,19 +67,23 @@ export function whoamiJson({ user, method, groups }: Identity): { text: string; 
   return { text, bytes: Buffer.byteLength(text) };
 }
 
-/** The HTTP error body for an auth failure. */
-export function failureBody(failure: AuthFailure): { error: { type: string; reason: string; message: string; fix: string } } {
+/**
+ * The HTTP error body for an auth failure. `claimedUser` (trusted-proxy refusals of a request from
+ * a configured proxy) tells the refused person whose sign-in the gateway refused.
+ */
+export function failureBody(failure: AuthFailure, claimedUser?: string): { error: { type: string; reason: string; message: string; fix: string; claimedUser?: string } } {
   const info = REASONS[failure.reason];
-  return { error: { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix } };
+  const error = { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix };
+  return { error: claimedUser === undefined ? error : { ...error, claimedUser } };
 }
 
-export function sendFailure(res: ServerResponse, failure: AuthFailure): void {
+export function sendFailure(res: ServerResponse, failure: AuthFailure, claimedUser?: string): void {
   const info = REASONS[failure.reason];
   const extra: Record<string, string> = {};
   if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
   if (failure.reason === 'trusted_proxy_assertion_keys_unavailable') extra['retry-after'] = '5';
-  sendJson(res, info.status, failureBody(failure), extra);
+  sendJson(res, info.status, failureBody(failure, claimedUser), extra);
 }
 
 function notFound(res: ServerResponse): void {
@@ -104,7 +108,8 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res);
       // Ready = able to decide. Only signing keys can be missing; the detail stays in the log.
       const r = ctx.keys?.readiness() ?? { ready: true };
-      return r.ready ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' });
+      const config = readyConfig(ctx);
+      return r.ready ? sendJson(res, 200, { ready: true, config }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config });
     }
 
     // Everything but the health probes answers only to the names this gateway serves (DNS rebinding).
@@ -128,10 +133,20 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
   };
 }
 
-function answerWhoami(res: ServerResponse, { result }: Decision): void {
+/**
+ * What /readyz tells anyone, signed in or not: which config generation is in force and since when
+ * (a counter and a time, so a reload can be confirmed through a proxy or without credentials).
+ * Never a name, an address, a mode or a value from the config.
+ */
+function readyConfig(ctx: GatewayContext): { generation: number; loadedAt: string } {
+  const gen = ctx.generation;
+  return { generation: gen.n, loadedAt: new Date(gen.loadedAt).toISOString() };
+}
+
+function answerWhoami(res: ServerResponse, { result, claimedUser }: Decision): void {
   // The client may have gone while a signature was being checked.
   if (res.destroyed || res.writableEnded) return;
-  if (!result.ok) return sendFailure(res, result.failure);
+  if (!result.ok) return sendFailure(res, result.failure, claimedUser);
   const { text, bytes } = whoamiJson(result.identity);
   sendJsonText(res, 200, text, bytes);
 }

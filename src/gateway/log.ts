@@ -1,36 +1,61 @@
 /**
- * Logging: structured lines on stderr (pino), or a plain "pretty" rendering of the same fields.
- * Rejections are logged through a limiter so a flood of bad requests cannot fill the disk.
+ * Logging: structured JSON lines on stderr (pino), or the same lines made human-readable by
+ * pino-pretty. Rejections are logged through a limiter so a flood of bad requests cannot fill the
+ * disk.
  */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
 export type LogFormat = 'json' | 'pretty';
 export type { Logger };
 
-function prettyStream(out: NodeJS.WritableStream): Writable {
+/**
+ * Fields never written in either format, whatever logs them: nothing should log a secret, and this
+ * holds even if something does (a field of that name, at the top or one level down).
+ */
+export const REDACTED_KEYS: readonly string[] = ['token', 'password', 'secret', 'authorization', 'cookie', 'credentials', 'bearer'];
+
+export const REDACTED = '[redacted]';
+
+export interface LoggerOptions {
+  level?: string;
+  out?: NodeJS.WritableStream;
+  /** ANSI colour in the pretty format (the caller decides: a terminal, no NO_COLOR). */
+  colorize?: boolean;
+}
+
+/** The format when none is asked for: readable on a terminal, JSON for everything else. */
+export function defaultLogFormat(stream: { isTTY?: boolean } = process.stderr): LogFormat {
+  return stream.isTTY === true ? 'pretty' : 'json';
+}
+
+/**
+ * pino-pretty's line formatter, applied synchronously in our own stream: its transport form
+ * would buffer lines in a Transform that a process.exit right after startup could lose.
+ * Loaded only for the pretty format.
+ */
+function prettyStream(out: NodeJS.WritableStream, colorize: boolean): Writable {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const pretty = prettyFactory({ colorize, ignore: 'pid,hostname', translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', singleLine: true });
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line) continue;
-        try {
-          const { level, time, msg, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
-          const fields = Object.entries(rest)
-            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-            .join(' ');
-          out.write(`${new Date(Number(time)).toISOString()} ${String(level ?? 'log').padEnd(5)} ${String(msg ?? '')}${fields ? ` ${fields}` : ''}\n`);
-        } catch {
-          out.write(`${line}\n`);
-        }
+        if (line) out.write(pretty(line));
       }
       cb();
     },
   });
 }
 
-export function createLogger(format: LogFormat = 'json', level = 'info', out: NodeJS.WritableStream = process.stderr): Logger {
-  const dest = format === 'pretty' ? prettyStream(out) : out;
-  return pino({ level, base: undefined, formatters: { level: (label) => ({ level: label }) } }, dest as pino.DestinationStream);
+export function createLogger(format: LogFormat = 'json', opts: LoggerOptions = {}): Logger {
+  const out = opts.out ?? process.stderr;
+  const redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: REDACTED };
+  if (format === 'pretty') {
+    // pino-pretty names numeric levels itself.
+    return pino({ level: opts.level ?? 'info', base: undefined, redact }, prettyStream(out, opts.colorize ?? false) as pino.DestinationStream);
+  }
+  return pino({ level: opts.level ?? 'info', base: undefined, redact, formatters: { level: (label) => ({ level: label }) } }, out as pino.DestinationStream);
 }
 
 /** A silent logger for tests and embedding. */

@@ -15,6 +15,7 @@ import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame,
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { Generation } from './generation.js';
 import { FrameBucket, type WsLimits } from './limits.js';
+import { LogLimiter } from './log.js';
 import { originAllowed } from './origin.js';
 import { shownHost } from './host.js';
 import { AddressCounts, checkAddress, clientKeyOf } from './address-caps.js';
@@ -76,6 +77,8 @@ export class WsGateway {
   /** The one session-age sweep (see expireDue). */
   private readonly sweep: NodeJS.Timeout;
   private readonly fanout: PresenceFanout;
+  /** Sign-in lines: as many as the rejection log allows, counted apart from it. */
+  private readonly signInLog: LogLimiter;
 
   constructor(private readonly ctx: GatewayContext) {
     const limits = ctx.generation.limits;
@@ -86,6 +89,7 @@ export class WsGateway {
     this.sweep = setInterval(() => expireDue(this.sessions, ctx.now(), this.expire), EXPIRY_SWEEP_MS);
     this.sweep.unref();
     this.fanout = new PresenceFanout(ctx.presence, (payload) => this.broadcast(eventFrame('presence', payload)));
+    this.signInLog = new LogLimiter(undefined, undefined, () => ctx.now());
   }
 
   /** The limits in force (the current generation's). */
@@ -127,6 +131,7 @@ export class WsGateway {
       return;
     }
     let refusal: AuthFailure | undefined;
+    let claimedUser: string | undefined;
     let preAuthorized: Identity | undefined;
     // One address past its own caps is refused first, whatever room the others leave.
     if (byAddress) refusal = { reason: byAddress };
@@ -143,9 +148,12 @@ export class WsGateway {
       const d = decide(ctx, req, 'ws', undefined, gen);
       if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, key, gen, at);
       if (d.result.ok) preAuthorized = d.result.identity;
-      else refusal = d.result.failure;
+      else {
+        refusal = d.result.failure;
+        claimedUser = d.claimedUser;
+      }
     }
-    this.completeUpgrade(req, socket, head, peer, key, refusal, preAuthorized, gen, at);
+    this.completeUpgrade(req, socket, head, peer, key, refusal, preAuthorized, gen, at, claimedUser);
   };
 
   /**
@@ -177,7 +185,7 @@ export class WsGateway {
     socket.once('close', forget);
     whenDecided(
       d,
-      ({ result }) => {
+      ({ result, claimedUser }) => {
         forget();
         socket.off('close', forget);
         socket.off('end', onEnd);
@@ -188,7 +196,7 @@ export class WsGateway {
           return;
         }
         const allHead = early.length === 1 ? head : Buffer.concat(early);
-        this.completeUpgrade(req, socket, allHead, peer, key, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at);
+        this.completeUpgrade(req, socket, allHead, peer, key, result.ok ? undefined : result.failure, result.ok ? result.identity : undefined, gen, at, claimedUser);
       },
       () => {
         forget();
@@ -197,7 +205,7 @@ export class WsGateway {
     );
   }
 
-  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number): void {
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number, claimedUser?: string): void {
     this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
       this.sockets++;
       ws.once('close', this.socketClosed);
@@ -207,7 +215,10 @@ export class WsGateway {
       }
       if (refusal) {
         ws.on('error', () => undefined);
-        ws.close(REASONS[refusal.reason].closeCode, wireCode(refusal));
+        const code = wireCode(refusal);
+        // Whose sign-in was refused, for the person (the close reason has room for the code only).
+        if (claimedUser !== undefined) ws.send(JSON.stringify(eventFrame('refused', { reason: code, claimedUser })));
+        ws.close(REASONS[refusal.reason].closeCode, code);
         return;
       }
       this.open(ws, req, peer, key, preAuthorized, gen, at);
@@ -348,6 +359,17 @@ export class WsGateway {
       }),
     );
     this.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
+    this.logSignIn(s, identity);
+  }
+
+  /** One line per admitted session, through its own limiter so a connect flood cannot fill the log. */
+  private logSignIn(s: Session, identity: Identity): void {
+    const suppressed = this.signInLog.take();
+    if (suppressed < 0) return;
+    this.ctx.logger.info(
+      { event: 'session_opened', connId: s.connId, peer: s.peer, user: identity.user, method: identity.method, client: s.client.name, ...(suppressed ? { suppressed } : {}) },
+      'signed in',
+    );
   }
 
   private readonly expire = (s: Session): void => this.closeSession(s, { reason: 'session_expired' }, { event: 'session_closed' });

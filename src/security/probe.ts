@@ -14,6 +14,7 @@ import type { AuthMode } from '../config/schema.js';
 import { reasonFromWireCode } from '../auth/reasons.js';
 import { FORWARDED_VERDICT_HEADER } from '../net/forwarded.js';
 import { finding, type Finding } from './findings.js';
+import { httpGet } from '../probe/http-get.js';
 
 export interface ProbeOptions {
   /** Base URL, e.g. http://127.0.0.1:18789 */
@@ -71,17 +72,17 @@ function modeOf(a: Attempt): AuthMode | undefined {
 interface Answer {
   status: number;
   body: unknown;
-  headers: Headers;
+  headers: { get(name: string): string | null };
 }
 
+/** node:http, not fetch(): fetch refuses ports such as 6666 and 10080 (see probe/http-get.ts). */
 async function get(url: string, timeoutMs: number): Promise<Answer> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text), headers: res.headers };
-  } catch {
-    return { status: res.status, body: undefined, headers: res.headers };
-  }
+  const { status, json, headers } = await httpGet(url, { timeoutMs });
+  const get = (name: string): string | null => {
+    const v = headers[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  };
+  return { status, body: json, headers: { get } };
 }
 
 /** One GET /api/whoami without credentials. */

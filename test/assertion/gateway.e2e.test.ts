@@ -126,7 +126,7 @@ describe('signed assertions over HTTP and WebSocket', () => {
   });
 
   it('is ready, and /healthz stays liveness-only', async () => {
-    expect((await httpGet(gw.port, '/readyz')).body).toEqual({ ready: true });
+    expect((await httpGet(gw.port, '/readyz')).body).toEqual({ ready: true, config: { generation: 1, loadedAt: expect.any(String) } });
     expect((await httpGet(gw.port, '/healthz')).body).toEqual({ ok: true });
   });
 
@@ -158,7 +158,7 @@ describe('when the key server is down', () => {
       expect([r.status, r.body.error.reason, r.body.error.type, r.headers['retry-after']]).toEqual([503, 'trusted_proxy_assertion_keys_unavailable', 'unavailable', '5']);
       expect(await overWs(h, '127.0.0.1', g.port)).toBe('1013 trusted_proxy_assertion_keys_unavailable');
       const ready = await httpGet(g.port, '/readyz');
-      expect([ready.status, ready.body]).toEqual([503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable' }]);
+      expect([ready.status, ready.body]).toEqual([503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config: { generation: 1, loadedAt: expect.any(String) } }]);
       expect((await httpGet(g.port, '/healthz')).status).toBe(200);
 
       await jwks.start();

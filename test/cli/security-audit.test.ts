@@ -11,6 +11,9 @@ let warnOnly: string;
 let broken: string;
 let badSchema: string;
 const missing = join(dir, 'does-not-exist.json5');
+/** No --config: the state directory holds no mayros.json, so defaults apply. */
+const noFile = () => undefined;
+const configArgs = (file: string | undefined) => (file === undefined ? [] : ['--config', file]);
 
 beforeAll(() => {
   risky = writeConfig(
@@ -61,6 +64,7 @@ describe('mayros security audit --json', () => {
   it.each([
     ['a syntax error', () => broken, /not valid JSON5 at line 1/],
     ['an unknown mode', () => badSchema, /gateway\.auth\.mode: must be one of/],
+    ['a --config path that does not exist', () => missing, /--config: .*does-not-exist\.json5 does not exist/],
   ])('reports %s as the critical gateway.config_invalid finding', async (_name, file, text) => {
     const r = await runCli(['security', 'audit', '--config', file(), '--json'], env());
     expect(r.code).toBe(0);
@@ -85,11 +89,11 @@ describe('mayros security audit exit codes', () => {
     ['critical findings, --fail-on warn', () => risky, ['--fail-on', 'warn'], 1],
     ['warn findings only, --fail-on critical', () => warnOnly, ['--fail-on', 'critical'], 0],
     ['warn findings only, --fail-on warn', () => warnOnly, ['--fail-on', 'warn'], 1],
-    ['info findings only, --fail-on warn', () => missing, ['--fail-on', 'warn'], 0],
+    ['info findings only, --fail-on warn', noFile, ['--fail-on', 'warn'], 0],
     ['unreadable config, no --fail-on', () => broken, [], 0],
     ['unreadable config, --fail-on critical', () => broken, ['--fail-on', 'critical'], 1],
-  ] as const)('%s -> exit %i', async (_name, file, extra, code) => {
-    const r = await runCli(['security', 'audit', '--config', file(), ...extra], env());
+  ] as const)('%s -> exit %i', async (_name, file: () => string | undefined, extra, code) => {
+    const r = await runCli(['security', 'audit', ...configArgs(file()), ...extra], env());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(code);
   });
@@ -101,8 +105,10 @@ describe('mayros security audit exit codes', () => {
   });
 
   it('the info-only case really has only info findings', async () => {
-    const r = await runCli(['security', 'audit', '--config', missing, '--json'], env());
-    expect(JSON.parse(r.stdout).summary).toEqual({ critical: 0, warn: 0, info: 1 });
+    const r = await runCli(['security', 'audit', '--json'], env());
+    const report = JSON.parse(r.stdout);
+    expect(report.summary).toEqual({ critical: 0, warn: 0, info: 1 });
+    expect(report.findings[0].checkId).toBe('gateway.config_not_found');
   });
 });
 

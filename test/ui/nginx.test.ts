@@ -73,6 +73,11 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-pr
     expect(sockets.length).toBeGreaterThan(0);
     expect(await panel.locator('.meaning').innerText()).toBe(REASONS.trusted_proxy_user_not_allowed.message);
     expect(await panel.locator('.fix').innerText()).toContain(REASONS.trusted_proxy_user_not_allowed.fix);
+    // Whose sign-in was refused (the session's user as nginx set it, not the forged header), and
+    // what the person can do: not operator advice alone.
+    expect(await panel.locator('.signed-in-as').innerText()).toBe(`Your proxy signed you in as ${USERS.mallory}, and the gateway refused that sign-in.`);
+    expect(await panel.locator('.person-hint').innerText()).toMatch(/^Signed in with the wrong account\? Sign out at your sign-in page/);
+    expect(await panel.locator('.fix .label').innerText()).toBe('For whoever runs the gateway:');
     expect(await panel.locator('a.docs').getAttribute('href')).toBe('docs/troubleshooting.html#trusted_proxy_user_not_allowed');
     expect(await page.locator('input').count()).toBe(0);
     expect(await page.locator('.identity').count()).toBe(0);

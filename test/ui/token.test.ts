@@ -142,6 +142,11 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     await expect.poll(() => panel.getAttribute('data-reason')).toBe('token_missing');
     expect(await panel.locator('.meaning').innerText()).toBe(REASONS.token_missing.message);
     expect(await panel.locator('input[name="secret"]').count()).toBe(1);
+    // It says where a generated token is kept, and how to get the link again.
+    const home = await panel.locator('.token-home').innerText();
+    expect(home).toContain('~/.mayros/gateway.token');
+    expect(home).toContain('$MAYROS_STATE_DIR/gateway.token');
+    expect(home).toContain('mayros gateway url');
     await ctx.close();
   });
 });

@@ -48,6 +48,16 @@ describe('explain', () => {
     expect(e.docsHref).toBe('docs/troubleshooting.html#trusted_proxy_missing_header_name');
   });
 
+  it('says whose sign-in was refused, with what the person can do, when the gateway names the user', () => {
+    const e = explain('trusted_proxy_user_not_allowed', 'eve@example.com');
+    expect(e).toMatchObject({ claimedUser: 'eve@example.com', fix: REASONS.trusted_proxy_user_not_allowed.fix });
+    expect(e.personHint).toMatch(/^Signed in with the wrong account\? Sign out at your sign-in page/);
+    expect(explain('trusted_proxy_assertion_expired', 'eve@example.com').personHint).toMatch(/sign out and in again/);
+    expect(explain('trusted_proxy_missing_header_x-forwarded-proto', 'eve@example.com').personHint).toMatch(/not about your account/);
+    expect(explain('trusted_proxy_user_not_allowed').claimedUser).toBeUndefined();
+    expect(explain('trusted_proxy_user_not_allowed').personHint).toBeUndefined();
+  });
+
   it('still explains a code it does not know', () => {
     const e = explain('something_new');
     expect(e.reason).toBeUndefined();

@@ -15,8 +15,11 @@ export type ConnState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'connected'; hello: HelloOk }
   | { kind: 'reconnecting'; attempt: number; retryAt: number; lastCode: number; lastReason: string }
-  /** The gateway said no: `wire` is the reason code from the close frame or the connect reply. */
-  | { kind: 'refused'; wire: string; closeCode: number };
+  /**
+   * The gateway said no: `wire` is the reason code from the close frame or the connect reply;
+   * `claimedUser` the user the proxy signed in, when the gateway said whose sign-in it refused.
+   */
+  | { kind: 'refused'; wire: string; closeCode: number; claimedUser?: string };
 
 export interface ClientOptions {
   url: string;
@@ -61,6 +64,8 @@ export class GatewayClient {
   private stopped = false;
   /** The reason from an UNAUTHORIZED connect reply, which arrives just before the close. */
   private connectRefusal: string | undefined;
+  /** From a `refused` event, which arrives just before the close of a trusted-proxy refusal. */
+  private refusedUser: string | undefined;
   state: ConnState = { kind: 'connecting', attempt: 1 };
 
   constructor(private readonly opts: ClientOptions) {}
@@ -101,6 +106,7 @@ export class GatewayClient {
   private open(): void {
     this.attempt++;
     this.connectRefusal = undefined;
+    this.refusedUser = undefined;
     this.setState({ kind: 'connecting', attempt: this.attempt });
     const ws = new WebSocket(this.opts.url);
     this.ws = ws;
@@ -143,6 +149,9 @@ export class GatewayClient {
       if (!resolve) return;
       this.pending.delete(key);
       resolve(frame.ok ? { ok: true, payload: frame.payload } : { ok: false, error: frame.error });
+    } else if (frame.type === 'event' && frame.event === 'refused') {
+      const user = (frame.payload as { claimedUser?: unknown } | undefined)?.claimedUser;
+      if (typeof user === 'string' && user) this.refusedUser = user;
     } else if (frame.type === 'event') {
       this.opts.onEvent(frame);
     }
@@ -157,7 +166,7 @@ export class GatewayClient {
     if (this.stopped) return;
     const wire = this.connectRefusal ?? (isRefusal(code, reason) ? reason : undefined);
     if (wire) {
-      this.setState({ kind: 'refused', wire, closeCode: code });
+      this.setState({ kind: 'refused', wire, closeCode: code, ...(this.refusedUser !== undefined && { claimedUser: this.refusedUser }) });
       return;
     }
     const delay = backoffDelay(this.attempt, this.opts.minDelayMs ?? 1000, this.opts.maxDelayMs ?? 30_000);

@@ -96,7 +96,7 @@ export class MayrosConsole extends LitElement {
       if (s.hello.identity.method === 'trusted-proxy') this.viaProxy = true;
       void this.loadAll();
     } else if (s.kind === 'refused') {
-      this.refusal = explain(s.wire);
+      this.refusal = explain(s.wire, s.claimedUser);
       if (this.refusal.viaProxy) this.viaProxy = true;
     }
   }

@@ -20,7 +20,31 @@ export interface Explanation {
   credential: CredentialKind;
   /** True for every trusted_proxy_* code: the proxy is the only login, so no token field. */
   viaProxy: boolean;
+  /** For the token codes: where the gateway keeps a generated token, and how to get the link again. */
+  tokenHome?: string;
+  /** The user the proxy signed in, when the gateway said whose sign-in it refused. */
+  claimedUser?: string;
+  /** With claimedUser: what the person can do themselves (sign out, sign in again, or ask). */
+  personHint?: string;
 }
+
+/**
+ * What a refused person can do, by reason, when the gateway named their sign-in. Generic on
+ * purpose: the page cannot know which proxy signs people in, or its sign-out address.
+ */
+export function personHint(reason: Reason | undefined): string {
+  if (reason === 'trusted_proxy_user_not_allowed') {
+    return 'Signed in with the wrong account? Sign out at your sign-in page (your organisation\'s login, or the proxy\'s sign-out address), then open this page again and sign in with another one. If this is the right account, ask whoever runs this gateway to let it in; what they need is below.';
+  }
+  if (reason === 'trusted_proxy_assertion_expired') {
+    return 'Your sign-in may be too old or too new for the gateway\'s clock: reload this page, or sign out and in again at your sign-in page. If that does not help, whoever runs this gateway needs what is below.';
+  }
+  return 'This is not about your account: the proxy and the gateway disagree about how sign-ins are passed on, so signing out will not help. Tell whoever runs this gateway; what they need is below.';
+}
+
+/** Where a generated token is kept (the gateway's state directory on its host). */
+export const TOKEN_HOME =
+  'A token the gateway generated is kept on the gateway\'s host in ~/.mayros/gateway.token (or $MAYROS_STATE_DIR/gateway.token) of the user that runs the gateway; as that user, "mayros gateway url" prints this page\'s link with it.';
 
 /** Served next to the UI (built from docs/troubleshooting.md), relative to the page. */
 export const TROUBLESHOOTING_PAGE = 'docs/troubleshooting.html';
@@ -32,8 +56,9 @@ const CREDENTIAL: Partial<Record<Reason, CredentialKind>> = {
   password_mismatch: 'password',
 };
 
-export function explain(wire: string): Explanation {
+export function explain(wire: string, claimedUser?: string): Explanation {
   const reason = reasonFromWireCode(wire);
+  const person = claimedUser ? { claimedUser, personHint: personHint(reason) } : {};
   if (!reason) {
     return {
       wire,
@@ -43,6 +68,7 @@ export function explain(wire: string): Explanation {
       docsHref: TROUBLESHOOTING_PAGE,
       credential: undefined,
       viaProxy: false,
+      ...person,
     };
   }
   const info = REASONS[reason];
@@ -54,5 +80,7 @@ export function explain(wire: string): Explanation {
     docsHref: `${TROUBLESHOOTING_PAGE}#${docsAnchor(reason)}`,
     credential: CREDENTIAL[reason],
     viaProxy: reason.startsWith('trusted_proxy_'),
+    ...(CREDENTIAL[reason] === 'token' && { tokenHome: TOKEN_HOME }),
+    ...person,
   };
 }

@@ -109,6 +109,8 @@ export const styles = css`
   .panel .code { font-family: var(--mono); font-weight: 700; color: var(--bad); overflow-wrap: anywhere; }
   .panel p { margin: .4rem 0; }
   .panel .label { font-weight: 700; }
+  .panel .signed-in-as { font-size: 1.05rem; }
+  .panel .claimed-user { overflow-wrap: anywhere; }
 
   form.credential { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-top: .8rem; }
   form.credential label { display: grid; gap: .25rem; font-weight: 600; flex: 1 1 16rem; }

@@ -2,6 +2,7 @@ import { SignJWT, exportSPKI } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../../../test/helpers/signing.js';
 import { KeysUnavailableError, staticKeySource, type KeySource } from './key-source.js';
+import { REASONS } from '../reasons.js';
 import { verifyAssertion, type AssertionOptions, type AssertionOutcome } from './verify.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -72,6 +73,15 @@ describe('verifyAssertion', () => {
     ['groups of the wrong type', { groups: [1, 2] }, 'trusted_proxy_assertion_invalid:groups_claim'],
   ])('%s', async (_name, extra, want) => {
     expect(await check(await signer.sign(good(extra)))).toBe(want);
+  });
+
+  it('describes a token issued in the future as such, not as expired', async () => {
+    const o = await verifyAssertion(await signer.sign(good({ iat: Math.floor(NOW / 1000) + 60, nbf: undefined })), USER, keys, opts, NOW);
+    expect(o.ok).toBe(false);
+    if (o.ok) return;
+    expect(o.detail).toBe('"iat" is 60 s in the future');
+    // The sentence a person sees (HTTP body, WebSocket error, Control UI, auth explain).
+    expect(REASONS[o.failure.reason].message).toMatch(/issued in the future/);
   });
 
   it('refuses a token signed by another key with the same kid', async () => {

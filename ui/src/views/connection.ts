@@ -43,8 +43,13 @@ export function refusalPanel(e: Explanation, showField: boolean, h: RefusalHandl
     : nothing;
   return html`<section class="panel refused" role="alert" aria-labelledby="refused-h" data-reason=${e.wire}>
     <h2 id="refused-h">The gateway refused this connection: <span class="code">${e.wire}</span></h2>
+    ${e.claimedUser
+      ? html`<p class="signed-in-as">Your proxy signed you in as <strong class="claimed-user">${e.claimedUser}</strong>, and the gateway refused that sign-in.</p>
+          <p class="person-hint">${e.personHint}</p>`
+      : nothing}
     <p class="meaning">${e.message}</p>
-    <p class="fix"><span class="label">What to change:</span> ${e.fix}</p>
+    <p class="fix"><span class="label">${e.claimedUser ? 'For whoever runs the gateway:' : 'What to change:'}</span> ${e.fix}</p>
+    ${e.tokenHome ? html`<p class="token-home">${e.tokenHome}</p>` : nothing}
     <p><a class="docs" href=${e.docsHref} target="_blank" rel="noopener">Troubleshooting: ${e.reason ?? 'reason codes'}</a></p>
     ${field}
     ${field === nothing ? html`<div class="actions"><button type="button" class="secondary" @click=${h.onRetry}>Try again</button></div>` : nothing}

@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
+
+function capture(): { out: Writable; text: () => string } {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return { out, text: () => text };
+}
+
+describe('createLogger', () => {
+  it('json: one JSON object per line, level as a word', () => {
+    const { out, text } = capture();
+    createLogger('json', { out }).warn({ event: 'auth_rejected', reason: 'token_mismatch' }, 'request rejected');
+    expect(JSON.parse(text())).toMatchObject({ level: 'warn', event: 'auth_rejected', reason: 'token_mismatch', msg: 'request rejected' });
+  });
+
+  it('pretty: a readable line with time, level, message and fields; no colour unless asked', () => {
+    const { out, text } = capture();
+    createLogger('pretty', { out }).warn({ event: 'auth_rejected', reason: 'token_mismatch' }, 'request rejected');
+    expect(text()).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] WARN: request rejected \{"event":"auth_rejected","reason":"token_mismatch"\}\n$/);
+    const colour = capture();
+    createLogger('pretty', { out: colour.out, colorize: true }).info('hello');
+    expect(colour.text()).toContain('\u001b[');
+  });
+
+  it.each<LogFormat>(['json', 'pretty'])('%s: secrets are redacted, at the top and one level down', (format) => {
+    const { out, text } = capture();
+    const log = createLogger(format, { out });
+    log.info({ token: 'SECRET-1', password: 'SECRET-2', headers: { authorization: 'Bearer SECRET-3', cookie: 'sid=SECRET-4' }, tokenFile: '/state/gateway.token' }, 'x');
+    expect(text()).not.toMatch(/SECRET-/);
+    expect(text()).toContain('[redacted]');
+    expect(text()).toContain('/state/gateway.token');
+  });
+});
+
+describe('defaultLogFormat', () => {
+  it('is pretty on a terminal and JSON otherwise', () => {
+    expect(defaultLogFormat({ isTTY: true })).toBe('pretty');
+    expect(defaultLogFormat({ isTTY: false })).toBe('json');
+    expect(defaultLogFormat({})).toBe('json');
+  });
+});
