@@ -240,7 +240,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
     expect(health.headers['x-mayros-forwarded']).toBe('trusted-proxy');
     const ready = await httpRequest(`${s.proxyUrl}/readyz`);
     expect(ready.status, ready.body).toBe(200);
-    expect(ready.json).toEqual({ ready: true });
+    expect(ready.json).toMatchObject({ ready: true, config: { generation: 1 } });
   });
 
   it('security audit --deep through the proxy reaches the gateway, through a proxy it trusts, and sees the proxy stop anonymous requests', async () => {
