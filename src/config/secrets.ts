@@ -27,7 +27,7 @@ export function isSecretPath(path: string): boolean {
 }
 
 /** `{ env: "NAME" }`: a reference to a secret kept in the environment, not the secret. */
-function isEnvReference(value: unknown): boolean {
+export function isEnvReference(value: unknown): boolean {
   return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string';
 }
 
