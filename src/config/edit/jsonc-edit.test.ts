@@ -87,25 +87,30 @@ const { patch } = fc.letrec((tie) => ({
   patch: fc.dictionary(key, tie('pvalue'), { maxKeys: 3 }),
 }));
 
-/** A JSONC rendering of `value` with a header comment, a comment on every line and trailing commas. */
-function jsoncText(value: unknown, indent: number): string {
+/** A JSONC rendering of `value` with a header comment, a comment on every line and, if asked, trailing commas. */
+function jsoncText(value: unknown, indent: number, trailingCommas: boolean): string {
   const lines = JSON.stringify(value, null, indent).split('\n');
   const out = lines.map((line, i) => {
     const next = lines[i + 1]?.trim() ?? '';
     const closes = next.startsWith('}') || next.startsWith(']');
     const open = line.endsWith('{') || line.endsWith('[');
-    // A trailing comma before every closing bracket (JSONC allows it), then a comment.
-    const comma = closes && !open && i > 0 ? ',' : '';
+    const comma = trailingCommas && closes && !open && i > 0 ? ',' : '';
     return `${line}${comma} // line ${i}`;
   });
   return `/* header */\n${out.join('\n')}\n`;
 }
 
 describe('property: the in-place edit and the merge patch library agree', () => {
-  it.each(['splice', 'modify'] as const)('%s edits parse to jsonMergePatch.apply(doc, patch), comments and all', (style) => {
+  // `splice` is the editor's way; `modify` (jsonc-parser alone) is its fallback, whose output is
+  // checked before use: jsonc-parser leaves a stray comma when it removes a key followed by a
+  // trailing comma, so it is held to files without them.
+  it.each([
+    ['splice', true],
+    ['modify', false],
+  ] as const)('%s edits parse to jsonMergePatch.apply(doc, patch), comments and all (trailing commas: %s)', (style, trailingCommas) => {
     fc.assert(
       fc.property(doc, patch, fc.constantFrom(2, 4), (d, p, indent) => {
-        const text = jsoncText(d, indent);
+        const text = jsoncText(d, indent, trailingCommas);
         const parsed = JSON5.parse(text) as Record<string, unknown>;
         expect(parsed).toEqual(d);
         const out = mergePatchText(text, parsed, p, formattingOf(text), style);
@@ -117,7 +122,7 @@ describe('property: the in-place edit and the merge patch library agree', () => 
         expect(errors).toEqual([]);
         expect(out.startsWith('/* header */\n')).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

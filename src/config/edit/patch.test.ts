@@ -259,6 +259,16 @@ describe('patchConfigFile', () => {
       expect(readFileSync(file).equals(before)).toBe(true);
     });
 
+    it('refuses a patch nested deeper than any config key, without recursing into it', async () => {
+      const file = configFile(JSONC);
+      const before = readFileSync(file);
+      let patch: Record<string, unknown> = { x: 1 };
+      for (let i = 0; i < 50_000; i++) patch = { gateway: patch };
+      const r = refusal(await patchConfigFile(file, { baseHash: sha256(before), patch }, { load }));
+      expect(r).toMatchObject({ code: 'config_invalid', issues: [{ message: expect.stringContaining('nested deeper than 16 levels') }] });
+      expect(readFileSync(file).equals(before)).toBe(true);
+    });
+
     it('refuses a patch that is not an object', async () => {
       const file = configFile(JSONC);
       const r = refusal(await patchConfigFile(file, { baseHash: await hashOf(file), patch: [1] }, { load }));
@@ -359,6 +369,7 @@ describe('patchConfigFile', () => {
       expect(r).toMatchObject({ written: true, format: 'json5-rewrite', backup: `${file}.bak` });
       expect(readFileSync(`${file}.bak`, 'utf8')).toBe(JSON5_TEXT);
       expect(statSync(`${file}.bak`).mode & 0o777).toBe(0o640);
+      expect(leftovers()).toEqual([]);
       const text = readFileSync(file, 'utf8');
       const want = JSON5.parse(JSON5_TEXT);
       want.gateway.auth.trustedProxy.allowUsers = ['alice@example.com'];
@@ -369,6 +380,23 @@ describe('patchConfigFile', () => {
       expect(next.format).toBe('jsonc');
       expect(readFileSync(file, 'utf8')).toBe(text.replace('18789', '5555'));
       expect(readFileSync(`${file}.bak`, 'utf8')).toBe(JSON5_TEXT);
+    });
+
+    it('keeps the exact bytes of the previous file in the .bak, even bytes that are not UTF-8', async () => {
+      const bytes = Buffer.concat([Buffer.from(`{ gateway: { port: 1 } } // caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+      const file = join(dir, `latin1-${n++}.json5`);
+      writeFileSync(file, bytes);
+      applied(await patchConfigFile(file, { baseHash: sha256(bytes), patch: { gateway: { port: 2 } } }, { load }));
+      expect(readFileSync(`${file}.bak`).equals(bytes)).toBe(true);
+    });
+
+    it('a JSONC edit that would not read back as the patched config is rewritten instead (a one-line object with trailing commas)', async () => {
+      const text = '{ "gateway": { "port": 1, }, }';
+      const file = configFile(text);
+      const r = applied(await patchConfigFile(file, { baseHash: sha256(text), patch: { gateway: { port: null } } }, { load }));
+      expect(r.format).toBe('json5-rewrite');
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ gateway: {} });
+      expect(readFileSync(`${file}.bak`, 'utf8')).toBe(text);
     });
 
     it('a JSONC file with a duplicate key is rewritten rather than edited into something else', async () => {
@@ -403,8 +431,10 @@ describe('patchConfigFile', () => {
       expect(readFileSync(target, 'utf8')).toContain('["alice@example.com"]');
     });
 
-    it('creates a missing file (the gateway ran on defaults), private to its owner', async () => {
+    it('creates a missing file (the gateway ran on defaults), private to its owner; an empty patch creates nothing', async () => {
       const file = join(dir, `new-${n++}.json`);
+      expect(applied(await patchConfigFile(file, { baseHash: sha256(''), patch: {} }, { load })).written).toBe(false);
+      expect(existsSync(file)).toBe(false);
       const read = await readConfigForEdit(file);
       expect(read).toMatchObject({ ok: true, value: { exists: false, hash: sha256(''), config: {}, text: '' } });
       const r = applied(await patchConfigFile(file, { baseHash: sha256(''), patch: { gateway: { port: 7777 } } }, { load }));

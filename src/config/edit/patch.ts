@@ -142,8 +142,8 @@ async function patchLocked(file: string, target: string, request: PatchRequest, 
 
   const changes = changesBetween(snap.raw, after);
   const base = { ok: true as const, previousHash: snap.hash, changedPaths: changes.map((c) => c.path), changes };
-  // Nothing to change: the file is not touched (not even rewritten from JSON5).
-  if (changes.length === 0 && snap.exists) return { ...base, written: false, hash: snap.hash, format: snap.format === 'jsonc' ? 'jsonc' : 'json5-rewrite' };
+  // Nothing to change: the file is not touched (not rewritten from JSON5, not created).
+  if (changes.length === 0) return { ...base, written: false, hash: snap.hash, format: snap.format === 'jsonc' ? 'jsonc' : 'json5-rewrite' };
 
   const lockout = await options.lockout?.(next);
   if (lockout !== undefined && !request.confirm) return refuse({ code: 'config_locks_you_out', why: lockout });
@@ -156,7 +156,7 @@ async function patchLocked(file: string, target: string, request: PatchRequest, 
   if (options.dryRun) return { ...applied, preview: maskText(text, after, format === 'jsonc' ? 'jsonc' : 'json5', file) };
 
   try {
-    if (backup) await writeFileAtomic(backup, snap.text, snap.identity);
+    if (backup) await writeFileAtomic(backup, snap.bytes, snap.identity);
     await writeFileAtomic(target, text, snap.identity, async () => {
       // Another process (a hand edit, a config manager) may have written since the check.
       const now = await currentHash(target);

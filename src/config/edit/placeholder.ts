@@ -16,6 +16,9 @@ export const SECRET_PLACEHOLDER = '__mayros_secret__';
  */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Deeper than any config key (the deepest is 6 levels): refused before anything recurses into it. */
+const MAX_DEPTH = 16;
+
 function at(value: unknown, keys: readonly string[]): unknown {
   let cur = value;
   for (const k of keys) {
@@ -54,6 +57,10 @@ export function settlePlaceholders(patch: unknown, current: unknown): SettledPat
   }
   const issues: ConfigIssue[] = [];
   const walk = (value: unknown, keys: (string | number)[]): unknown => {
+    if (keys.length > MAX_DEPTH) {
+      issues.push({ path: dottedPath(keys.slice(0, MAX_DEPTH)), message: `the patch is nested deeper than ${MAX_DEPTH} levels, deeper than any config key`, fix: 'send only the keys you change' });
+      return undefined;
+    }
     if (value === SECRET_PLACEHOLDER) {
       const stringKeys = keys.every((k) => typeof k === 'string') ? (keys as string[]) : undefined;
       if (!stringKeys || !isSecretKeys(stringKeys)) {

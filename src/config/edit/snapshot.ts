@@ -17,7 +17,9 @@ export interface FileSnapshot {
   /** Where the bytes really are: a symlink is followed, so an edit replaces its target, not the link. */
   target: string;
   exists: boolean;
-  /** '' when the file does not exist. */
+  /** The exact bytes; empty when the file does not exist. */
+  bytes: Buffer;
+  /** The bytes as UTF-8 text; '' when the file does not exist. */
   text: string;
   hash: string;
   /** The parsed file; {} when it does not exist. */
@@ -65,7 +67,7 @@ export async function takeSnapshot(file: string, target: string): Promise<FileSn
     bytes = await readFile(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file, target, exists: false, text: '', hash: hashBytes(''), raw: {}, format: 'jsonc', identity: undefined };
+      return { file, target, exists: false, bytes: Buffer.alloc(0), text: '', hash: hashBytes(''), raw: {}, format: 'jsonc', identity: undefined };
     }
     throw unreadable(file, err);
   }
@@ -81,5 +83,5 @@ export async function takeSnapshot(file: string, target: string): Promise<FileSn
   if (!isPlainObject(raw)) {
     throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
   }
-  return { file, target, exists: true, text, hash: hashBytes(bytes), raw, format: detectFormat(text, raw), identity };
+  return { file, target, exists: true, bytes, text, hash: hashBytes(bytes), raw, format: detectFormat(text, raw), identity };
 }
