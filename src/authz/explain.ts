@@ -9,6 +9,7 @@ import { hasScope, impliedMask, listOf, type Scope, type ScopeList, type ScopeMa
 /** A rule that matched, and the name it matched on (the user, or one of the identity's groups). */
 export type RuleMatch = { readonly rule: number; readonly user: string } | { readonly rule: number; readonly group: string };
 
+/** One source granting one scope. */
 export interface Grant {
   readonly scope: Scope;
   /** The defaults (`CompiledAuthorization.defaultFrom` says whose), or a rule. */
@@ -17,6 +18,7 @@ export interface Grant {
   readonly impliedBy?: Scope;
 }
 
+/** An identity's scopes with every source of each (what `mayros auth explain` prints). */
 export interface ScopeExplanation {
   /** Exactly what scopesFor returns. */
   readonly scopes: ScopeList;

@@ -10,6 +10,7 @@ import { didYouMean, type ConfigIssue } from './errors.js';
 import { mergePreset } from './assertion.js';
 import type { AssertionConfig } from './schema.js';
 
+/** The section's config path, as issues name it. */
 export const AUTHORIZATION_PATH = 'gateway.authorization';
 
 const SCOPE_LIST = SCOPES.join(', ');
@@ -45,6 +46,7 @@ function matchName(kind: 'user' | 'group') {
     });
 }
 
+/** One rule: the users and/or groups it names, and the scopes it grants them. */
 export const authorizationRuleSchema = z
   .object({
     users: z.array(matchName('user')).optional(),
@@ -71,6 +73,7 @@ export const authorizationRuleSchema = z
     }
   });
 
+/** `gateway.authorization`: scopes for everyone admitted, and rules for named users and groups. */
 export const authorizationSchema = z
   .object({
     /** Scopes of an admitted identity that no rule names; unset = the auth mode's default. */
