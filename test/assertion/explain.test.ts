@@ -8,18 +8,21 @@ import type { ResolvedConfig } from '../../src/config/load.js';
 import { staticKeySource } from '../../src/auth/assertion/key-source.js';
 import { explainRequest, type ExplainRequest } from '../../src/security/explain.js';
 import { explainAssertion } from '../../src/security/explain-assertion.js';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../helpers/signing.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
-import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const HOST = 'mayros.test';
 let k1: TestSigner;
 let jwks: JwksServer;
-const tmp = tempDir('mayros-explain-');
+const tmpDir = makeTempDir('explain');
 
 function resolvedWith(trustedProxy: Record<string, unknown>): ResolvedConfig {
   const config = parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', ...trustedProxy } } } });
-  return { file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmp.dir, config, sources: new Map() };
+  return { file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmpDir, config, sources: new Map() };
 }
 
 const pomerium = (extra: Record<string, unknown> = {}) => resolvedWith({ assertion: { preset: 'pomerium', audience: HOST, jwksFile: '/not/read/in/these/tests' }, allowGroups: ['ops'], ...extra });
@@ -38,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await jwks.stop();
-  tmp.cleanup();
+  removeTempDir(tmpDir);
 });
 
 describe('auth explain with a signed assertion', () => {
@@ -88,17 +91,17 @@ describe('auth explain with a signed assertion', () => {
 
   it('the CLI fetches the real keys and prints the assertion step', async () => {
     const file = writeConfig(
-      tmp.dir,
-      'assert.json',
+      tmpDir,
       JSON.stringify({
         gateway: {
           trustedProxies: ['127.0.0.1'],
           auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', assertion: { preset: 'pomerium', audience: HOST, jwksUrl: jwks.url } } },
         },
       }),
+      'assert.json',
     );
     const before = jwks.hits;
-    const r = await runCli(['auth', 'explain', '--config', file, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: nick@example.com', '-H', `X-Pomerium-Jwt-Assertion: ${await token()}`], cleanEnv(tmp.dir));
+    const r = await runCli(['auth', 'explain', '--config', file, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: nick@example.com', '-H', `X-Pomerium-Jwt-Assertion: ${await token()}`], cleanEnv({}, { minimal: true, stateDir: tmpDir }));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\[pass\] assertion +ES256 signature valid \(kid k1\)/);

@@ -3,88 +3,75 @@
  * clients from 127.0.0.1 (playing the proxy) and 127.0.0.2 (an untrusted client), over HTTP and
  * WebSocket both.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { SignJWT, exportSPKI, type JWTPayload } from 'jose';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigForStartup } from '../../src/config/load.js';
-import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
-import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../helpers/signing.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
-import { httpGet, wsConnect, type Headers } from '../helpers/clients.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest, type Headers } from '../support/http-client.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { maskedTextFrame, upgradeHead } from '../support/raw-socket.js';
+import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../support/signing.js';
+import { sleep } from '../support/wait.js';
+import { wsAttempt, wsClient } from '../support/ws-client.js';
 
 const HOST = 'mayros.test';
 const TUNING = { cooldownMs: 300, failureCooldownMs: 300, fetchTimeoutMs: 1_500 };
-const dir = mkdtempSync(join(tmpdir(), 'mayros-assertion-'));
-let configs = 0;
 
-async function startWithKeys(jwksUrl: string): Promise<RunningGateway> {
-  const file = join(dir, `c${configs++}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      gateway: {
-        port: 0,
-        bind: 'loopback',
-        trustedProxies: ['127.0.0.1'],
-        controlUi: { enabled: false },
-        auth: {
-          mode: 'trusted-proxy',
-          trustedProxy: {
-            userHeader: 'x-forwarded-user',
-            assertion: { preset: 'pomerium', audience: HOST, jwksUrl },
-            allowUsers: ['boss@example.com'],
-            allowGroups: ['ops'],
-          },
+function startWithKeys(jwksUrl: string): Promise<TestGateway> {
+  return startTestGateway(
+    {
+      bind: 'loopback',
+      trustedProxies: ['127.0.0.1'],
+      controlUi: { enabled: false },
+      auth: {
+        mode: 'trusted-proxy',
+        trustedProxy: {
+          userHeader: 'x-forwarded-user',
+          assertion: { preset: 'pomerium', audience: HOST, jwksUrl },
+          allowUsers: ['boss@example.com'],
+          allowGroups: ['ops'],
         },
       },
-    }),
+    },
+    { keyTuning: TUNING },
   );
-  const resolved = loadConfigForStartup({ configPath: file, env: { MAYROS_STATE_DIR: dir } });
-  return startGateway({ resolved, keyTuning: TUNING });
 }
 
 let k1: TestSigner;
 let k2: TestSigner;
 let jwks: JwksServer;
-let gw: RunningGateway;
+let t: TestGateway;
 
 const base = (extra: JWTPayload = {}) => claims(Date.now(), { iss: HOST, aud: HOST, email: 'nick@example.com', groups: ['dev', 'ops'], ...extra });
 const headersFor = (token: string | string[], user = 'nick@example.com'): Headers => ({ 'x-forwarded-user': user, 'x-pomerium-jwt-assertion': token });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One request over HTTP, as "<status> <reason or user>". */
 async function overHttp(headers: Headers, from = '127.0.0.1'): Promise<string> {
-  const r = await httpGet(gw.port, '/api/whoami', headers, from);
-  return r.status === 200 ? `200 ${r.body.user} [${r.body.groups.join(',')}]` : `${r.status} ${r.body.error.reason}`;
+  const r = await httpRequest(`${t.url}/api/whoami`, { headers, localAddress: from });
+  return r.status === 200 ? `200 ${r.json.user} [${r.json.groups.join(',')}]` : `${r.status} ${r.json.error.reason}`;
 }
 
 /** The same over WebSocket, as "hello <user> [groups]" or "<close code> <reason>". */
-async function overWs(headers: Headers, from = '127.0.0.1', port = gw.port): Promise<string> {
-  const o = await wsConnect(port, headers, from);
+async function overWs(headers: Headers, from = '127.0.0.1', port = t.port): Promise<string> {
+  const o = await wsAttempt(`ws://127.0.0.1:${port}/`, { headers, localAddress: from, whoami: true });
   if (o.kind === 'hello') {
     expect(o.whoami).toEqual(o.payload.identity);
     return `hello ${o.payload.identity.user} [${o.payload.identity.groups.join(',')}]`;
   }
-  return o.kind === 'closed' ? `${o.code} ${o.reason}` : `error ${o.message}`;
+  return o.kind === 'closed' ? `${o.code} ${o.reason}` : `rejected ${o.status}`;
 }
 
 beforeAll(async () => {
   k1 = await makeSigner('k1');
   k2 = await makeSigner('k2');
   jwks = await startJwksServer(jwksOf(k1));
-  gw = await startWithKeys(jwks.url);
+  t = await startWithKeys(jwks.url);
 });
 
 afterAll(async () => {
-  await gw?.close(500);
+  await t?.stop();
   await jwks?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('signed assertions over HTTP and WebSocket', () => {
@@ -126,8 +113,8 @@ describe('signed assertions over HTTP and WebSocket', () => {
   });
 
   it('is ready, and /healthz stays liveness-only', async () => {
-    expect((await httpGet(gw.port, '/readyz')).body).toEqual({ ready: true, config: { generation: 1, loadedAt: expect.any(String) } });
-    expect((await httpGet(gw.port, '/healthz')).body).toEqual({ ok: true });
+    expect((await httpRequest(`${t.url}/readyz`)).json).toEqual({ ready: true, config: { generation: 1, loadedAt: expect.any(String) } });
+    expect((await httpRequest(`${t.url}/healthz`)).json).toEqual({ ok: true });
   });
 
   it('follows key rotation: a new kid is fetched, a removed one refused', async () => {
@@ -150,28 +137,28 @@ describe('signed assertions over HTTP and WebSocket', () => {
 describe('when the key server is down', () => {
   it('at startup: refuses with keys_unavailable and is not ready, then recovers', async () => {
     await jwks.stop();
-    let g: RunningGateway | undefined;
+    let g: TestGateway | undefined;
     try {
       g = await startWithKeys(jwks.url);
       const h = headersFor(await k1.sign(base()));
-      const r = await httpGet(g.port, '/api/whoami', h);
-      expect([r.status, r.body.error.reason, r.body.error.type, r.headers['retry-after']]).toEqual([503, 'trusted_proxy_assertion_keys_unavailable', 'unavailable', '5']);
+      const r = await httpRequest(`${g.url}/api/whoami`, { headers: h });
+      expect([r.status, r.json.error.reason, r.json.error.type, r.headers['retry-after']]).toEqual([503, 'trusted_proxy_assertion_keys_unavailable', 'unavailable', '5']);
       expect(await overWs(h, '127.0.0.1', g.port)).toBe('1013 trusted_proxy_assertion_keys_unavailable');
-      const ready = await httpGet(g.port, '/readyz');
-      expect([ready.status, ready.body]).toEqual([503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config: { generation: 1, loadedAt: expect.any(String) } }]);
-      expect((await httpGet(g.port, '/healthz')).status).toBe(200);
+      const ready = await httpRequest(`${g.url}/readyz`);
+      expect([ready.status, ready.json]).toEqual([503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config: { generation: 1, loadedAt: expect.any(String) } }]);
+      expect((await httpRequest(`${g.url}/healthz`)).status).toBe(200);
 
       await jwks.start();
       let status = 0;
       for (let i = 0; i < 40 && status !== 200; i++) {
         await sleep(100);
-        status = (await httpGet(g.port, '/readyz')).status;
+        status = (await httpRequest(`${g.url}/readyz`)).status;
       }
       expect(status).toBe(200);
-      expect((await httpGet(g.port, '/api/whoami', h)).status).toBe(200);
+      expect((await httpRequest(`${g.url}/api/whoami`, { headers: h })).status).toBe(200);
       expect(await overWs(h, '127.0.0.1', g.port)).toBe('hello nick@example.com [dev,ops]');
     } finally {
-      await g?.close(500);
+      await g?.stop();
       await jwks.start();
     }
   });
@@ -189,14 +176,6 @@ describe('when the key server is down', () => {
   });
 });
 
-/** A masked client text frame (RFC 6455 5.2), for payloads under 64 KiB. */
-function clientFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const mask = randomBytes(4);
-  const head = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-  return Buffer.concat([head, mask, payload.map((b, i) => b ^ mask[i % 4]!)]);
-}
-
 describe('a client that sends its first frame before the upgrade completes', () => {
   it('keeps those bytes for the WebSocket session', async () => {
     // A key the gateway has not seen, served slowly: the upgrade waits while the frame arrives.
@@ -205,7 +184,7 @@ describe('a client that sends its first frame before the upgrade completes', () 
     await sleep(350);
     const token = await k2.sign(base());
     const reply = await new Promise<string>((resolve, reject) => {
-      const sock = tcpConnect({ host: '127.0.0.1', port: gw.port, localAddress: '127.0.0.1' });
+      const sock = tcpConnect({ host: '127.0.0.1', port: t.port, localAddress: '127.0.0.1' });
       let got = Buffer.alloc(0);
       const timer = setTimeout(() => {
         sock.destroy();
@@ -213,21 +192,12 @@ describe('a client that sends its first frame before the upgrade completes', () 
       }, 5_000);
       sock.on('connect', () => {
         sock.write(
-          [
-            'GET / HTTP/1.1',
-            `Host: 127.0.0.1:${gw.port}`,
-            'Upgrade: websocket',
-            'Connection: Upgrade',
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-            'Sec-WebSocket-Version: 13',
-            'X-Forwarded-User: nick@example.com',
-            `X-Pomerium-Jwt-Assertion: ${token}`,
-            '',
-            '',
-          ].join('\r\n'),
-          'latin1',
+          upgradeHead(`127.0.0.1:${t.port}`, [
+            ['X-Forwarded-User', 'nick@example.com'],
+            ['X-Pomerium-Jwt-Assertion', token],
+          ]),
         );
-        setTimeout(() => sock.write(clientFrame(JSON.stringify({ type: 'req', id: 'early', method: 'connect', params: { protocol: 1 } }))), 150);
+        setTimeout(() => sock.write(maskedTextFrame(JSON.stringify({ type: 'req', id: 'early', method: 'connect', params: { protocol: 1 } }))), 150);
       });
       sock.on('data', (chunk: Buffer) => {
         got = Buffer.concat([got, chunk]);
@@ -256,7 +226,7 @@ describe('a client that goes away while its assertion is being verified', () => 
       const unknownKid = headersFor(await k2.sign(base(), { kid: 'k-new-1' }));
       // HTTP: the client hangs up mid-verification.
       await new Promise<void>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: gw.port, path: '/api/whoami', headers: unknownKid, localAddress: '127.0.0.1', agent: false });
+        const req = request({ host: '127.0.0.1', port: t.port, path: '/api/whoami', headers: unknownKid, localAddress: '127.0.0.1', agent: false });
         req.on('error', () => resolve());
         req.end();
         setTimeout(() => {
@@ -265,15 +235,14 @@ describe('a client that goes away while its assertion is being verified', () => 
         }, 200);
       });
       // WebSocket: the upgrade waits; the client gives up.
-      const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/`, { headers: unknownKid as Record<string, string>, localAddress: '127.0.0.1' });
-      ws.on('error', () => undefined);
+      const ws = wsClient(t.wsUrl, { connect: false, headers: unknownKid, localAddress: '127.0.0.1' });
       await sleep(200);
-      expect(gw.ws.pendingUpgradeCount).toBe(1);
-      ws.terminate();
-      for (let i = 0; i < 50 && gw.ws.pendingUpgradeCount > 0; i++) await sleep(20);
-      expect(gw.ws.pendingUpgradeCount).toBe(0);
+      expect(t.gw.ws.pendingUpgradeCount).toBe(1);
+      ws.close();
+      for (let i = 0; i < 50 && t.gw.ws.pendingUpgradeCount > 0; i++) await sleep(20);
+      expect(t.gw.ws.pendingUpgradeCount).toBe(0);
       await sleep(1_600); // the fetch times out; the verdicts find their clients gone
-      expect(gw.ws.sessions.size).toBe(0);
+      expect(t.gw.ws.sessions.size).toBe(0);
     } finally {
       jwks.mode = 'ok';
     }
@@ -290,22 +259,20 @@ describe('a client that goes away while its assertion is being verified', () => 
     });
     try {
       await sleep(350); // past the failure cooldown: the upgrade below starts a (hanging) fetch
-      const ws = new WebSocket(`ws://127.0.0.1:${g.port}/`, { headers: headersFor(await k1.sign(base())) as Record<string, string>, localAddress: '127.0.0.1' });
-      const closed = new Promise<string>((resolve) => {
-        ws.on('error', (e) => resolve(`error ${e.message}`));
-        ws.on('close', (code) => resolve(`close ${code}`));
-      });
+      const ws = wsClient(g.wsUrl, { connect: false, headers: headersFor(await k1.sign(base())), localAddress: '127.0.0.1' });
+      // The client sees its connection end (a failed upgrade or a close): either way, not left open.
+      const closed = ws.closed.then((c) => `close ${c.code}`);
       await sleep(150);
-      expect(g.ws.pendingUpgradeCount).toBe(1);
+      expect(g.gw.ws.pendingUpgradeCount).toBe(1);
       const started = Date.now();
-      await g.close(500);
+      await g.gw.close(500);
       expect(Date.now() - started).toBeLessThan(1_400);
       expect(await closed).toMatch(/^(error|close)/);
-      expect(g.ws.pendingUpgradeCount).toBe(0);
-      expect(g.ws.sessions.size).toBe(0);
+      expect(g.gw.ws.pendingUpgradeCount).toBe(0);
+      expect(g.gw.ws.sessions.size).toBe(0);
     } finally {
       jwks.mode = 'ok';
-      await g.close(100);
+      await g.stop();
     }
   });
 });

@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteKeySource, type RemoteKeyOptions } from '../../src/auth/assertion/remote-keys.js';
 import { verifyAssertion, type AssertionOptions } from '../../src/auth/assertion/verify.js';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../helpers/signing.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 
 const opts: AssertionOptions = {
   issuer: 'iss.example',

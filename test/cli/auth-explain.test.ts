@@ -1,21 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, tempDir, writeConfig } from './run.js';
+import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
-const { dir, cleanup } = tempDir();
+const dir = makeTempDir('cli');
 let tp: string;
 let refused: string;
-afterAll(cleanup);
+afterAll(() => removeTempDir(dir));
 beforeAll(() => {
   tp = writeConfig(
     dir,
-    'tp.json5',
     `{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy",
        trustedProxy: { userHeader: "x-forwarded-user", requiredHeaders: ["x-forwarded-proto"], allowUsers: ["nick@example.com"] } } } }`,
+    'tp.json5',
   );
   // Loopback bind with only a LAN proxy listed: `gateway run` refuses this config.
-  refused = writeConfig(dir, 'refused.json5', '{ gateway: { trustedProxies: ["10.0.0.5"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } } } }');
+  refused = writeConfig(dir, '{ gateway: { trustedProxies: ["10.0.0.5"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } } } }', 'refused.json5');
 });
-const env = () => cleanEnv(dir);
+const env = () => cleanEnv({}, { minimal: true, stateDir: dir });
 
 describe('mayros auth explain', () => {
   it('--json gives the trail as data and nothing else on stdout', async () => {
@@ -44,7 +47,7 @@ describe('mayros auth explain', () => {
   });
 
   it('reads a non-ASCII name as the gateway does (UTF-8 on the wire, NFC)', async () => {
-    const utf8 = writeConfig(dir, 'utf8.json5', '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user", allowUsers: ["jürgen@example.com"] } } } }');
+    const utf8 = writeConfig(dir, '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user", allowUsers: ["jürgen@example.com"] } } } }', 'utf8.json5');
     const nfc = await runCli(['auth', 'explain', '--config', utf8, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: jürgen@example.com'], env());
     expect(nfc.stdout).toContain('Outcome: ADMITTED as "jürgen@example.com"');
     const nfd = await runCli(['auth', 'explain', '--config', utf8, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: ju\u0308rgen@example.com', '--json'], env());
@@ -75,7 +78,7 @@ describe('mayros auth explain', () => {
   });
 
   it('exits 2 naming the field when the config cannot be read', async () => {
-    const bad = writeConfig(dir, 'bad.json5', '{ gateway: { auth: { mode: "tokn" } } }');
+    const bad = writeConfig(dir, '{ gateway: { auth: { mode: "tokn" } } }', 'bad.json5');
     const r = await runCli(['auth', 'explain', '--config', bad, '--from', '127.0.0.1'], env());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('gateway.auth.mode');

@@ -7,15 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from '../helpers/cli.js';
+import { BIN, REPO_ROOT } from '../support/paths.js';
+import { makeTempDir } from '../support/tmp.js';
 
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
 /** A stand-in project: its "build" counts its runs and writes the outputs the stamp expects. */
 function project(): string {
-  const dir = tempDir('mayros-prepare-');
+  const dir = makeTempDir('prepare');
   mkdirSync(join(dir, 'scripts'));
-  copyFileSync(join(ROOT, 'scripts', 'build-stamp.mjs'), join(dir, 'scripts', 'build-stamp.mjs'));
+  copyFileSync(join(REPO_ROOT, 'scripts', 'build-stamp.mjs'), join(dir, 'scripts', 'build-stamp.mjs'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'stand-in', private: true, scripts: { build: 'node build.mjs && node scripts/build-stamp.mjs write' } }));
   writeFileSync(
     join(dir, 'build.mjs'),
@@ -63,7 +64,7 @@ describe('prepare builds once', () => {
 
 describe('bin/mayros.js without dist/', () => {
   it('says to build instead of a module-not-found trace', () => {
-    const dir = tempDir('mayros-nobuild-');
+    const dir = makeTempDir('nobuild');
     mkdirSync(join(dir, 'bin'));
     copyFileSync(BIN, join(dir, 'bin', 'mayros.js'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));

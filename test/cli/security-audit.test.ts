@@ -2,10 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECK_IDS } from '../../src/security/findings.js';
-import { BIN, cleanEnv, runCli, runCommand, tempDir, writeConfig } from './run.js';
+import { runCli, runCommand } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { BIN } from '../support/paths.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const ANSI = /\u001b\[/;
-const { dir, cleanup } = tempDir();
+const dir = makeTempDir('cli');
 let risky: string;
 let warnOnly: string;
 let broken: string;
@@ -18,17 +22,17 @@ const configArgs = (file: string | undefined) => (file === undefined ? [] : ['--
 beforeAll(() => {
   risky = writeConfig(
     dir,
-    'risky.json5',
     `{ gateway: { bind: "lan", trustedProxies: ["0.0.0.0/0", "127.0.0.1"],
        auth: { mode: "trusted-proxy", token: "SECRET-token-in-file-0123456789", trustedProxy: { userHeader: "x-forwarded-user" } } } }`,
+    'risky.json5',
   );
-  warnOnly = writeConfig(dir, 'warn.json5', '{ gateway: { allowRealIpFallback: true } }');
-  broken = writeConfig(dir, 'broken.json5', '{ gateway: { port: 18789, ');
-  badSchema = writeConfig(dir, 'schema.json5', '{ gateway: { auth: { mode: "tokn" } } }');
+  warnOnly = writeConfig(dir, '{ gateway: { allowRealIpFallback: true } }', 'warn.json5');
+  broken = writeConfig(dir, '{ gateway: { port: 18789, ', 'broken.json5');
+  badSchema = writeConfig(dir, '{ gateway: { auth: { mode: "tokn" } } }', 'schema.json5');
 });
-afterAll(cleanup);
+afterAll(() => removeTempDir(dir));
 
-const env = (extra: Record<string, string> = {}) => cleanEnv(dir, { MAYROS_GATEWAY_TOKEN: 'a-long-enough-token-from-the-environment', ...extra });
+const env = (extra: Record<string, string> = {}) => cleanEnv({ MAYROS_GATEWAY_TOKEN: 'a-long-enough-token-from-the-environment', ...extra }, { minimal: true, stateDir: dir });
 
 describe('mayros security audit --json', () => {
   it('prints exactly {"summary","findings"} and nothing else on stdout', async () => {
@@ -54,7 +58,7 @@ describe('mayros security audit --json', () => {
   });
 
   it('audits a config the gateway refuses to start with', async () => {
-    const file = writeConfig(dir, 'refused.json5', '{ gateway: { auth: { mode: "trusted-proxy" } } }');
+    const file = writeConfig(dir, '{ gateway: { auth: { mode: "trusted-proxy" } } }', 'refused.json5');
     const r = await runCli(['security', 'audit', '--config', file, '--json'], env());
     expect(r.code).toBe(0);
     const ids = JSON.parse(r.stdout).findings.map((f: { checkId: string }) => f.checkId);

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/inproc.js';
-import { rawHttpGet, rawWsAttempt } from '../helpers/raw-ws.js';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../helpers/signing.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { rawHttpGet, rawWsAttempt } from '../support/raw-socket.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
 
 type Line = readonly [string, string];
 

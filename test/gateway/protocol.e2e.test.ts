@@ -2,7 +2,10 @@
  * The WebSocket protocol and HTTP surface, independent of the auth mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectFrame, httpGet, rawRequest, startTestGateway, wsConnect, wsOpen, type TestGateway } from '../helpers/inproc.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
+import { rawRequest } from '../support/raw-socket.js';
+import { connectFrame, wsClient, wsConnect } from '../support/ws-client.js';
 
 const TOKEN = 'protocol-suite-token-0123456789';
 let t: TestGateway;
@@ -15,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 async function connected(name = 'test-client') {
-  const c = wsOpen(t.wsUrl);
+  const c = wsClient(t.wsUrl, { connect: false });
   await c.opened;
   c.send({ ...connectFrame({ token: TOKEN }), params: { protocol: 1, client: { name, version: '2.0' }, auth: { token: TOKEN } } });
   const hello = await c.next((f) => f.id === 'connect-1');
@@ -25,14 +28,14 @@ async function connected(name = 'test-client') {
 
 describe('HTTP surface', () => {
   it('GET /healthz needs no auth and says nothing else', async () => {
-    const r = await httpGet(`${t.url}/healthz`, { from: '127.0.0.2' });
+    const r = await httpRequest(`${t.url}/healthz`, { localAddress: '127.0.0.2' });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ ok: true });
   });
 
   it('sets security headers on every response', async () => {
     for (const path of ['/healthz', '/api/whoami', '/nope']) {
-      const r = await httpGet(`${t.url}${path}`);
+      const r = await httpRequest(`${t.url}${path}`);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['referrer-policy']).toBe('no-referrer');
       expect(r.headers['x-frame-options']).toBe('DENY');
@@ -40,8 +43,8 @@ describe('HTTP surface', () => {
   });
 
   it('answers unknown paths with 404 and other methods with 405', async () => {
-    expect((await httpGet(`${t.url}/api/nothing`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
-    expect((await httpGet(`${t.url}/api/whoami`, { method: 'POST' })).status).toBe(405);
+    expect((await httpRequest(`${t.url}/api/nothing`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    expect((await httpRequest(`${t.url}/api/whoami`, { method: 'POST' })).status).toBe(405);
   });
 
   it('refuses oversized headers', async () => {
@@ -50,7 +53,7 @@ describe('HTTP surface', () => {
   });
 
   it('refuses WebSocket upgrades on other paths', async () => {
-    const c = wsOpen(`ws://127.0.0.1:${t.port}/other`);
+    const c = wsClient(`ws://127.0.0.1:${t.port}/other`, { connect: false });
     await expect(c.opened).rejects.toThrow(/404/);
   });
 });
@@ -63,7 +66,7 @@ describe('connect handshake', () => {
   });
 
   it('closes 1008 connect_required when the first request is not connect', async () => {
-    const c = wsOpen(t.wsUrl);
+    const c = wsClient(t.wsUrl, { connect: false });
     await c.opened;
     c.send({ type: 'req', id: 'x', method: 'status' });
     expect(await c.next((f) => f.id === 'x')).toMatchObject({ ok: false, error: { code: 'CONNECT_REQUIRED', reason: 'connect_required' } });
@@ -71,7 +74,7 @@ describe('connect handshake', () => {
   });
 
   it('closes 1002 protocol_unsupported for another protocol version', async () => {
-    const c = wsOpen(t.wsUrl);
+    const c = wsClient(t.wsUrl, { connect: false });
     await c.opened;
     c.send(connectFrame({ token: TOKEN }, 2));
     expect(await c.next((f) => f.id === 'connect-1')).toMatchObject({ ok: false, error: { code: 'PROTOCOL_UNSUPPORTED', reason: 'protocol_unsupported' } });
@@ -79,13 +82,13 @@ describe('connect handshake', () => {
   });
 
   it('closes 1008 handshake_timeout when connect never comes', async () => {
-    const c = wsOpen(t.wsUrl);
+    const c = wsClient(t.wsUrl, { connect: false });
     await c.opened;
     expect(await c.closed).toEqual({ code: 1008, reason: 'handshake_timeout' });
   });
 
   it('answers malformed frames with an error frame and keeps going', async () => {
-    const c = wsOpen(t.wsUrl);
+    const c = wsClient(t.wsUrl, { connect: false });
     await c.opened;
     c.send('{not json');
     expect(await c.next()).toMatchObject({ type: 'res', id: null, ok: false, error: { code: 'INVALID_FRAME' } });
@@ -104,7 +107,7 @@ describe('connect handshake', () => {
     const { c } = await connected();
     c.send({ type: 'req', id: 'big', method: 'health', params: { pad: 'x'.repeat(8000) } });
     expect((await c.closed).code).toBe(1009);
-    expect((await httpGet(`${t.url}/healthz`)).status).toBe(200);
+    expect((await httpRequest(`${t.url}/healthz`)).status).toBe(200);
   });
 });
 
@@ -161,7 +164,7 @@ describe('browser origin checks', () => {
     const viaProxy = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: proxied, auth: { token: TOKEN } });
     expect(viaProxy.reply.ok).toBe(true);
     viaProxy.client.close();
-    const forged = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: proxied, from: '127.0.0.2', auth: { token: TOKEN } });
+    const forged = await wsConnect(t.wsUrl, { origin: 'https://mayros.example.com', headers: proxied, localAddress: '127.0.0.2', auth: { token: TOKEN } });
     expect(await forged.client.closed).toEqual({ code: 1008, reason: 'origin_not_allowed' });
   });
 });
@@ -183,9 +186,9 @@ describe('lan bind (dual stack)', () => {
     const lan = await startTestGateway({ bind: 'lan', trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } });
     try {
       expect(lan.gw.urls[0]).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
-      const ok = await httpGet(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' } });
+      const ok = await httpRequest(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' } });
       expect(ok.json).toEqual({ user: 'nick', method: 'trusted-proxy', groups: [] });
-      const denied = await httpGet(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' }, from: '127.0.0.2' });
+      const denied = await httpRequest(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' }, localAddress: '127.0.0.2' });
       expect(denied.json.error.reason).toBe('trusted_proxy_untrusted_source');
       const line = lan.logs.findLast((l) => l.event === 'auth_rejected');
       expect(line?.peer).toBe('127.0.0.2');

@@ -3,7 +3,9 @@
  * HTTP and WebSocket, plus the per-client failure limiter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, startTestGateway, wsConnect, type TestGateway } from '../helpers/inproc.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
+import { wsConnect } from '../support/ws-client.js';
 
 const SECRET = 'correct-horse-battery-staple-42';
 
@@ -18,25 +20,25 @@ describe.each([
   afterAll(() => t.stop());
 
   it('HTTP: missing credential', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`);
+    const r = await httpRequest(`${t.url}/api/whoami`);
     expect(r.status).toBe(401);
     expect(r.json.error).toMatchObject({ type: 'unauthorized', reason: `${mode}_missing` });
     expect(r.headers['www-authenticate']).toContain('Bearer');
   });
 
   it('HTTP: right credential', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ user: null, method: mode, groups: [] });
   });
 
   it('HTTP: identity headers from a trusted peer do not authenticate', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { 'x-forwarded-user': 'nick@example.com', 'x-forwarded-proto': 'https' } });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { 'x-forwarded-user': 'nick@example.com', 'x-forwarded-proto': 'https' } });
     expect(r.json.error.reason).toBe(`${mode}_missing`);
   });
 
   it('HTTP: wrong credential, and the secret never appears in the log', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer not-the-secret-xyz' }, from: '127.0.0.4' });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer not-the-secret-xyz' }, localAddress: '127.0.0.4' });
     expect(r.status).toBe(401);
     expect(r.json.error.reason).toBe(`${mode}_mismatch`);
     expect(t.rawLogs()).not.toContain('not-the-secret-xyz');
@@ -56,7 +58,7 @@ describe.each([
   });
 
   it('WS: wrong credential -> UNAUTHORIZED reply, then close 1008', async () => {
-    const { client, reply } = await wsConnect(t.wsUrl, { auth: { [key]: 'wrong' }, from: '127.0.0.5' });
+    const { client, reply } = await wsConnect(t.wsUrl, { auth: { [key]: 'wrong' }, localAddress: '127.0.0.5' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED', reason: `${mode}_mismatch` } });
     expect(await client.closed).toEqual({ code: 1008, reason: `${mode}_mismatch` });
   });
@@ -64,37 +66,37 @@ describe.each([
   it('locks out a client after repeated failures, even with the right secret; others are unaffected', async () => {
     const from = '127.0.0.6';
     for (let i = 0; i < 3; i++) {
-      const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' }, from });
+      const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' }, localAddress: from });
       expect(r.json.error.reason).toBe(`${mode}_mismatch`);
     }
-    const locked = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, from });
+    const locked = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, localAddress: from });
     expect(locked.status).toBe(429);
     expect(locked.json.error).toMatchObject({ type: 'rate_limited', reason: 'rate_limited' });
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(50);
-    const ws = await wsConnect(t.wsUrl, { auth: { [key]: SECRET }, from });
+    const ws = await wsConnect(t.wsUrl, { auth: { [key]: SECRET }, localAddress: from });
     expect(ws.reply).toMatchObject({ ok: false, error: { reason: 'rate_limited' } });
     expect(await ws.client.closed).toEqual({ code: 1008, reason: 'rate_limited' });
-    const other = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, from: '127.0.0.7' });
+    const other = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` }, localAddress: '127.0.0.7' });
     expect(other.status).toBe(200);
   });
 
   it('behind the trusted proxy, keys the limiter on the rightmost untrusted X-Forwarded-For hop', async () => {
     // The proxy (127.0.0.1) appends the real client; the attacker varies what it wrote on the left.
     for (let i = 0; i < 3; i++) {
-      await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `10.9.9.${i}, 198.51.100.7` } });
+      await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `10.9.9.${i}, 198.51.100.7` } });
     }
-    const locked = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '1.1.1.1, 198.51.100.7' } });
+    const locked = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '1.1.1.1, 198.51.100.7' } });
     expect(locked.status).toBe(429);
-    const otherUser = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.8' } });
+    const otherUser = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.8' } });
     expect(otherUser.status).toBe(200);
   });
 
   it('ignores X-Forwarded-For from an untrusted peer (cannot dodge the limiter)', async () => {
     const from = '127.0.0.8';
     for (let i = 0; i < 3; i++) {
-      await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `203.0.113.${i}` }, from });
+      await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `203.0.113.${i}` }, localAddress: from });
     }
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '203.0.113.99' }, from });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '203.0.113.99' }, localAddress: from });
     expect(r.status).toBe(429);
   });
 });
@@ -107,8 +109,8 @@ describe('loopback exemption (the default)', () => {
   afterAll(() => t.stop());
 
   it('never locks out a loopback client', async () => {
-    for (let i = 0; i < 4; i++) await httpGet(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' } });
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
+    for (let i = 0; i < 4; i++) await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: 'Bearer wrong' } });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(r.status).toBe(200);
   });
 });
@@ -124,18 +126,18 @@ describe('behind a same-host proxy that is not in trustedProxies (issue 12, item
   it('locks out 127.0.0.1 when the guesses carry X-Forwarded-For; a local tool without forwarding headers stays exempt', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 15; i++) {
-      const r = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `203.0.113.${i}` } });
+      const r = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `203.0.113.${i}` } });
       statuses.push(r.status);
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual(Array(5).fill(429));
-    const forwarded = await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.1' } });
+    const forwarded = await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': '198.51.100.1' } });
     expect(forwarded.status).toBe(429);
     const ws = await wsConnect(t.wsUrl, { headers: { 'x-forwarded-for': '198.51.100.1' }, auth: { password: SECRET } });
     expect(ws.reply).toMatchObject({ ok: false, error: { reason: 'rate_limited' } });
     expect(await ws.client.closed).toEqual({ code: 1008, reason: 'rate_limited' });
     // The same address with no forwarding header is a local tool: still exempt.
-    expect((await httpGet(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } })).status).toBe(200);
+    expect((await httpRequest(`${t.url}/api/whoami`, { headers: { authorization: `Bearer ${SECRET}` } })).status).toBe(200);
   });
 
   it.each([
@@ -169,7 +171,7 @@ describe('mode none', () => {
   afterAll(() => t.stop());
 
   it('admits everyone on loopback', async () => {
-    expect((await httpGet(`${t.url}/api/whoami`)).json).toEqual({ user: null, method: 'none', groups: [] });
+    expect((await httpRequest(`${t.url}/api/whoami`)).json).toEqual({ user: null, method: 'none', groups: [] });
     const { client, reply } = await wsConnect(t.wsUrl);
     expect(reply.payload.identity).toEqual({ user: null, method: 'none', groups: [] });
     client.close();

@@ -3,7 +3,10 @@
  * Every reason code is proven over HTTP and over the WebSocket upgrade.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet, rawRequest, startTestGateway, wsConnect, type TestGateway } from '../helpers/inproc.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
+import { rawRequest } from '../support/raw-socket.js';
+import { wsConnect } from '../support/ws-client.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -34,18 +37,18 @@ const refusals: Case[] = [
 
 describe('HTTP /api/whoami', () => {
   it('returns the proxied identity to the trusted proxy', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: proxied });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: proxied });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ user: 'nick@example.com', method: 'trusted-proxy', groups: [] });
   });
 
   it('matches header names case-insensitively', async () => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
     expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [] });
   });
 
   it.each(refusals)('refuses: $name -> $reason', async ({ from, headers, reason, status }) => {
-    const r = await httpGet(`${t.url}/api/whoami`, { headers, from });
+    const r = await httpRequest(`${t.url}/api/whoami`, { headers, localAddress: from });
     expect(r.status).toBe(status);
     expect(r.json.error).toMatchObject({ type: status === 403 ? 'forbidden' : 'unauthorized', reason });
     expect(r.json.error.message).toMatch(/\w+ \w+/);
@@ -59,7 +62,7 @@ describe('HTTP /api/whoami', () => {
   });
 
   it('logs each rejection with reason, peer and path, without the query string', async () => {
-    await httpGet(`${t.url}/api/whoami?secret=s3cr3t-value`, { headers: proxied, from: '127.0.0.2' });
+    await httpRequest(`${t.url}/api/whoami?secret=s3cr3t-value`, { headers: proxied, localAddress: '127.0.0.2' });
     const line = t.logs.findLast((l) => l.event === 'auth_rejected');
     expect(line).toMatchObject({ reason: 'trusted_proxy_untrusted_source', peer: '127.0.0.2', path: '/api/whoami', surface: 'http' });
     expect(t.rawLogs()).not.toContain('s3cr3t-value');
@@ -91,7 +94,7 @@ describe('WebSocket upgrade', () => {
   });
 
   it.each(refusals)('closes 1008: $name -> $reason', async ({ from, headers, reason }) => {
-    const { client, reply } = await wsConnect(t.wsUrl, { headers, from });
+    const { client, reply } = await wsConnect(t.wsUrl, { headers, localAddress: from });
     expect(reply).toBeUndefined();
     expect(await client.closed).toEqual({ code: 1008, reason });
   });

@@ -4,8 +4,8 @@
  * UTF-8, and `mayros auth explain` (whose arguments are text) reaches the same verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/inproc.js';
-import { rawHttpGet, rawWsAttempt, utf8Wire } from '../helpers/raw-ws.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { rawHttpGet, rawWsAttempt, utf8Wire } from '../support/raw-socket.js';
 import { parseConfigObject } from '../../src/config/parse.js';
 import { explainRequest } from '../../src/security/explain.js';
 

@@ -5,7 +5,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, wsOpen, type TestGateway } from '../helpers/inproc.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { wsClient } from '../support/ws-client.js';
 
 const TOKEN = 'ws-scaling-suite-token-0123456789';
 let t: TestGateway;
@@ -19,7 +20,7 @@ describe('idle session memory', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const before = new Set(t.gw.ws.sessions);
-    const c = wsOpen(t.wsUrl);
+    const c = wsClient(t.wsUrl, { connect: false });
     await c.opened;
     const deadline = Date.now() + 5000;
     let session = [...t.gw.ws.sessions].find((s) => !before.has(s));

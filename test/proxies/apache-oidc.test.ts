@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APACHE_RECIPE_DIR, OIDC_MODULE, apacheRedirectUri, modAuthOpenidcVersion, startApache, type RunningApache } from '../support/apache.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
 import { oidcProviderVersion, startOidcProvider, type RunningOidcProvider } from '../support/oidc-provider.js';
 import { oidcBrowserLogin, type LoginResult } from '../support/oidc-login.js';
 import { freePort, requireBinary, requireFile } from '../support/processes.js';
 import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
-import { expectDocsListVersion } from './docs-version.js';
-import { expectDeepSeesProxySignIn, recipeVariant } from './variants.js';
+import { expectDocsListVersion } from '../support/docs-version.js';
+import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
 
 const apacheBin = requireBinary('apache2');
 const oidcModule = requireFile(OIDC_MODULE, 'mod_auth_openidc (Debian package libapache2-mod-auth-openidc)');
@@ -62,7 +62,7 @@ describe.skipIf(!apacheBin || !oidcModule)('Apache + mod_auth_openidc recipe', (
     // The flow went out to the provider and back through the callback, not straight through.
     expect(alice.trail.some((s) => s.includes(`${new URL(idp.issuer).host}/interaction/`)), alice.trail.join('\n')).toBe(true);
     expect(alice.trail.some((s) => s.includes('/oidc/callback')), alice.trail.join('\n')).toBe(true);
-    expect(alice.response.status, alice.response.body).toBe(200);
+    expect(alice.response.status, alice.response.text).toBe(200);
     expect(alice.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
   });
 

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
 import { CADDY_RECIPE_DIR, startCaddy, type RunningCaddy } from '../support/caddy.js';
 import { requireBinary } from '../support/processes.js';
 import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
-import { expectDocsListVersion } from './docs-version.js';
-import { expectDeepSeesProxySignIn, recipeVariant } from './variants.js';
+import { expectDocsListVersion } from '../support/docs-version.js';
+import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
 
 const caddyBin = requireBinary('caddy');
 const HEALTH_ROUTE = /\n\t\t# Health and readiness, open to anyone[\s\S]*?\n\t\t\}\n/;

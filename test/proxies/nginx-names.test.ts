@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthService, SESSION_HEADER, type AuthService } from '../support/auth-service.js';
-import { httpRequest, wsConnect } from '../support/client.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
+import { httpRequest } from '../support/http-client.js';
+import { wsAttempt } from '../support/ws-client.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
 import { requireBinary } from '../support/processes.js';
 import { recipeGatewayConfig } from './conformance.js';
@@ -49,7 +50,7 @@ describe.skipIf(!nginxBin)('names through the nginx recipe', () => {
     const r = await whoami('sid-utf8');
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ user: JUERGEN, method: 'trusted-proxy', groups: [] });
-    const ws = await wsConnect(`${nginx.url.replace(/^http/, 'ws')}/`, { headers: { [SESSION_HEADER]: 'sid-utf8' } });
+    const ws = await wsAttempt(`${nginx.url.replace(/^http/, 'ws')}/`, { headers: { [SESSION_HEADER]: 'sid-utf8' } });
     expect(ws).toMatchObject({ kind: 'hello', identity: { user: JUERGEN } });
   });
 

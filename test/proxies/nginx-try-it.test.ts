@@ -8,8 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRequest, wsConnect } from '../support/client.js';
-import { REPO_ROOT, cleanEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
+import { httpRequest } from '../support/http-client.js';
+import { wsAttempt } from '../support/ws-client.js';
+import { cleanEnv } from '../support/env.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { NGINX_RECIPE_DIR } from '../support/nginx.js';
 import { freePort, requireBinary, runToCompletion, startProcess, waitForListening, type ManagedProcess } from '../support/processes.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
@@ -90,7 +93,7 @@ describe.skipIf(!nginxBin)('nginx recipe: "Try it on this machine", as written',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ user, rd: '/api/whoami' }).toString(),
     });
-    expect(r.status, r.body).toBe(302);
+    expect(r.status, r.text).toBe(302);
     expect(r.headers.location).toBe('/api/whoami');
     const cookie = String(r.headers['set-cookie']).split(';')[0]!;
     expect(cookie).toMatch(/^mayros_stand_in_session=[\w-]{20,}$/);
@@ -101,16 +104,16 @@ describe.skipIf(!nginxBin)('nginx recipe: "Try it on this machine", as written',
     const r = await httpRequest(`${url}/`);
     expect(r.status).toBe(401);
     expect(r.headers['content-type']).toContain('text/html');
-    expect(r.body).toContain('value="alice@example.com"');
-    expect(r.body).toContain('value="mallory@example.com"');
-    expect(r.body).toContain('<input type="hidden" name="rd" value="/">');
+    expect(r.text).toContain('value="alice@example.com"');
+    expect(r.text).toContain('value="mallory@example.com"');
+    expect(r.text).toContain('<input type="hidden" name="rd" value="/">');
   });
 
   it('alice signs in and is admitted over HTTP and WebSocket, with the group the stand-in gives her', async () => {
     const cookie = await signIn('alice@example.com');
     const r = await httpRequest(`${url}/api/whoami`, { headers: { cookie, 'x-auth-request-email': 'admin@example.com', 'x-auth-request-groups': 'admins' } });
-    expect(r.json, r.body).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: ['staff'] });
-    const o = await wsConnect(`${url.replace(/^http/, 'ws')}/`, { headers: { cookie } });
+    expect(r.json, r.text).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: ['staff'] });
+    const o = await wsAttempt(`${url.replace(/^http/, 'ws')}/`, { headers: { cookie } });
     expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: 'alice@example.com' } });
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigForStartup } from '../../src/config/load.js';
 import { proxyDecisionHeaders } from '../../src/security/proxy-headers.js';
-import { REPO_ROOT } from '../support/gateway.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 const RECIPES_DIR = join(REPO_ROOT, 'examples/proxies');
 /** Recipe -> the suite that runs it against the real proxy. */

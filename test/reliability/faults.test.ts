@@ -2,32 +2,39 @@
  * Faults around the gateway: a proxy process killed with connections through it, SIGTERM in the
  * middle of traffic, and SIGHUP reloads of the real CLI (seen through `mayros gateway status`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent, configText, httpGet, rawConnect, startTestGateway, waitFor, within, wsClient, type TestGateway } from './helpers.js';
-import { runCli, spawnGateway, spawnTcpProxy, stopAllChildren, waitForOutput } from './processes.js';
+import { runCli } from '../support/cli.js';
+import { configText } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { httpRequest } from '../support/http-client.js';
+import { rawConnect } from '../support/raw-socket.js';
+import { startTcpProxyProcess, type TcpProxyProcess } from '../support/tcp-proxy.js';
+import { waitFor, within } from '../support/wait.js';
+import { wsClient } from '../support/ws-client.js';
 
 let t: TestGateway | undefined;
-const dirs: string[] = [];
+let gw: GatewayProcess | undefined;
+let proxy: TcpProxyProcess | undefined;
 afterEach(async () => {
-  await stopAllChildren();
+  await proxy?.stop();
+  proxy = undefined;
+  await gw?.stop();
+  gw = undefined;
   await t?.stop();
   t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'mayros-fault-'));
-  dirs.push(d);
-  return d;
-}
+/** The CLI's config for these suites: token mode, the token from the environment (no --port: the file says 0). */
+const TOKEN_CONFIG = { gateway: { port: 0, auth: { mode: 'token' } } };
 
 describe('a proxy killed mid-connection', () => {
   it('leaves the gateway healthy, with no session left behind', async () => {
     t = await startTestGateway({ trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } });
-    const proxy = await spawnTcpProxy(t.port);
+    proxy = await startTcpProxyProcess(t.port);
     const viaProxy = new (await import('ws')).default(`ws://127.0.0.1:${proxy.port}/`, { headers: { 'x-user': 'alice' } });
     viaProxy.on('error', () => undefined);
     const hello = new Promise<string>((resolve) => viaProxy.on('message', (d) => resolve(String(d))));
@@ -46,10 +53,10 @@ describe('a proxy killed mid-connection', () => {
 
     await waitFor(() => t!.gw.ws.sessions.size === 0, 3000, 'the gateway to drop the dead session');
     expect(t.gw.ctx.presence.size).toBe(0);
-    expect((await httpGet(t.port, '/healthz')).status).toBe(200);
+    expect((await httpRequest(`${t.url}/healthz`)).status).toBe(200);
     const direct = wsClient(t.port, { headers: { 'x-user': 'bob' } });
     expect(await direct.hello).toMatchObject({ ok: true });
-    expect(await direct.call('presence.list')).toMatchObject({ payload: { entries: [{ user: 'bob' }] } });
+    expect(await direct.request('presence.list')).toMatchObject({ payload: { entries: [{ user: 'bob' }] } });
     direct.ws.close();
   });
 });
@@ -58,12 +65,10 @@ describe('the CLI under signals', () => {
   const token = 'cli-fault-token-0123456789';
 
   it('drains on SIGTERM during traffic: clients hear shutdown and 1001, the process exits 0', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'mayros.json');
-    writeFileSync(file, configText({ auth: { mode: 'token' } }));
-    const gw = await spawnGateway(file, { MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: token });
+    gw = await startGatewayProcess({ config: TOKEN_CONFIG, args: [], env: { MAYROS_GATEWAY_TOKEN: token }, minimalEnv: true });
+    const port = gw.port;
 
-    const clients = Array.from({ length: 5 }, () => wsClient(gw.port, { auth: { token } }));
+    const clients = Array.from({ length: 5 }, () => wsClient(port, { auth: { token } }));
     for (const c of clients) expect((await c.hello).ok).toBe(true);
 
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -73,7 +78,7 @@ describe('the CLI under signals', () => {
       // Bounded: 300 requests per loop at most; ends at the first refused connection.
       for (let i = 0; i < 300 && !stop; i++) {
         try {
-          statuses.push((await httpGet(gw.port, '/api/whoami', { headers: { authorization: `Bearer ${token}` }, agent })).status);
+          statuses.push((await httpRequest(`http://127.0.0.1:${port}/api/whoami`, { headers: { authorization: `Bearer ${token}` }, agent })).status);
         } catch {
           return;
         }
@@ -100,32 +105,30 @@ describe('the CLI under signals', () => {
   });
 
   it('reloads on SIGHUP, and `mayros gateway status` shows the generation in force', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'mayros.json');
-    writeFileSync(file, configText({ auth: { mode: 'token' } }));
-    const env = { MAYROS_STATE_DIR: dir, MAYROS_GATEWAY_TOKEN: token };
-    const gw = await spawnGateway(file, env, ['--no-watch']);
-    const status = (json: boolean) => runCli(['gateway', 'status', '--url', `http://127.0.0.1:${gw.port}`, ...(json ? ['--json'] : [])], env);
+    gw = await startGatewayProcess({ config: TOKEN_CONFIG, args: ['--no-watch'], env: { MAYROS_GATEWAY_TOKEN: token }, minimalEnv: true });
+    const { pid, file } = gw;
+    const env = cleanEnv({ MAYROS_STATE_DIR: gw.dir, MAYROS_GATEWAY_TOKEN: token }, { minimal: true });
+    const status = (json: boolean) => runCli(['gateway', 'status', '--url', `http://127.0.0.1:${gw!.port}`, ...(json ? ['--json'] : [])], env);
 
     const before = await status(false);
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/config generation: 1 \(in force since /);
 
-    writeFileSync(file, configText({ auth: { mode: 'token' }, controlUi: { allowedOrigins: ['https://console.example.com'] } }));
+    writeFileSync(file!, configText({ auth: { mode: 'token' }, controlUi: { allowedOrigins: ['https://console.example.com'] } }));
     await new Promise((r) => setTimeout(r, 300));
     expect(JSON.parse((await status(true)).stdout)).toMatchObject({ status: { config: { generation: 1 } } });
 
-    process.kill(gw.pid, 'SIGHUP');
-    await waitForOutput(gw, /"event":"config_reloaded","trigger":"SIGHUP","generation":2/);
+    process.kill(pid, 'SIGHUP');
+    await gw.waitForOutput(/"event":"config_reloaded","trigger":"SIGHUP","generation":2/);
     const after = await status(false);
     expect(after.stdout).toMatch(/config generation: 2 /);
 
-    writeFileSync(file, '{ gateway: { port: 0, auth: { mode: "token", tokn: "x" } } }');
-    process.kill(gw.pid, 'SIGHUP');
-    await waitForOutput(gw, /"event":"config_reload_failed"/);
+    writeFileSync(file!, '{ gateway: { port: 0, auth: { mode: "token", tokn: "x" } } }');
+    process.kill(pid, 'SIGHUP');
+    await gw.waitForOutput(/"event":"config_reload_failed"/);
     expect(gw.stderr()).toContain('did you mean \\"token\\"?');
     expect(JSON.parse((await status(true)).stdout)).toMatchObject({ reachable: true, status: { config: { generation: 2 } } });
-    process.kill(gw.pid, 'SIGTERM');
+    process.kill(pid, 'SIGTERM');
     expect(await within(gw.exited, 8000, 'the gateway to exit')).toEqual({ code: 0, signal: null });
   });
 });

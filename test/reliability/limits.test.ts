@@ -4,7 +4,10 @@
  * half-open TCP and silent upgrades. Each ends with the gateway holding no leftover session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { maskedTextFrame, rawConnect, rawUpgrade, socketClosed, startTestGateway, waitFor, within, wsClient, type TestGateway } from './helpers.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { maskedTextFrame, rawConnect, rawUpgrade, socketClosed } from '../support/raw-socket.js';
+import { waitFor, within } from '../support/wait.js';
+import { CONNECT_ID, wsClient } from '../support/ws-client.js';
 
 let t: TestGateway | undefined;
 afterEach(async () => {
@@ -38,7 +41,7 @@ describe('frame limits', () => {
     t = await startTestGateway(noAuth({ maxFramesPerSecond: 10, frameBurst: 20 }));
     const c = wsClient(t.port);
     expect((await c.hello).ok).toBe(true);
-    const replies = await Promise.all(Array.from({ length: 15 }, () => c.call('health')));
+    const replies = await Promise.all(Array.from({ length: 15 }, () => c.request('health')));
     expect(replies.every((r) => r.ok === true)).toBe(true);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     c.ws.close();
@@ -48,7 +51,7 @@ describe('frame limits', () => {
     t = await startTestGateway(noAuth({ maxFrameBytes: 1024 }));
     const c = wsClient(t.port);
     expect((await c.hello).ok).toBe(true);
-    expect(await c.call('health', { pad: 'x'.repeat(900) })).toMatchObject({ ok: true });
+    expect(await c.request('health', { pad: 'x'.repeat(900) })).toMatchObject({ ok: true });
     c.ws.send(JSON.stringify({ type: 'req', id: 'big', method: 'health', params: { pad: 'x'.repeat(2000) } }));
     expect(await within(c.closed, 3000, 'the oversized frame to close the socket')).toMatchObject({ code: 1009, reason: 'frame_too_large' });
     expect(t.logs.find((l) => l.event === 'session_closed')).toMatchObject({ reason: 'frame_too_large' });
@@ -122,7 +125,7 @@ describe('connection caps', () => {
     await waitFor(() => t!.gw.ws.pendingCount === 2, 2000, 'two pending sessions');
     const third = wsClient(t.port);
     expect(await third.hello).toMatchObject({ ok: false, closed: { code: 1013, reason: 'too_many_unauthenticated' } });
-    expect(await connected.call('health')).toMatchObject({ ok: true });
+    expect(await connected.request('health')).toMatchObject({ ok: true });
     for (const c of [connected, ...silent]) c.ws.close();
     await expectNoSessions();
   });
@@ -229,7 +232,7 @@ describe('handshake timeouts', () => {
     const c = wsClient(t.port, { connect: false });
     await new Promise((r) => c.ws.once('open', r));
     await waitFor(() => t!.gw.ws.pendingCount === 1, 2000, 'the pending session');
-    c.ws.send(JSON.stringify({ type: 'req', id: 'connect', method: 'connect', params: { protocol: 1 } }));
+    c.ws.send(JSON.stringify({ type: 'req', id: CONNECT_ID, method: 'connect', params: { protocol: 1 } }));
     // Block this (shared) event loop past the handshake deadline, as a long GC or a starved CPU
     // would: when it resumes, the timer is overdue and the connect frame is already buffered.
     const until = Date.now() + 500;

@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWTPayload } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../helpers/signing.js';
-import { sleep, startTestGateway, within, wsClient, type TestGateway } from './helpers.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
+import { sleep, within } from '../support/wait.js';
+import { wsClient } from '../support/ws-client.js';
 
 const HOST = 'mayros.test';
 let k1: TestSigner;
@@ -63,7 +65,7 @@ describe('reload with signed assertions', () => {
     await sleep(2300);
     const out = await t!.rewrite(config(keyFile, ['ops'], ['https://console.example.com']));
     expect(out).toMatchObject({ status: 'applied', recheck: { checked: 1, closed: 0 } });
-    expect(await s.call('whoami')).toMatchObject({ ok: true, payload: { user: 'nick@example.com' } });
+    expect(await s.request('whoami')).toMatchObject({ ok: true, payload: { user: 'nick@example.com' } });
   });
 
   it('picks up a rotated key file on reload and closes sessions signed with the retired key', async () => {
@@ -92,7 +94,7 @@ describe('reload with signed assertions', () => {
     const out = await t!.rewrite(config(keyFile, ['admins']));
     expect(out).toMatchObject({ status: 'applied', recheck: { checked: 2, closed: 1, byReason: { trusted_proxy_user_not_allowed: 1 } } });
     expect(await within(ops.closed, 3000, 'the ops session to close')).toMatchObject({ code: 1008, reason: 'trusted_proxy_user_not_allowed' });
-    expect(await admin.call('whoami')).toMatchObject({ ok: true, payload: { groups: ['admins', 'ops'] } });
+    expect(await admin.request('whoami')).toMatchObject({ ok: true, payload: { groups: ['admins', 'ops'] } });
     admin.ws.close();
   });
 

@@ -10,7 +10,11 @@
  * is a torn read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent, httpGet, startTestGateway, within, wsClient, type Client, type TestGateway } from './helpers.js';
+import { Agent } from 'node:http';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
+import { within } from '../support/wait.js';
+import { wsClient, type WsClient } from '../support/ws-client.js';
 
 interface Rules {
   proxy: string;
@@ -63,7 +67,7 @@ describe('reload during a burst', () => {
     const PER_WORKER = 60;
     const TOTAL = WORKERS * PER_WORKER;
     const records: Record_[] = [];
-    const admitted: Array<{ c: Case; client: Client; phase: 'before' | 'after' }> = [];
+    const admitted: Array<{ c: Case; client: WsClient; phase: 'before' | 'after' }> = [];
     let reloaded = false;
     let done = 0;
 
@@ -90,8 +94,8 @@ describe('reload during a burst', () => {
           records.push({ c, phase, outcome, surface: 'ws' });
           if (hello.ok) admitted.push({ c, client, phase });
         } else {
-          const res = await httpGet(port, '/api/whoami', { headers, localAddress: c.src, agent });
-          const outcome = res.status === 200 ? 'ok' : String((res.body.error as { reason?: string } | undefined)?.reason);
+          const res = await httpRequest(`http://127.0.0.1:${port}/api/whoami`, { headers, localAddress: c.src, agent });
+          const outcome = res.status === 200 ? 'ok' : String((res.json.error as { reason?: string } | undefined)?.reason);
           records.push({ c, phase, outcome, surface: 'http' });
         }
         done++;
@@ -135,8 +139,8 @@ describe('reload during a burst', () => {
       const c = CASES[i % CASES.length]!;
       if (i === 100) expect((await t.rewrite({ ...configFor(NEW), trustedProxies: ['not-an-ip'] })).status).toBe('rejected');
       jobs.push(
-        httpGet(t.port, '/api/whoami', { headers: { [c.header]: c.user }, localAddress: c.src, agent }).then((res) => {
-          const got = res.status === 200 ? 'ok' : String((res.body.error as { reason?: string }).reason);
+        httpRequest(`${t.url}/api/whoami`, { headers: { [c.header]: c.user }, localAddress: c.src, agent }).then((res) => {
+          const got = res.status === 200 ? 'ok' : String((res.json.error as { reason?: string }).reason);
           outcomes.push(got === expected(OLD, c) ? 'right' : `wrong ${JSON.stringify(c)} ${got}`);
         }),
       );

@@ -4,7 +4,11 @@
  */
 import { mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configText, httpGet, replaceFile, sleep, startTestGateway, waitFor, within, wsClient, type TestGateway } from './helpers.js';
+import { configText, replaceFile } from '../support/config-file.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
+import { sleep, waitFor, within } from '../support/wait.js';
+import { wsClient } from '../support/ws-client.js';
 
 const proxyConfig = (over: Record<string, unknown> = {}, tp: Record<string, unknown> = {}) => ({
   trustedProxies: ['127.0.0.1'],
@@ -18,7 +22,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const whoami = (user: string, localAddress = '127.0.0.1') => httpGet(t!.port, '/api/whoami', { headers: { 'x-user': user }, localAddress });
+const whoami = (user: string, localAddress = '127.0.0.1') => httpRequest(`${t!.url}/api/whoami`, { headers: { 'x-user': user }, localAddress });
 
 describe('reload', () => {
   it('applies a valid change: the next request and the status method see the new generation', async () => {
@@ -32,9 +36,9 @@ describe('reload', () => {
 
     const alice = await whoami('alice');
     expect(alice.status).toBe(403);
-    expect(alice.body).toMatchObject({ error: { reason: 'trusted_proxy_user_not_allowed' } });
+    expect(alice.json).toMatchObject({ error: { reason: 'trusted_proxy_user_not_allowed' } });
     expect((await whoami('carol')).status).toBe(200);
-    const status = await viewer.call('status');
+    const status = await viewer.request('status');
     expect(status).toMatchObject({ ok: true, payload: { config: { generation: 2, pendingRestart: [] } } });
     expect(t.logs.some((l) => l.event === 'config_reloaded' && l.generation === 2)).toBe(true);
   });
@@ -69,8 +73,8 @@ describe('reload', () => {
     expect((await whoami('alice')).status).toBe(200);
     expect((await whoami('mallory')).status).toBe(403);
     // The old proxy list is in force: an address it does not list still names nobody.
-    expect((await whoami('alice', '127.0.0.2')).body).toMatchObject({ error: { reason: 'trusted_proxy_untrusted_source' } });
-    expect(await session.call('whoami')).toMatchObject({ ok: true, payload: { user: 'alice' } });
+    expect((await whoami('alice', '127.0.0.2')).json).toMatchObject({ error: { reason: 'trusted_proxy_untrusted_source' } });
+    expect(await session.request('whoami')).toMatchObject({ ok: true, payload: { user: 'alice' } });
   });
 
   it('closes a removed user\'s open socket with 1008 within a second (file watch) and leaves the other user\'s open', async () => {
@@ -84,11 +88,11 @@ describe('reload', () => {
     replaceFile(t.file, configText(proxyConfig({}, { allowUsers: ['bob'] })));
     const closed = await within(alice.closed, 3000, 'alice to close');
     expect(closed).toMatchObject({ code: 1008, reason: 'trusted_proxy_user_not_allowed' });
-    expect(closed.at - written).toBeLessThan(1000);
+    expect(alice.closedAt()! - written).toBeLessThan(1000);
 
     await sleep(200);
     expect(bob.ws.readyState).toBe(bob.ws.OPEN);
-    expect(await bob.call('whoami')).toMatchObject({ ok: true, payload: { user: 'bob' } });
+    expect(await bob.request('whoami')).toMatchObject({ ok: true, payload: { user: 'bob' } });
     expect(t.logs.find((l) => l.event === 'session_revoked')).toMatchObject({ user: 'alice', reason: 'trusted_proxy_user_not_allowed', generation: 2 });
     bob.ws.close();
   });
@@ -103,8 +107,8 @@ describe('reload', () => {
     const out = await t.rewrite(proxyConfig({ trustedProxies: ['127.0.0.1'] }));
     expect(out).toMatchObject({ status: 'applied', recheck: { checked: 2, closed: 1, byReason: { trusted_proxy_untrusted_source: 1 } } });
     expect(await within(viaOld.closed, 3000, 'viaOld to close')).toMatchObject({ code: 1008, reason: 'trusted_proxy_untrusted_source' });
-    expect(await viaKept.call('whoami')).toMatchObject({ ok: true });
-    expect((await whoami('alice', '127.0.0.3')).body).toMatchObject({ error: { reason: 'trusted_proxy_untrusted_source' } });
+    expect(await viaKept.request('whoami')).toMatchObject({ ok: true });
+    expect((await whoami('alice', '127.0.0.3')).json).toMatchObject({ error: { reason: 'trusted_proxy_untrusted_source' } });
   });
 
   it('re-checks token sessions: a rotated token closes them, a mode switch closes them', async () => {
@@ -131,7 +135,7 @@ describe('reload', () => {
     expect(t.gw.ctx.generation.resolved.config.gateway.port).toBe(0);
     const s = wsClient(t.port, { headers: { 'x-user': 'bob' } });
     expect((await s.hello).ok).toBe(true);
-    expect(await s.call('status')).toMatchObject({ payload: { config: { generation: 2, pendingRestart: ['gateway.port'] } } });
+    expect(await s.request('status')).toMatchObject({ payload: { config: { generation: 2, pendingRestart: ['gateway.port'] } } });
   });
 
   it('refuses the whole reload when the file is only valid with a bind the gateway is not listening on', async () => {
@@ -148,7 +152,7 @@ describe('reload', () => {
     const token = 'limiter-token-0123456789';
     const cfg = (maxAttempts: number, origins: string[] = []) => ({ auth: { mode: 'token', token, rateLimit: { maxAttempts, exemptLoopback: false } }, controlUi: { allowedOrigins: origins } });
     t = await startTestGateway(cfg(2));
-    const get = (tok: string) => httpGet(t!.port, '/api/whoami', { headers: { authorization: `Bearer ${tok}` } });
+    const get = (tok: string) => httpRequest(`${t!.url}/api/whoami`, { headers: { authorization: `Bearer ${tok}` } });
     expect((await get('wrong')).status).toBe(401);
     expect((await get('wrong')).status).toBe(401);
     expect((await get(token)).status).toBe(429);
@@ -198,8 +202,8 @@ describe('session age', () => {
     const opened = Date.now();
     const closed = await within(s.closed, 3000, 's to close');
     expect(closed).toMatchObject({ code: 4001, reason: 'session_expired' });
-    expect(closed.at - opened).toBeGreaterThanOrEqual(900);
-    expect(closed.at - opened).toBeLessThan(2500);
+    expect(s.closedAt()! - opened).toBeGreaterThanOrEqual(900);
+    expect(s.closedAt()! - opened).toBeLessThan(2500);
   });
 
   it('applies a shortened sessionMaxAgeSec on reload to sessions already open', async () => {
@@ -218,6 +222,6 @@ describe('session age', () => {
     expect((await s.hello).ok).toBe(true);
     await sleep(1500);
     expect(s.ws.readyState).toBe(s.ws.OPEN);
-    expect(await s.call('health')).toMatchObject({ ok: true });
+    expect(await s.request('health')).toMatchObject({ ok: true });
   });
 });

@@ -2,13 +2,18 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeGateway } from '../../src/security/probe.js';
 import type { Finding } from '../../src/security/findings.js';
-import { startGatewayFromFile, type TestGateway } from './gateway.js';
-import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
-import { httpRequest } from '../support/client.js';
+import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { httpRequest } from '../support/http-client.js';
 import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
-import { startIdentityProxy, type IdentityProxy } from '../ui/support/identity-proxy.js';
+import { startIdentityProxy, type IdentityProxy } from '../support/identity-proxy.js';
 
 const TOKEN = 'deep-probe-token-0123456789abcdef';
+/** The gateway under audit runs without the Control UI. */
+const NO_UI = { controlUi: { enabled: false } };
 const TP = { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } };
 
 let running: TestGateway | undefined;
@@ -18,7 +23,7 @@ let idp: IdentityProxy | undefined;
 afterEach(async () => {
   await tap?.stop();
   tap = undefined;
-  await idp?.close();
+  await idp?.stop();
   idp = undefined;
   await running?.stop();
   running = undefined;
@@ -40,7 +45,7 @@ describe('security audit --deep probe against a real gateway', () => {
     ['password', { auth: { mode: 'password', password: TOKEN } }, 'password_missing'],
     ['trusted-proxy', TP, 'trusted_proxy_user_missing'],
   ] as const)('%s mode: reachable, mode read from the refusal, anonymous requests refused', async (mode, gateway, code) => {
-    running = await startGatewayFromFile(gateway);
+    running = await startTestGateway({ ...gateway, ...NO_UI });
     const f = await probeGateway({ url: running.url, expectedMode: mode });
     expect(ids(f)).toEqual(['gateway.deep_ok:info']);
     expect(f[0]!.detail).toContain(`mode "${mode}"`);
@@ -50,14 +55,14 @@ describe('security audit --deep probe against a real gateway', () => {
   });
 
   it('mode none: the anonymous request is admitted (warn on a loopback bind)', async () => {
-    running = await startGatewayFromFile({ auth: { mode: 'none' } });
+    running = await startTestGateway({ auth: { mode: 'none' }, ...NO_UI });
     const f = await probeGateway({ url: running.url, expectedMode: 'none' });
     expect(ids(f)).toEqual(['gateway.deep_unauthenticated_admitted:warn']);
     expect(f[0]!.detail).toContain('gateway.bind "loopback"');
   });
 
   it('a gateway running another mode than the config is reported', async () => {
-    running = await startGatewayFromFile(TP);
+    running = await startTestGateway({ ...TP, ...NO_UI });
     const f = await probeGateway({ url: running.url, expectedMode: 'token' });
     expect(ids(f)).toEqual(['gateway.deep_auth_mode_mismatch:warn', 'gateway.deep_ok:info']);
     expect(f[0]!.detail).toContain('config sets gateway.auth.mode "token"');
@@ -98,7 +103,7 @@ describe('/healthz tells a forwarded request whether the gateway trusts its prox
     ['a direct request', '127.0.0.2', {}, undefined],
     ['a listed peer without forwarding headers', '127.0.0.1', {}, undefined],
   ] as const)('%s', async (_name, localAddress, headers, verdict) => {
-    running = await startGatewayFromFile(TP);
+    running = await startTestGateway({ ...TP, ...NO_UI });
     const r = await httpRequest(`${running.url}/healthz`, { headers, localAddress });
     expect(r.json).toEqual({ ok: true });
     expect(r.headers['x-mayros-forwarded']).toBe(verdict);
@@ -109,7 +114,7 @@ describe('security audit --deep through a proxy', () => {
   const PASSWORD = 'deep-probe-password-0123456789';
 
   it('password mode behind a proxy the gateway does not list: forwarded requests from an unlisted address', async () => {
-    running = await startGatewayFromFile({ auth: { mode: 'password', password: PASSWORD } });
+    running = await startTestGateway({ auth: { mode: 'password', password: PASSWORD }, ...NO_UI });
     // A proxy on this host (connecting from 127.0.0.1) that adds X-Forwarded-For; trustedProxies is empty.
     tap = await startHeaderTap({ upstreamPort: running.gw.port, addHeaders: { 'X-Forwarded-For': '203.0.113.9' } });
     const f = await probeGateway({ url: tap.url, expectedMode: 'password' });
@@ -122,7 +127,7 @@ describe('security audit --deep through a proxy', () => {
   });
 
   it('the same proxy, listed in trustedProxies: no finding about it', async () => {
-    running = await startGatewayFromFile({ trustedProxies: ['127.0.0.1'], auth: { mode: 'password', password: PASSWORD } });
+    running = await startTestGateway({ trustedProxies: ['127.0.0.1'], auth: { mode: 'password', password: PASSWORD }, ...NO_UI });
     tap = await startHeaderTap({ upstreamPort: running.gw.port, addHeaders: { 'X-Forwarded-For': '203.0.113.9' } });
     const f = await probeGateway({ url: tap.url, expectedMode: 'password' });
     expect(ids(f)).toEqual(['gateway.deep_ok:info']);
@@ -130,9 +135,9 @@ describe('security audit --deep through a proxy', () => {
   });
 
   it('a proxy that wants a sign-in for /healthz: reached the proxy, not the gateway, and what to open', async () => {
-    running = await startGatewayFromFile(TP);
+    running = await startTestGateway({ ...TP, ...NO_UI });
     idp = await startIdentityProxy({ gatewayPort: running.gw.port, users: {} });
-    const f = await probeGateway({ url: idp.origin, localUrl: 'http://127.0.0.1:18789', timeoutMs: 2000 });
+    const f = await probeGateway({ url: idp.url, localUrl: 'http://127.0.0.1:18789', timeoutMs: 2000 });
     expect(ids(f)).toEqual(['gateway.deep_proxy_blocks_health:warn']);
     expect(f[0]!.detail).toContain('HTTP 401');
     expect(f[0]!.detail).toContain('came from a proxy in front of it');
@@ -170,12 +175,12 @@ describe('security audit --deep through a proxy', () => {
 });
 
 describe('mayros security audit --deep (CLI against a real gateway)', () => {
-  const { dir, cleanup } = tempDir();
+  const dir = makeTempDir('cli');
 
   it('probes the URL from the config, and --url overrides it', async () => {
-    running = await startGatewayFromFile({ auth: { mode: 'token', token: TOKEN } });
-    const config = writeConfig(dir, 'token.json5', `{ gateway: { port: ${running.gw.port} } }`);
-    const env = cleanEnv(dir, { MAYROS_GATEWAY_TOKEN: TOKEN });
+    running = await startTestGateway({ auth: { mode: 'token', token: TOKEN }, ...NO_UI });
+    const config = writeConfig(dir, `{ gateway: { port: ${running.gw.port} } }`, 'token.json5');
+    const env = cleanEnv({ MAYROS_GATEWAY_TOKEN: TOKEN }, { minimal: true, stateDir: dir });
     try {
       const fromConfig = await runCli(['security', 'audit', '--config', config, '--deep', '--json'], env);
       expect(fromConfig.code).toBe(0);
@@ -183,13 +188,13 @@ describe('mayros security audit --deep (CLI against a real gateway)', () => {
       expect(deep.map((f: { checkId: string }) => f.checkId)).toEqual(['gateway.deep_ok']);
       expect(deep[0].detail).toContain(running.url);
 
-      const other = writeConfig(dir, 'other.json5', '{ gateway: { port: 1, auth: { mode: "password", password: "x" } } }');
+      const other = writeConfig(dir, '{ gateway: { port: 1, auth: { mode: "password", password: "x" } } }', 'other.json5');
       const viaUrl = await runCli(['security', 'audit', '--config', other, '--url', running.url, '--json', '--fail-on', 'warn'], env);
       const mismatch = JSON.parse(viaUrl.stdout).findings.find((f: { checkId: string }) => f.checkId === 'gateway.deep_auth_mode_mismatch');
       expect(mismatch.detail).toContain('behaves as mode "token"');
       expect(viaUrl.code).toBe(1);
     } finally {
-      cleanup();
+      removeTempDir(dir);
     }
   });
 });

@@ -5,11 +5,14 @@
  */
 import { networkInterfaces } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, tempDir, writeConfig } from '../cli/run.js';
+import { runCli } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+import { cleanEnv } from '../support/env.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
 import { isLoopbackIp } from '../../src/net/ip.js';
 
-const { dir, cleanup } = tempDir();
-afterAll(cleanup);
+const dir = makeTempDir('cli');
+afterAll(() => removeTempDir(dir));
 
 /** This host's first non-loopback address and its interface. */
 function ownAddress(): { address: string; name: string } | undefined {
@@ -25,10 +28,10 @@ describe('security audit: trustedProxies entries that are this host\'s own addre
     expect(own, 'this test needs a machine with a non-loopback network interface').toBeDefined();
     const config = writeConfig(
       dir,
-      'own.json',
       JSON.stringify({ gateway: { bind: 'lan', trustedProxies: [own!.address, '198.51.100.7'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: ['a@example.com'] } } } }),
+      'own.json',
     );
-    const r = await runCli(['security', 'audit', '--config', config, '--json'], cleanEnv(dir));
+    const r = await runCli(['security', 'audit', '--config', config, '--json'], cleanEnv({}, { minimal: true, stateDir: dir }));
     expect(r.code, r.stderr).toBe(0);
     const found = JSON.parse(r.stdout).findings.filter((f: { checkId: string }) => f.checkId === 'gateway.trusted_proxies_own_address');
     expect(found).toHaveLength(1);
@@ -40,10 +43,10 @@ describe('security audit: trustedProxies entries that are this host\'s own addre
   it('says nothing about an address this host does not have', async () => {
     const config = writeConfig(
       dir,
-      'other.json',
       JSON.stringify({ gateway: { bind: 'lan', trustedProxies: ['198.51.100.7'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: ['a@example.com'] } } } }),
+      'other.json',
     );
-    const r = await runCli(['security', 'audit', '--config', config, '--json'], cleanEnv(dir));
+    const r = await runCli(['security', 'audit', '--config', config, '--json'], cleanEnv({}, { minimal: true, stateDir: dir }));
     expect(JSON.parse(r.stdout).findings.map((f: { checkId: string }) => f.checkId)).not.toContain('gateway.trusted_proxies_own_address');
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { INTERRUPTED_REASON, openChatStore } from '../../src/store/index.js';
 import { startProcess } from '../support/processes.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
-import { moduleArgs, storeScript } from './child.js';
+import { moduleArgs, storeScript } from '../support/store-child.js';
 
 const root = makeTempDir('store-kill');
 afterAll(() => removeTempDir(root));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openChatStore } from '../../src/store/index.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
-import { OTHER_USER, runStoreScript } from './child.js';
+import { OTHER_USER, runStoreScript } from '../support/store-child.js';
 
 interface Outcome {
   ok: boolean;

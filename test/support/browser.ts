@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { IN_CI } from '../../support/processes.js';
+import { IN_CI } from './processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 

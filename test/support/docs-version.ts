@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { REPO_ROOT } from '../support/gateway.js';
+import { REPO_ROOT } from './paths.js';
 
 export function expectDocsListVersion(proxy: string, version: string): void {
   const doc = readFileSync(join(REPO_ROOT, 'docs/proxies.md'), 'utf8');

@@ -1,189 +1,87 @@
 /**
- * In-process gateway and loopback clients for real-socket tests. Every client can bind its
- * source address (127.0.0.1 plays the proxy, 127.0.0.2 the attacker).
+ * A real gateway in this process on a loopback port, from a config file in its own temp dir
+ * (loaded and validated exactly as `gateway run` does), with every log line kept in memory.
+ * `rewrite` replaces the file and reloads, as an operator's edit would.
  */
-import { request } from 'node:http';
-import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
-import WebSocket from 'ws';
-import { parseConfigObject } from '../../src/config/parse.js';
-import { validateForStartup } from '../../src/config/validate.js';
-import type { ResolvedConfig } from '../../src/config/load.js';
+import { loadConfigForStartup, type LoadOptions } from '../../src/config/load.js';
+import { ensureToken } from '../../src/config/token-store.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/gateway/server.js';
+import { configText, replaceFile, writeConfig } from './config-file.js';
+import { makeTempDir, removeTempDir } from './tmp.js';
 
-export interface TestGateway {
-  gw: RunningGateway;
-  url: string;
-  wsUrl: string;
-  port: number;
-  /** Parsed log lines written so far. */
-  logs: Array<Record<string, unknown>>;
-  /** Raw log text written so far. */
-  rawLogs(): string;
-  stop(): Promise<void>;
-}
+export type LogLine = Record<string, unknown> & { msg?: string; event?: string };
 
-export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> = {}): Promise<TestGateway> {
-  const config = parseConfigObject({ gateway: { port: 0, ...gateway } });
-  const issues = validateForStartup(config);
-  if (issues.length) throw new Error(`test config invalid: ${JSON.stringify(issues)}`);
-  const resolved: ResolvedConfig = { file: '(test)', fileFound: false, stateDir: mkdtempSync(join(tmpdir(), 'mayros-state-')), config, sources: new Map() };
+/** A pino logger (level debug, no pid/hostname) that keeps every line, parsed and as text. */
+export function memoryLogger() {
+  const lines: LogLine[] = [];
   let raw = '';
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      const text = chunk.toString();
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const text = chunk.toString('utf8');
       raw += text;
-      for (const line of text.split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const l of text.split('\n')) if (l) lines.push(JSON.parse(l) as LogLine);
       cb();
     },
   });
-  const logger = pino({ level: 'info' }, sink);
-  const gw = await startGateway({ resolved, logger, ...opts });
-  const url = `http://127.0.0.1:${gw.port}`;
-  return { gw, url, wsUrl: `ws://127.0.0.1:${gw.port}/`, port: gw.port, logs, rawLogs: () => raw, stop: () => gw.close(500) };
+  return { logger: pino({ level: 'debug', base: undefined }, out), lines, raw: () => raw };
 }
 
-export interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: any;
+export interface TestGateway {
+  gw: RunningGateway;
+  port: number;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** ws://127.0.0.1:<port>/ */
+  wsUrl: string;
+  /** The temp dir: the config file and the state dir. */
+  dir: string;
+  /** The config file. */
+  file: string;
+  /** Parsed log lines written so far. */
+  logs: LogLine[];
+  /** Raw log text written so far. */
+  rawLogs(): string;
+  /** Rewrites the config file (rename-replace, `gateway` on port 0) and reloads it at once. */
+  rewrite(gateway: Record<string, unknown>): ReturnType<RunningGateway['reload']>;
+  /** Closes the gateway (clients get 1001 within 500 ms) and removes the temp dir. */
+  stop(): Promise<void>;
 }
 
 /**
- * GET from a chosen source address. `headers` may be an array in rawHeaders form
- * (['Name', 'value', 'Name', 'value2']) to send a header twice.
+ * Starts a gateway with `gateway` as the config's `gateway` section (port 0 unless given), the
+ * state dir in the temp dir, and a generated token when token mode has none. `opts` passes
+ * GatewayOptions through (limits, now, keyTuning, watchConfig, uiDir, ...).
  */
-export function httpGet(url: string, opts: { headers?: Record<string, string | string[]> | string[]; from?: string; method?: string } = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers as any, localAddress: opts.from ?? '127.0.0.1', agent: false, timeout: 5000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-export interface WsClient {
-  ws: WebSocket;
-  /** Resolves with the next frame matching `pred` (already-received frames count). */
-  next(pred?: (f: any) => boolean, timeoutMs?: number): Promise<any>;
-  send(frame: unknown): void;
-  request(method: string, params?: unknown): Promise<any>;
-  /** Resolves when the socket closes. */
-  closed: Promise<{ code: number; reason: string }>;
-  opened: Promise<void>;
-  frames: any[];
-  close(): void;
-}
-
-let seq = 0;
-
-export function wsOpen(url: string, opts: { headers?: Record<string, string | string[]>; from?: string; origin?: string } = {}): WsClient {
-  const ws = new WebSocket(url, { headers: opts.headers, localAddress: opts.from ?? '127.0.0.1', origin: opts.origin, handshakeTimeout: 5000 });
-  const frames: any[] = [];
-  const waiters: Array<{ pred: (f: any) => boolean; resolve: (f: any) => void }> = [];
-  ws.on('message', (data) => {
-    const f = JSON.parse(data.toString());
-    frames.push(f);
-    for (const w of [...waiters]) {
-      if (w.pred(f)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(f);
-      }
-    }
-  });
-  ws.on('error', () => undefined);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`unexpected response ${res.statusCode}`)));
-  });
-  const client: WsClient = {
-    ws,
-    frames,
-    closed,
-    opened,
-    next(pred = () => true, timeoutMs = 5000) {
-      const seen = frames.find(pred);
-      if (seen) {
-        frames.splice(frames.indexOf(seen), 1);
-        return Promise.resolve(seen);
-      }
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-        waiters.push({
-          pred,
-          resolve: (f) => {
-            clearTimeout(t);
-            frames.splice(frames.indexOf(f), 1);
-            resolve(f);
-          },
-        });
-      });
-    },
-    send(frame) {
-      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-    },
-    async request(method, params) {
-      const id = `r${++seq}`;
-      await opened;
-      client.send({ type: 'req', id, method, params });
-      return client.next((f) => f.type === 'res' && f.id === id);
-    },
-    close() {
-      ws.terminate();
-    },
-  };
-  return client;
-}
-
-export function connectFrame(auth?: { token?: string; password?: string }, protocol = 1) {
-  return { type: 'req', id: 'connect-1', method: 'connect', params: { protocol, client: { name: 'test-client', version: '1.0.0' }, ...(auth ? { auth } : {}) } };
-}
-
-/** Opens a socket and sends connect; resolves with the reply frame (or undefined if closed first). */
-export async function wsConnect(url: string, opts: Parameters<typeof wsOpen>[1] & { auth?: { token?: string; password?: string } } = {}) {
-  const c = wsOpen(url, opts);
-  await c.opened;
-  c.send(connectFrame(opts.auth));
-  const reply = await Promise.race([c.next((f) => f.id === 'connect-1'), c.closed.then(() => undefined)]);
-  return { client: c, reply };
-}
-
-/** Sends bytes exactly as given and returns everything the server wrote until it closed. */
-export function rawRequest(port: number, text: string, from = '127.0.0.1', timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = connect({ port, host: '127.0.0.1', localAddress: from });
-    let out = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error('raw request timed out'));
-    }, timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('data', (d) => (out += d));
-    sock.on('error', reject);
-    sock.on('close', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-    sock.write(text);
-  });
+export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+  const dir = makeTempDir('gw');
+  try {
+    const file = writeConfig(dir, configText(gateway));
+    const loadOptions: LoadOptions = { configPath: file, env: { MAYROS_STATE_DIR: dir } };
+    const { resolved } = ensureToken(loadConfigForStartup(loadOptions));
+    const { logger, lines, raw } = memoryLogger();
+    const gw = await startGateway({ resolved, logger, loadOptions, ...opts });
+    return {
+      gw,
+      port: gw.port,
+      url: `http://127.0.0.1:${gw.port}`,
+      wsUrl: `ws://127.0.0.1:${gw.port}/`,
+      dir,
+      file,
+      logs: lines,
+      rawLogs: raw,
+      rewrite(g) {
+        replaceFile(file, configText(g));
+        return gw.reload('api');
+      },
+      async stop() {
+        await gw.close(500);
+        removeTempDir(dir);
+      },
+    };
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
 }

@@ -1,67 +1,80 @@
 /**
- * Runs the real CLI (`node bin/mayros.js gateway run`) as a child process with a config written
- * to a temp dir, as an operator would, and learns its port from the "listening" line.
+ * Runs the real CLI (`node bin/mayros.js gateway run`) as a child process, as an operator would,
+ * and learns its URL from the "listening" line. Tracked and stopped by PID (processes.ts).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startProcess, type ManagedProcess } from './processes.js';
+import { writeConfig } from './config-file.js';
+import { cleanEnv } from './env.js';
+import { BIN } from './paths.js';
+import { startProcess, type ExitInfo, type ManagedProcess } from './processes.js';
 import { makeTempDir, removeTempDir } from './tmp.js';
 
-/** The repository root (test/support/../..). */
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
 export interface GatewayProcessOptions {
-  /** The config object, written as mayros.json. */
-  config: object;
-  /** Extra environment for the gateway (added to a minimal one, never to the caller's MAYROS_*). */
-  env?: Record<string, string>;
+  /** A config object, written as mayros.json in the process's temp dir and passed with --config. */
+  config?: object;
+  /** Arguments after `gateway run` (and after --config <file>). Default: --port 0. */
+  args?: string[];
+  /**
+   * Variables on top of cleanEnv(); MAYROS_STATE_DIR is the process's temp dir unless given here.
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Inherit only PATH from the runner (cleanEnv's `minimal`). */
+  minimalEnv?: boolean;
 }
 
 export interface GatewayProcess {
-  readonly port: number;
-  /** http://127.0.0.1:<port> */
+  /** e.g. http://127.0.0.1:41234, from the listening line. */
   readonly url: string;
+  readonly port: number;
   readonly pid: number;
+  /** The process's own temp dir (its cwd; the config file and, by default, the state dir). */
   readonly dir: string;
+  /** The config file, when `config` was given. */
+  readonly file: string | undefined;
   stdout(): string;
   stderr(): string;
-  /** SIGTERM by PID; throws unless the gateway exits cleanly (code 0). */
-  stop(): Promise<void>;
+  /** Settles when the process has exited. */
+  readonly exited: Promise<ExitInfo>;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /**
+   * SIGTERM by PID, then waits for the exit (SIGKILL after 5 s); removes the temp dir. Throws
+   * unless the gateway exited with code 0: a gateway that cannot shut down cleanly fails the suite
+   * that stops it. Once the process has exited, resolves with how it exited.
+   */
+  stop(): Promise<ExitInfo>;
 }
 
-/** The environment of a child: the caller's, minus every MAYROS_* variable (they would leak in). */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MAYROS_')) env[k] = v;
-  return { ...env, ...extra };
-}
+const LISTENING = /mayros gateway listening on (http:\/\/\S+) /;
 
-/** Starts the gateway on a free loopback port (`--port 0`) and waits for its listening line. */
-export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
+/** Starts the gateway (on a free loopback port by default) and waits for its listening line. */
+export async function startGatewayProcess(opts: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const dir = makeTempDir('gateway');
-  const file = join(dir, 'mayros.json');
-  writeFileSync(file, JSON.stringify(opts.config, null, 2));
+  const file = opts.config ? writeConfig(dir, JSON.stringify(opts.config, null, 2)) : undefined;
+  const args = [BIN, 'gateway', 'run', ...(file ? ['--config', file] : []), ...(opts.args ?? ['--port', '0'])];
   let proc: ManagedProcess | undefined;
   try {
-    proc = startProcess(process.execPath, [join(REPO_ROOT, 'bin/mayros.js'), 'gateway', 'run', '--config', file, '--port', '0'], {
+    proc = startProcess(process.execPath, args, {
       cwd: dir,
-      env: cleanEnv({ ...opts.env, MAYROS_STATE_DIR: dir }),
+      env: cleanEnv({ MAYROS_STATE_DIR: dir, ...opts.env }, { minimal: opts.minimalEnv }),
       name: 'mayros gateway',
     });
-    const m = await proc.waitForOutput(/mayros gateway listening on (http:\/\/127\.0\.0\.1:(\d+))/, 15_000);
+    const m = await proc.waitForOutput(LISTENING, 15_000);
     const p = proc;
+    const url = m[1]!;
     return {
-      port: Number(m[2]),
-      url: m[1]!,
+      url,
+      port: Number(new URL(url).port),
       pid: p.pid,
       dir,
+      file,
       stdout: p.stdout,
       stderr: p.stderr,
+      exited: p.exited,
+      waitForOutput: p.waitForOutput,
       async stop() {
         const info = await p.stop();
         removeTempDir(dir);
         if (info.code !== 0) throw new Error(`gateway exited with ${info.code ?? info.signal} on SIGTERM\n${p.stderr().slice(-4000)}`);
+        return info;
       },
     };
   } catch (err) {

@@ -11,8 +11,9 @@ import type { Duplex } from 'node:stream';
 
 export interface IdentityProxy {
   readonly port: number;
-  readonly origin: string;
-  close(): Promise<void>;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  stop(): Promise<void>;
 }
 
 export interface IdentityProxyOptions {
@@ -96,8 +97,8 @@ export async function startIdentityProxy(opts: IdentityProxyOptions): Promise<Id
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     port,
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
         server.closeAllConnections();

@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { probeGateway } from '../../src/security/probe.js';
-import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { makeTempDir, removeTempDir } from './tmp.js';
 
 export interface RecipeVariant {
   dir: string;

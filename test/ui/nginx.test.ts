@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { REASONS } from '../../src/auth/reasons.js';
 import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway.js';
+import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
 import { requireBinary } from '../support/processes.js';
 import { USERS, recipeGatewayConfig } from '../proxies/conformance.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from './support/browser.js';
+import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
 
 const nginxBin = requireBinary('nginx');
 

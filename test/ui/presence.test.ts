@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import WebSocket from 'ws';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from './support/browser.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { startIdentityProxy, type IdentityProxy } from './support/identity-proxy.js';
-import { auditShown } from './support/console.js';
+import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { startIdentityProxy, type IdentityProxy } from '../support/identity-proxy.js';
+import { auditShown } from '../support/control-ui.js';
+import { wsClient } from '../support/ws-client.js';
 import { cachedAuditReport } from '../../src/security/run.js';
 
 const USERS = { 'sid-nick': 'nick@example.com', 'sid-ada': 'ada@example.com' };
@@ -21,10 +21,8 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway({
-      gateway: {
-        trustedProxies: ['127.0.0.1'],
-        auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: [...Object.values(USERS), BOT] } },
-      },
+      trustedProxies: ['127.0.0.1'],
+      auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: [...Object.values(USERS), BOT] } },
     });
     proxy = await startIdentityProxy({ gatewayPort: gateway.gw.port, users: USERS });
     browser = await launchChromium();
@@ -32,16 +30,16 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await proxy?.close();
-    await gateway?.close();
+    await proxy?.stop();
+    await gateway?.stop();
   });
 
   async function openAs(sid: string): Promise<{ page: Page; problems: PageProblems }> {
     const ctx = await newContext(browser);
-    await ctx.addCookies([{ name: 'mayros_test_session', value: sid, url: proxy.origin }]);
+    await ctx.addCookies([{ name: 'mayros_test_session', value: sid, url: proxy.url }]);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    await page.goto(`${proxy.origin}/`);
+    await page.goto(`${proxy.url}/`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     return { page, problems };
   }
@@ -86,19 +84,10 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
     const { page: nick, problems } = await openAs('sid-nick');
     await expect.poll(() => people(nick)).toEqual(['nick@example.com']);
     // 201 more sessions straight to the gateway from 127.0.0.1 (a trusted proxy address).
-    const bots = Array.from({ length: 201 }, () => new WebSocket(`ws://127.0.0.1:${gateway.gw.port}/`, { headers: { 'x-forwarded-user': BOT } }));
-    await Promise.all(
-      bots.map(
-        (ws) =>
-          new Promise<void>((resolve, reject) => {
-            ws.once('error', reject);
-            ws.once('open', () => ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'bot' } } })));
-            ws.once('message', () => resolve());
-          }),
-      ),
-    );
+    const bots = Array.from({ length: 201 }, () => wsClient(gateway.wsUrl, { headers: { 'x-forwarded-user': BOT }, idle: true }));
+    for (const b of bots) expect((await b.hello).ok).toBe(true);
     await expect.poll(() => people(nick).then((p) => p.length), { timeout: 10_000 }).toBe(202);
-    for (const ws of bots) ws.close();
+    for (const b of bots) b.ws.close();
     await expect.poll(() => people(nick), { timeout: 10_000 }).toEqual(['nick@example.com']);
     expect(await problems.collect()).toEqual([]);
     await nick.context().close();

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { REASONS } from '../../src/auth/reasons.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems } from './support/browser.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { auditShown } from './support/console.js';
+import { chromiumSuite, launchChromium, newContext, watchProblems } from '../support/browser.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { auditShown } from '../support/control-ui.js';
 import { cachedAuditReport } from '../../src/security/run.js';
 
 const TOKEN = 'ui-test-token-4f1b9c2e7d';
@@ -17,20 +17,20 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ gateway: { auth: { mode: 'token', token: TOKEN } } });
+    gateway = await startTestGateway({ auth: { mode: 'token', token: TOKEN } });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await gateway?.close();
+    await gateway?.stop();
   });
 
   it('connects with #token=..., shows the identity and status, and drops the token from the URL', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    const res = await page.goto(`${gateway.origin}/#token=${TOKEN}`);
+    const res = await page.goto(`${gateway.url}/#token=${TOKEN}`);
     // The policy the test relies on is really in force on the page.
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
 
@@ -46,7 +46,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     expect(await auditShown(page)).toEqual({ summary: report.summary, checks: report.findings.map((f) => f.checkId) });
 
     // The fragment is gone from the address bar; the token lives in localStorage instead.
-    expect(page.url()).toBe(`${gateway.origin}/`);
+    expect(page.url()).toBe(`${gateway.url}/`);
     expect(await page.evaluate(`localStorage.getItem('mayros.gateway.token')`)).toBe(TOKEN);
 
     expect(await problems.collect()).toEqual([]);
@@ -63,7 +63,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     const page = await ctx.newPage();
     // The refused WebSocket is logged by Chromium as a console error; nothing else may be.
     const problems = await watchProblems(page, [/WebSocket connection to .* failed/]);
-    await page.goto(`${gateway.origin}/#token=not-the-token`);
+    await page.goto(`${gateway.url}/#token=not-the-token`);
 
     const panel = page.locator('section.refused');
     await expect.poll(() => panel.getAttribute('data-reason')).toBe('token_mismatch');
@@ -77,7 +77,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     expect(href).toBe('docs/troubleshooting.html#token_mismatch');
     const docs = await ctx.newPage();
     const docsProblems = await watchProblems(docs);
-    const docsRes = await docs.goto(new URL(href!, `${gateway.origin}/`).href);
+    const docsRes = await docs.goto(new URL(href!, `${gateway.url}/`).href);
     expect(docsRes?.status()).toBe(200);
     expect(docsRes?.headers()['content-security-policy']).toContain("default-src 'self'");
     expect(await docs.locator('h3#token_mismatch').innerText()).toBe('token_mismatch');
@@ -97,29 +97,29 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
   });
 
   it('shows reconnecting when the gateway goes away and connects again when it is back', async () => {
-    const own = await startTestGateway({ gateway: { auth: { mode: 'token', token: TOKEN } } });
+    const own = await startTestGateway({ auth: { mode: 'token', token: TOKEN } });
     const port = own.gw.port;
     let restarted: TestGateway | undefined;
     const ctx = await newContext(browser);
     try {
       const page = await ctx.newPage();
-      await page.goto(`${own.origin}/#token=${TOKEN}`);
+      await page.goto(`${own.url}/#token=${TOKEN}`);
       await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
       const firstConn = await page.locator('.conn-id').innerText();
 
-      await own.close();
+      await own.stop();
       await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('reconnecting');
       expect(await page.locator('section.reconnecting').innerText()).toMatch(/restarting or shutting down/);
       // The last known state stays visible, dimmed, rather than a blank page.
       expect(await page.locator('section.card.stale').count()).toBeGreaterThan(0);
 
-      restarted = await startTestGateway({ gateway: { port, auth: { mode: 'token', token: TOKEN } } });
+      restarted = await startTestGateway({ port, auth: { mode: 'token', token: TOKEN } });
       await expect.poll(() => page.locator('.pill').getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
       expect(await page.locator('.conn-id').innerText()).not.toBe(firstConn);
       expect(await page.locator('section.card.stale').count()).toBe(0);
     } finally {
       await ctx.close();
-      await restarted?.close();
+      await restarted?.stop();
     }
   });
 
@@ -127,7 +127,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    await page.goto(`${gateway.origin}/#token=${TOKEN}`);
+    await page.goto(`${gateway.url}/#token=${TOKEN}`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     await page.evaluate(`document.head.insertAdjacentHTML('beforeend', '<style>body { color: red }</style>')`);
     await expect.poll(async () => (await problems.collect()).join('\n')).toMatch(/csp: style-src/);
@@ -137,7 +137,7 @@ describe.runIf(chromiumSuite())('Control UI, token mode, direct', () => {
   it('asks for a token when none is given (token_missing), without a blank page', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
-    await page.goto(`${gateway.origin}/`);
+    await page.goto(`${gateway.url}/`);
     const panel = page.locator('section.refused');
     await expect.poll(() => panel.getAttribute('data-reason')).toBe('token_missing');
     expect(await panel.locator('.meaning').innerText()).toBe(REASONS.token_missing.message);

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { REASONS } from '../../src/auth/reasons.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems } from './support/browser.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { chromiumSuite, launchChromium, newContext, watchProblems } from '../support/browser.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 
 describe.runIf(chromiumSuite())('Control UI, trusted-proxy mode, opened directly', () => {
   let gateway: TestGateway;
@@ -17,19 +17,17 @@ describe.runIf(chromiumSuite())('Control UI, trusted-proxy mode, opened directly
     // Chromium cannot pick its source address, so the browser comes from 127.0.0.1 and the
     // configured proxy is another loopback address the browser is not.
     gateway = await startTestGateway({
-      gateway: {
-        bind: 'custom',
-        customBindHost: '127.0.0.1',
-        trustedProxies: ['127.0.0.3'],
-        auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } },
-      },
+      bind: 'custom',
+      customBindHost: '127.0.0.1',
+      trustedProxies: ['127.0.0.3'],
+      auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } },
     });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await gateway?.close();
+    await gateway?.stop();
   });
 
   it('shows trusted_proxy_untrusted_source explained, with the docs link and no token field', async () => {
@@ -38,7 +36,7 @@ describe.runIf(chromiumSuite())('Control UI, trusted-proxy mode, opened directly
     const problems = await watchProblems(page);
     // A header the browser sets itself must change nothing: the peer address decides.
     await ctx.setExtraHTTPHeaders({ 'x-forwarded-user': 'mallory@example.com' });
-    const res = await page.goto(`${gateway.origin}/`);
+    const res = await page.goto(`${gateway.url}/`);
     expect(res?.status()).toBe(200);
 
     const panel = page.locator('section.refused');
