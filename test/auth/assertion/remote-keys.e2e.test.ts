@@ -3,10 +3,10 @@
  * that protects the key endpoint, and failing closed when keys cannot be had.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteKeySource, type RemoteKeyOptions } from '../../src/auth/assertion/remote-keys.js';
-import { verifyAssertion, type AssertionOptions } from '../../src/auth/assertion/verify.js';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
-import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
+import { RemoteKeySource, type RemoteKeyOptions } from '../../../src/auth/assertion/remote-keys.js';
+import { verifyAssertion, type AssertionOptions } from '../../../src/auth/assertion/verify.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../../support/signing.js';
+import { startJwksServer, type JwksServer } from '../../support/jwks-server.js';
 
 const opts: AssertionOptions = {
   issuer: 'iss.example',
