@@ -1,6 +1,8 @@
 /**
  * Trusted-proxy mode over real sockets: 127.0.0.1 plays the proxy, 127.0.0.2 the attacker.
- * Every reason code is proven over HTTP and over the WebSocket upgrade.
+ * Every reason code is proven over HTTP and over the WebSocket upgrade; the cases every mode runs
+ * (right, wrong and missing identity, an untrusted peer with or without forged forwarding
+ * headers) are in the mode conformance suite (authorize.conformance.e2e.test.ts), on this config.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
@@ -24,24 +26,14 @@ const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-user': 'nick@exampl
 
 type Case = { name: string; from: string; headers: Record<string, string | string[]>; reason: string; status: number };
 const refusals: Case[] = [
-  { name: 'direct from an untrusted address', from: '127.0.0.2', headers: proxied, reason: 'trusted_proxy_untrusted_source', status: 401 },
-  { name: 'untrusted address with a forged X-Forwarded-For', from: '127.0.0.2', headers: { ...proxied, 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1' }, reason: 'trusted_proxy_untrusted_source', status: 401 },
   { name: 'required header missing', from: '127.0.0.1', headers: { 'x-forwarded-user': 'nick@example.com' }, reason: 'trusted_proxy_missing_header_x-forwarded-proto', status: 401 },
   { name: 'required header blank', from: '127.0.0.1', headers: { ...proxied, 'x-forwarded-proto': ' ' }, reason: 'trusted_proxy_missing_header_x-forwarded-proto', status: 401 },
-  { name: 'identity header missing', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https' }, reason: 'trusted_proxy_user_missing', status: 401 },
   { name: 'identity header in underscore spelling', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', x_forwarded_user: 'nick@example.com' }, reason: 'trusted_proxy_user_missing', status: 401 },
   { name: 'identity header sent twice', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-user': ['eve@example.com', 'nick@example.com'] }, reason: 'trusted_proxy_user_ambiguous', status: 401 },
   { name: 'identity header with a joined list', from: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-user': 'eve@example.com, nick@example.com' }, reason: 'trusted_proxy_user_ambiguous', status: 401 },
-  { name: 'user outside allowUsers', from: '127.0.0.1', headers: { ...proxied, 'x-forwarded-user': 'eve@example.com' }, reason: 'trusted_proxy_user_not_allowed', status: 403 },
 ];
 
 describe('HTTP /api/whoami', () => {
-  it('returns the proxied identity to the trusted proxy', async () => {
-    const r = await httpRequest(`${t.url}/api/whoami`, { headers: proxied });
-    expect(r.status).toBe(200);
-    expect(r.json).toEqual({ user: 'nick@example.com', method: 'trusted-proxy', groups: [] });
-  });
-
   it('matches header names case-insensitively', async () => {
     const r = await httpRequest(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
     expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [] });
