@@ -5,13 +5,13 @@
  * Every case runs over HTTP and over a WebSocket upgrade, from the trusted proxy's address, at the
  * old boundary (1,000 fillers) and past it (1,020).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { rawHttpGet, rawWsAttempt } from '../support/raw-socket.js';
 import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
+import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 type Line = readonly [string, string];
 
@@ -20,7 +20,7 @@ const fillers = (n: number): Line[] => Array.from({ length: n }, (_, i) => [`X-F
 let t: TestGateway;
 let signed: TestGateway;
 let signer: TestSigner;
-const dir = mkdtempSync(join(tmpdir(), 'mayros-hdrcount-'));
+const dir = makeTempDir('hdrcount');
 
 beforeAll(async () => {
   t = await startTestGateway({
@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([t?.stop(), signed?.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 /** HTTP: "<status> <user or reason>". */

@@ -35,18 +35,15 @@ describe('a proxy killed mid-connection', () => {
   it('leaves the gateway healthy, with no session left behind', async () => {
     t = await startTestGateway({ trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } });
     proxy = await startTcpProxyProcess(t.port);
-    const viaProxy = new (await import('ws')).default(`ws://127.0.0.1:${proxy.port}/`, { headers: { 'x-user': 'alice' } });
-    viaProxy.on('error', () => undefined);
-    const hello = new Promise<string>((resolve) => viaProxy.on('message', (d) => resolve(String(d))));
-    viaProxy.on('open', () => viaProxy.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1 } })));
-    expect(JSON.parse(await within(hello, 5000, 'hello through the proxy'))).toMatchObject({ ok: true, payload: { identity: { user: 'alice' } } });
+    const viaProxy = wsClient(proxy.port, { headers: { 'x-user': 'alice' } });
+    expect(await within(viaProxy.reply, 5000, 'hello through the proxy')).toMatchObject({ ok: true, payload: { identity: { user: 'alice' } } });
     // A second client is halfway through its upgrade request when the proxy dies.
     const half = await rawConnect(proxy.port);
     half.on('error', () => undefined);
     half.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
     await waitFor(() => t!.gw.ws.connectedCount === 1, 2000, 'the proxied session');
 
-    const closed = new Promise<number>((resolve) => viaProxy.on('close', (code) => resolve(code)));
+    const closed = viaProxy.closed.then((c) => c.code);
     process.kill(proxy.pid, 'SIGKILL');
     expect(await proxy.exited).toMatchObject({ signal: 'SIGKILL' });
     expect(await within(closed, 3000, 'the client to see its connection drop')).toBe(1006);

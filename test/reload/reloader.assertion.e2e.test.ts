@@ -3,13 +3,13 @@
  * with the new keys and rules as of the moment they were admitted, a rotated key file is picked up
  * by a reload, and group rules apply to open sessions.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWTPayload } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
+import { makeTempDir } from '../support/tmp.js';
 import { sleep, within } from '../support/wait.js';
 import { wsClient } from '../support/ws-client.js';
 
@@ -45,7 +45,7 @@ function config(jwksFile: string, allowGroups: string[], origins: string[] = [])
 /** Starts a gateway whose key file (in its own temp dir) holds `signers`. */
 async function start(signers: TestSigner[], allowGroups: string[]): Promise<{ keyFile: string }> {
   // The key file must exist before the config that names it is validated.
-  const keyFile = join(mkdtempSync(join(tmpdir(), 'mayros-keys-')), 'jwks.json');
+  const keyFile = join(makeTempDir('keys'), 'jwks.json');
   writeFileSync(keyFile, JSON.stringify(jwksOf(...signers)));
   t = await startTestGateway(config(keyFile, allowGroups));
   return { keyFile };
