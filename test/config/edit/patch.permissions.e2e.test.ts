@@ -10,10 +10,10 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDir } from '../support/tmp.js';
-import { moduleArgs, OTHER_USER } from '../store/child.js';
+import { makeTempDir, removeTempDir } from '../../support/tmp.js';
+import { moduleArgs, OTHER_USER } from '../../support/store-child.js';
 
-const DIST_EDIT = fileURLToPath(new URL('../../dist/config/edit/index.js', import.meta.url));
+const DIST_EDIT = fileURLToPath(new URL('../../../dist/config/edit/index.js', import.meta.url));
 const root = makeTempDir('config-edit-perm');
 afterAll(() => removeTempDir(root));
 
