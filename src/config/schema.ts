@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { modelsSchema } from '../models/schema.js';
+import { journalSchema } from '../journal/schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -120,6 +121,7 @@ export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
     models: modelsSchema.optional(),
+    journal: journalSchema.prefault({}),
   })
   .strict();
 
