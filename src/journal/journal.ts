@@ -150,8 +150,10 @@ export class Journal {
     // retention period (an entry stamped in the future by a clock error only stops it early).
     const firstKept = (this.q.firstSince.get(now - policy.retentionDays * DAY_MS) as { seq: number } | undefined)?.seq;
     const byAge = firstKept === undefined ? head.seq : firstKept - 1;
-    // The anchor is one more entry: keep maxEntries in all, the anchor included.
-    const byCount = head.seq + 1 - policy.maxEntries;
+    // Count what is left once the current anchor's deletions are done; over the limit, remove
+    // enough that maxEntries remain with the new anchor (one more entry) included.
+    const left = head.seq - Math.max(oldest, through + 1) + 1;
+    const byCount = left > policy.maxEntries ? head.seq + 1 - policy.maxEntries : 0;
     const target = Math.min(Math.max(byAge, byCount), head.seq);
     let anchor: JournalEntry | undefined;
     if (target >= oldest && target > through) {
