@@ -17,7 +17,8 @@ export function parseWhen(value: string, now: number = Date.now()): number {
   if (iso) {
     const t = Date.parse(`${iso[1]}T${iso[2] ?? '00:00'}${iso[3] ?? 'Z'}`);
     // Date.parse takes 2026-02-30 for March 2: the calendar day must exist as written.
-    const dayExists = new Date(Date.parse(`${iso[1]}T00:00Z`)).toISOString().slice(0, 10) === iso[1];
+    const day = Date.parse(`${iso[1]}T00:00Z`);
+    const dayExists = Number.isFinite(day) && new Date(day).toISOString().slice(0, 10) === iso[1];
     if (Number.isFinite(t) && dayExists) return t;
   }
   throw new InvalidArgumentError('expected a time back from now (90s, 15m, 1h, 2d, 1w) or a UTC date or date-time (2026-11-27, 2026-11-27T10:00, or with an offset: 2026-11-27T10:00+01:00)');
