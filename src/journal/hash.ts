@@ -8,7 +8,7 @@
  * the hash of the entry before it. Changing any field of an entry changes its hash; the next
  * entry's `prev` no longer matches; `seq` is hashed, so moving content between rows is seen too.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ActorType } from './types.js';
 
 /** The hashed fields of an entry, as stored. */
@@ -31,7 +31,16 @@ export function hashedText(f: HashedFields): string {
   return `{"actor":${f.actor === null ? 'null' : JSON.stringify(f.actor)},"actorType":${JSON.stringify(f.actorType)},"kind":${JSON.stringify(f.kind)},"payload":${f.payload},"seq":${f.seq},"time":${f.time}}`;
 }
 
+/**
+ * One-shot SHA-256 (Node 20.12+): two to three times faster than a Hash object for inputs this
+ * small, which is most of what `journal verify` spends on 100,000 entries.
+ */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(alg: string, data: string, enc: 'hex'): string }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 /** The hash of an entry that follows the entry whose hash is `prev`. */
 export function entryHash(prev: string, f: HashedFields): string {
-  return createHash('sha256').update(prev).update('\n').update(hashedText(f)).digest('hex');
+  return sha256Hex(`${prev}\n${hashedText(f)}`);
 }
