@@ -30,7 +30,7 @@ const SIZES = {
     memClients: 5000, memWarmup: 500, memBatch: 100,
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
-    journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5,
+    journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
@@ -38,7 +38,7 @@ const SIZES = {
     memClients: 50, memWarmup: 10, memBatch: 25,
     decideProxies: [1, 100], decideUsers: [10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
     startupRounds: 1,
-    journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1,
+    journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
   },
 };
 

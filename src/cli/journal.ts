@@ -74,6 +74,15 @@ export function renderVerify(result: VerifyResult, file: string, describe: (f: E
   return `journal ok (${file}): ${result.entries} entries, ${result.first} to ${result.head.seq}${pruned}\n  head: ${result.head.seq} ${result.head.hash}\n`;
 }
 
+/** The payload as JSON; a stored text that is not JSON (a damaged row: verify names it) stays text. */
+function parsedPayload(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 async function withJournal<T>(opts: CommonOptions, fn: (db: import('better-sqlite3').Database, file: string) => T): Promise<T | undefined> {
   const file = await dbFile(opts);
   const { openJournalReadOnly, JournalOpenError } = await import('../journal/open.js');
@@ -108,7 +117,7 @@ async function list(opts: ListOptions): Promise<void> {
   await withJournal(opts, (db) => {
     const page = listJournal(db, { since: opts.since, until: opts.until, user: opts.user, kinds: opts.kind, limit: opts.limit, cursor: opts.cursor });
     if (opts.json) {
-      const entries = page.entries.map((e) => ({ ...e, payload: JSON.parse(e.payload) as unknown }));
+      const entries = page.entries.map((e) => ({ ...e, payload: parsedPayload(e.payload) }));
       process.stdout.write(`${JSON.stringify({ entries, nextCursor: page.nextCursor }, null, 2)}\n`);
       return;
     }

@@ -28,7 +28,18 @@ export interface HashedFields {
  * once per entry when 100,000 entries are verified.
  */
 export function hashedText(f: HashedFields): string {
-  return `{"actor":${f.actor === null ? 'null' : JSON.stringify(f.actor)},"actorType":${JSON.stringify(f.actorType)},"kind":${JSON.stringify(f.kind)},"payload":${f.payload},"seq":${f.seq},"time":${f.time}}`;
+  return `{"actor":${f.actor === null ? 'null' : JSON.stringify(f.actor)},"actorType":${quoted(f.actorType)},"kind":${quoted(f.kind)},"payload":${f.payload},"seq":${f.seq},"time":${f.time}}`;
+}
+
+/** JSON.stringify of the few distinct actor types and kinds, remembered (bounded: a damaged row may hold anything). */
+const quotes = new Map<string, string>();
+function quoted(s: string): string {
+  let q = quotes.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quotes.size < 64) quotes.set(s, q);
+  }
+  return q;
 }
 
 /**

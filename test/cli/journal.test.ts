@@ -150,6 +150,18 @@ describe('mayros journal list', () => {
     expect(r.stdout).toContain('evil\\u001b[2J\\u202eadmin (claimed, not verified)');
   });
 
+  it('lists a damaged row as stored (verify names it) instead of failing', () => {
+    const { db, env } = stateWithJournal(3);
+    const attacker = new Database(db);
+    dropTriggers(attacker);
+    attacker.prepare(`UPDATE journal SET payload = 'not json' WHERE seq = 2`).run();
+    attacker.close();
+    const r = runCli(['journal', 'list', '--json'], env);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { entries: Array<{ payload: unknown }> }).entries[1]!.payload).toBe('not json');
+    expect(runCli(['journal', 'list'], env).stdout).toContain('#2  auth.refuse');
+  });
+
   it('refuses an unknown kind and a bad time with the accepted values (exit 1)', () => {
     const { env } = stateWithJournal(2);
     const k = runCli(['journal', 'list', '--kind', 'config.delete'], env);
