@@ -136,7 +136,12 @@ const refuseGroup = (s: RefuseState): RefuseGroup => ({
 
 export class AuthAggregator {
   private windowStart: number;
-  private admits = new Map<string, AdmitState>();
+  /**
+   * Admission groups by method, then user (null: a client without a name; Map keys may be null).
+   * No key string is built: this runs on every admitted request.
+   */
+  private admits = new Map<AuthMode, Map<string | null, AdmitState>>();
+  private admitGroups = 0;
   private refusals = new Map<string, RefuseState>();
   /** Events past MAX_TRACKED_GROUPS: counted without their group. */
   private untrackedAdmits = 0;
@@ -165,15 +170,17 @@ export class AuthAggregator {
   admit(e: AdmitEvent): JournalInput | undefined {
     const user = e.user === null ? null : clip(e.user);
     const peer = clip(e.peer);
-    const key = `${e.method}\u0000${user ?? ''}\u0000${user === null ? 'client' : 'user'}`;
-    let s = this.admits.get(key);
+    let byUser = this.admits.get(e.method);
+    if (!byUser) this.admits.set(e.method, (byUser = new Map()));
+    let s = byUser.get(user);
     if (!s) {
-      if (this.admits.size >= MAX_TRACKED_GROUPS) {
+      if (this.admitGroups >= MAX_TRACKED_GROUPS) {
         this.untrackedAdmits++;
         return undefined;
       }
       s = { ...newCounted(), user, method: e.method, peers: [], morePeers: 0 };
-      this.admits.set(key, s);
+      byUser.set(user, s);
+      this.admitGroups++;
       if (this.admitBudget.take(e.time)) {
         return { kind: 'auth.admit', actor: admitActor(user), time: e.time, payload: { user, method: e.method, surface: e.surface, peer } };
       }
@@ -214,7 +221,7 @@ export class AuthAggregator {
     const windowEnd = now;
     const out: JournalInput[] = [];
 
-    const admits = [...this.admits.values()].filter((s) => s.count > 0).sort((a, b) => b.count - a.count);
+    const admits = [...this.admits.values()].flatMap((m) => [...m.values()]).filter((s) => s.count > 0).sort((a, b) => b.count - a.count);
     const admitLeft: AdmitGroup[] = [];
     for (const s of admits) {
       if (this.admitBudget.take(now)) {
@@ -260,6 +267,7 @@ export class AuthAggregator {
     }
 
     this.admits = new Map();
+    this.admitGroups = 0;
     this.refusals = new Map();
     this.untrackedAdmits = 0;
     this.untrackedRefusals = new Map();

@@ -154,13 +154,30 @@ function readAnchor(db: Database): StartAnchor | VerifyBad | undefined {
   return { seq: row.seq, throughSeq: p.throughSeq, throughHash: p.throughHash };
 }
 
+/** Rows read per query: memory stays bounded, and a page of rows costs less than stepping one by one. */
+const CHUNK = 4096;
+
+/** Every row in seq order, read a chunk at a time (inside the caller's read transaction). */
+function* inChunks(db: Database): Generator<RawRow> {
+  const page = db.prepare(`SELECT seq, time, actor_type, actor, kind, payload, prev, hash FROM journal WHERE seq > ? ORDER BY seq LIMIT ${CHUNK}`).raw(true);
+  let after = -1;
+  for (;;) {
+    const rows = page.all(after) as RawRow[];
+    if (!rows.length) return;
+    yield* rows;
+    const last = rows[rows.length - 1]![0];
+    // A seq that is not a number is reported by verifyRows; stop reading past it.
+    if (typeof last !== 'number') return;
+    after = last;
+  }
+}
+
 /** Verifies the journal of an open database (read-only is enough), as one consistent snapshot. */
 export function verifyJournal(db: Database): VerifyResult {
   return db.transaction((): VerifyResult => {
     const anchor = readAnchor(db);
     if (anchor && 'ok' in anchor) return anchor;
     const seqRow = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'journal'`).get() as { seq: number } | undefined;
-    const rows = db.prepare('SELECT seq, time, actor_type, actor, kind, payload, prev, hash FROM journal ORDER BY seq').raw(true).iterate() as IterableIterator<RawRow>;
-    return verifyRows(rows, anchor, seqRow?.seq);
+    return verifyRows(inChunks(db), anchor, seqRow?.seq);
   })();
 }
