@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { withStoredToken } from '../security/run.js';
 import type { Explanation, StepResult } from '../security/explain.js';
+import { describeGrantSource } from '../security/explain-scopes.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface ExplainOptions {
@@ -46,6 +47,14 @@ export function renderExplanation(e: Explanation, style: Style): string {
   if (o.ok) {
     lines.push(`Outcome: ${style.green(style.bold('ADMITTED'))}${o.user ? ` as "${o.user}"` : ''} (method ${o.method})`);
     lines.push(`  HTTP:      ${o.http.status}`);
+    if (o.scopes) {
+      lines.push(`  Scopes:    ${o.scopes.length ? o.scopes.join(', ') : 'none (admitted, may do nothing)'}`);
+      const w = Math.max(0, ...o.scopes.map((s) => s.length));
+      for (const scope of o.scopes) {
+        const from = (o.grants ?? []).filter((g) => g.scope === scope).map((g) => describeGrantSource(g, o.defaultScopesFrom ?? 'mode', e.mode));
+        lines.push(`    ${scope.padEnd(w)}  from ${from.join('; ')}`);
+      }
+    }
   } else {
     lines.push(`Outcome: ${style.red(style.bold('REFUSED'))} ${style.bold(o.code ?? '')}`);
     lines.push(`  HTTP:      ${o.http.status} (${o.http.errorType}), error.reason "${o.code}"`);

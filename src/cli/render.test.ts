@@ -67,4 +67,16 @@ describe('renderExplanation', () => {
     expect(text).toContain('Outcome: ADMITTED as "nick" (method trusted-proxy)');
     expect(text).toContain('WebSocket: the session opens (hello-ok)');
   });
+
+  it('lists the scopes of an admitted identity with the source of each', () => {
+    const scoped = { ...resolved, config: parseConfigObject({ gateway: { ...config.gateway, authorization: { defaultScopes: ['operator.read'], rules: [{ users: ['nick'], scopes: ['operator.write'] }] } } }) };
+    const text = renderExplanation(explainRequest(scoped, { from: '10.1.2.3', headers: ['X-Forwarded-User: nick'] }), createStyle(false));
+    expect(text).toContain('  Scopes:    operator.read, operator.write');
+    expect(text).toContain('    operator.read   from gateway.authorization.defaultScopes; gateway.authorization.rules[0] (user "nick", via operator.write)');
+    expect(text).toContain('    operator.write  from gateway.authorization.rules[0] (user "nick")');
+    const byMode = renderExplanation(explainRequest(resolved, { from: '10.1.2.3', headers: ['X-Forwarded-User: nick'] }), createStyle(false));
+    expect(byMode).toContain('    operator.read   from the trusted-proxy mode default');
+    const none = { ...resolved, config: parseConfigObject({ gateway: { ...config.gateway, authorization: { defaultScopes: [] } } }) };
+    expect(renderExplanation(explainRequest(none, { from: '10.1.2.3', headers: ['X-Forwarded-User: nick'] }), createStyle(false))).toContain('  Scopes:    none (admitted, may do nothing)');
+  });
 });

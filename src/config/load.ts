@@ -76,6 +76,11 @@ export function readConfigFile(file: string): unknown {
     if (code === 'ENOENT') return undefined;
     throw new ConfigError([{ path: '', message: `cannot read the file (${code ?? 'error'})`, fix: 'check the path and its permissions' }], file);
   }
+  return parseConfigText(text, file);
+}
+
+/** Parses a config file's text (JSON5) as {@link readConfigFile} does; `file` names it in errors. */
+export function parseConfigText(text: string, file: string): unknown {
   // Most config files are plain JSON, which JSON.parse reads many times faster than JSON5 and
   // reads the same way; anything else (comments, trailing commas) and every error goes to JSON5.
   try {
@@ -131,6 +136,17 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (raw === undefined && options.requireNamedFile && (options.configPath || env[ENV.configPath]?.trim())) {
     throw namedFileMissing(file, options.configPath, env);
   }
+  return resolveConfig(raw, file, options);
+}
+
+/**
+ * The second half of {@link loadConfig}, for contents already read: `raw` is the parsed file
+ * (undefined when there is none) at `file`; environment and flags from `options` are applied and
+ * the result schema-checked and frozen. The config editor checks a candidate file with it, so a
+ * console edit is judged exactly as the same file loaded from disk.
+ */
+export function resolveConfig(raw: unknown, file: string, options: Omit<LoadOptions, 'configPath' | 'requireNamedFile'> = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError([{ path: '', message: 'the file must hold an object, e.g. { gateway: { ... } }', fix: 'wrap the settings in { gateway: { ... } }' }], file);
   }
@@ -184,7 +200,11 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
 
 /** loadConfig plus startup validation: what `gateway run` and `config validate` use. */
 export function loadConfigForStartup(options: LoadOptions = {}): ResolvedConfig {
-  const resolved = loadConfig(options);
+  return checkForStartup(loadConfig(options));
+}
+
+/** Startup validation of a loaded config: returns it, or throws ConfigError with every issue. */
+export function checkForStartup(resolved: ResolvedConfig): ResolvedConfig {
   const issues = validateForStartup(resolved.config);
   if (issues.length) throw new ConfigError(issues, resolved.fileFound ? resolved.file : undefined);
   return resolved;

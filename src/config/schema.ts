@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { modelsSchema } from '../models/schema.js';
+import { authorizationSchema } from './authorization.js';
 import { journalSchema } from '../journal/schema.js';
 
 export const DEFAULT_PORT = 18789;
@@ -112,6 +113,8 @@ export const gatewaySchema = z
     /** Host names served besides loopback names (DNS-rebinding defence); see src/gateway/host.ts. */
     allowedHosts: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     auth: authSchema.prefault({}),
+    /** Operator scopes; unset = the auth mode's defaults (src/config/authorization.ts, src/authz/). */
+    authorization: authorizationSchema.optional(),
     controlUi: controlUiSchema.prefault({}),
     limits: limitsSchema.prefault({}),
   })

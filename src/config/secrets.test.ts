@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HIDDEN, isSecretPath, NOT_SET, redactSecrets, secretPathsIn } from './secrets.js';
+import { HIDDEN, isSecretKeys, isSecretPath, NOT_SET, redactSecrets, secretKeysIn, secretPathsIn } from './secrets.js';
 
 describe('isSecretPath', () => {
   it.each([
@@ -58,5 +58,21 @@ describe('secretPathsIn', () => {
       }),
     ).toEqual(['gateway.auth.token', 'models.providers.a.apiKey']);
     expect(secretPathsIn(undefined)).toEqual([]);
+  });
+});
+
+describe('a provider whose name holds a "."', () => {
+  // Provider names may contain "." (src/models/schema.ts); the secret below must still be found.
+  const raw = { models: { providers: { 'my.llm': { baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'sk-dotted-secret', models: ['m'] } }, default: 'my.llm/m' } };
+
+  it('has its inline key hidden by redactSecrets', () => {
+    expect(JSON.stringify(redactSecrets('', raw))).not.toContain('sk-dotted-secret');
+    expect(JSON.stringify(redactSecrets('models', raw.models))).not.toContain('sk-dotted-secret');
+  });
+
+  it('has its inline key listed by secretPathsIn and secretKeysIn', () => {
+    expect(secretPathsIn(raw)).toEqual(['models.providers.my.llm.apiKey']);
+    expect(secretKeysIn(raw)).toEqual([['models', 'providers', 'my.llm', 'apiKey']]);
+    expect(isSecretKeys(['models', 'providers', 'my.llm', 'apiKey'])).toBe(true);
   });
 });

@@ -12,27 +12,39 @@ export const NOT_SET = '(not set)';
 
 const patterns = SECRET_PATHS.map((p) => p.split('.'));
 
-/** True when the dotted path names a secret (`*` in a pattern matches any one key). */
-export function isSecretPath(path: string): boolean {
-  const keys = path.split('.');
+/**
+ * True when the keys, from the root, name a secret (`*` in a pattern matches any one key). Walk
+ * objects with key lists, not dotted strings: a provider's name may itself hold a "."
+ * (`models.providers["my.llm"].apiKey`), and its key must still be found.
+ */
+export function isSecretKeys(keys: readonly string[]): boolean {
   return patterns.some((p) => p.length === keys.length && p.every((seg, i) => seg === '*' || seg === keys[i]));
 }
 
+/** True when the dotted path names a secret (`*` in a pattern matches any one key). */
+export function isSecretPath(path: string): boolean {
+  return isSecretKeys(path.split('.'));
+}
+
 /** `{ env: "NAME" }`: a reference to a secret kept in the environment, not the secret. */
-function isEnvReference(value: unknown): boolean {
+export function isEnvReference(value: unknown): boolean {
   return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string';
 }
 
-/** A copy of `value` (found at dotted `path`, '' for the root) with every secret replaced. */
-export function redactSecrets(path: string, value: unknown): unknown {
-  if (isSecretPath(path)) {
+function redactAt(keys: readonly string[], value: unknown): unknown {
+  if (isSecretKeys(keys)) {
     if (value === undefined) return NOT_SET;
     return isEnvReference(value) ? value : HIDDEN;
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(path ? `${path}.${k}` : k, v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactAt([...keys, k], v)]));
   }
   return value;
+}
+
+/** A copy of `value` (found at dotted `path`, '' for the root) with every secret replaced. */
+export function redactSecrets(path: string, value: unknown): unknown {
+  return redactAt(path ? path.split('.') : [], value);
 }
 
 /**
@@ -40,10 +52,15 @@ export function redactSecrets(path: string, value: unknown): unknown {
  * `models.providers.openai.apiKey` for an inline key, not for an `{ env }` reference.
  */
 export function secretPathsIn(raw: unknown): string[] {
-  const out: string[] = [];
+  return secretKeysIn(raw).map((keys) => keys.join('.'));
+}
+
+/** {@link secretPathsIn} as key lists, for code that must tell `a.b` the provider from `a`, `b`. */
+export function secretKeysIn(raw: unknown): string[][] {
+  const out: string[][] = [];
   const walk = (value: unknown, keys: string[]): void => {
-    if (keys.length && isSecretPath(keys.join('.'))) {
-      if (value !== undefined && !isEnvReference(value)) out.push(keys.join('.'));
+    if (keys.length && isSecretKeys(keys)) {
+      if (value !== undefined && !isEnvReference(value)) out.push(keys);
       return;
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {

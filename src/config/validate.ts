@@ -7,6 +7,7 @@ import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
 import { trustedProxyExtrasIssues } from './assertion.js';
+import { authorizationIssues } from './authorization.js';
 import { coveredFamilies } from '../net/coverage.js';
 import { allowedHostProblem } from '../net/host-name.js';
 
@@ -94,6 +95,8 @@ export function validateForStartup(config: Config): ConfigIssue[] {
 
   // Signed assertions and groups (issue 6): checked whenever set, so a mode switch finds them sound.
   issues.push(...trustedProxyExtrasIssues(a.trustedProxy));
+  // Operator scopes (issue 14): a group rule needs a groups source, whatever the mode, as allowGroups does.
+  issues.push(...authorizationIssues(g.authorization, a.trustedProxy));
 
   if (a.mode === 'password' && !a.password) {
     issues.push({ path: 'gateway.auth.password', message: 'password mode needs a password', fix: 'set MAYROS_GATEWAY_PASSWORD in the environment (preferred) or gateway.auth.password' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HIDDEN, NOT_SET } from '../config/secrets.js';
+import { SECRET_PLACEHOLDER } from '../config/edit/placeholder.js';
 import { assertNoSecrets, isSecretKey, JournalSecretError } from './guard.js';
 
 describe('isSecretKey', () => {
@@ -33,7 +34,7 @@ describe('assertNoSecrets', () => {
   it('accepts placeholders, an { env } reference, null and absent values under secret-named keys', () => {
     expect(() =>
       assertNoSecrets({
-        before: { 'gateway.auth.token': HIDDEN, 'gateway.auth.password': NOT_SET },
+        before: { 'gateway.auth.token': HIDDEN, 'gateway.auth.password': NOT_SET, 'models.providers.local.apiKey': SECRET_PLACEHOLDER },
         after: { 'models.providers.openai.apiKey': { env: 'OPENAI_API_KEY' }, 'gateway.auth.token': '[redacted]', cookie: null, secret: undefined },
       }),
     ).not.toThrow();

@@ -7,9 +7,10 @@
  * from the client, and a check on them would let a client keep its own refusal out of the journal.
  */
 import { HIDDEN, NOT_SET } from '../config/secrets.js';
+import { SECRET_PLACEHOLDER } from '../config/edit/placeholder.js';
 
 /** Values that stand in for a secret: a key that names a secret may hold one of these. */
-export const PLACEHOLDERS: ReadonlySet<string> = new Set([HIDDEN, NOT_SET, '[redacted]']);
+export const PLACEHOLDERS: ReadonlySet<string> = new Set([HIDDEN, NOT_SET, SECRET_PLACEHOLDER, '[redacted]']);
 
 /** Key names (lowercased, without `_` and `-`) that hold a secret. */
 const SECRET_KEYS = new Set([

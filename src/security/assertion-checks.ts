@@ -41,16 +41,21 @@ export function checkAssertion(config: Config): Finding[] {
 
   // With an assertion too, the header is ignored and startup refuses the config (config_startup_refused says so).
   if (proxyMode && tp.groupsHeader && !tp.assertion) {
-    const grants = tp.allowGroups.length > 0;
+    const admits = tp.allowGroups.length > 0;
+    // Groups named by gateway.authorization rules grant scopes (issue 14).
+    const scoped = [...new Set((g.authorization?.rules ?? []).flatMap((r) => r.groups ?? []))];
+    const smuggled = `a client whose own ${tp.groupsHeader} survives the trip through the proxy (a proxy that sets the header only when the sign-in answer carries groups, or never touches it)`;
     out.push(
       finding(
         'gateway.trusted_proxy_groups_unsigned',
-        grants ? 'warn' : 'info',
+        admits || scoped.length ? 'warn' : 'info',
         'Groups come from a plain header, not from a signed assertion',
         `gateway.auth.trustedProxy.groupsHeader is "${tp.groupsHeader}": the gateway believes whatever groups arrive in it from a trustedProxies address. ` +
-          (grants
-            ? `Membership in ${quoteList(tp.allowGroups)} (allowGroups) lets a user in, so a client whose own ${tp.groupsHeader} survives the trip through the proxy (a proxy that sets the header only when the sign-in answer carries groups, or never touches it) can claim a listed group and be admitted.`
-            : 'allowGroups is empty, so groups admit nobody today; they are still reported to clients, and once allowGroups lists a group, a client that gets its own copy of the header past the proxy is in it.'),
+          (admits
+            ? `Membership in ${quoteList(tp.allowGroups)} (allowGroups) lets a user in, so ${smuggled} can claim a listed group and be admitted.`
+            : scoped.length
+              ? `allowGroups is empty, but gateway.authorization rules grant scopes to members of ${quoteList(scoped)}, so ${smuggled} can claim one of them and get its scopes.`
+              : 'allowGroups is empty and no gateway.authorization rule names a group, so groups grant nothing today; they are still reported to clients, and once a group is listed, a client that gets its own copy of the header past the proxy is in it.'),
         `Make the proxy set ${tp.groupsHeader} on every request, and remove it when the sign-in answer has no groups (every recipe in examples/proxies/ does both; test it with a signed-in request that sends its own ${tp.groupsHeader}). ` +
           'Better, where the proxy signs what it asserts (Pomerium, Cloudflare Access, Google IAP): set gateway.auth.trustedProxy.assertion with a groupsClaim, and remove groupsHeader.',
       ),

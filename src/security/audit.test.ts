@@ -133,7 +133,7 @@ const cases: Case[] = [
   { name: 'X-Real-IP fallback off', gateway: {}, id: 'gateway.real_ip_fallback', severity: null },
 
   { name: 'groups from a header that admits', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups', allowGroups: ['admins'] } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'warn', mentions: ['"x-forwarded-groups"', '"admins"', 'assertion', 'remove it when'] },
-  { name: 'groups from a header that admits nobody yet', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'info', mentions: ['allowGroups is empty'] },
+  { name: 'groups from a header that admits nobody yet', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'info', mentions: ['allowGroups is empty and no gateway.authorization rule names a group'] },
   { name: 'no groups header', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_groups_unsigned', severity: null },
   { name: 'a groups header in token mode is not read', gateway: { auth: { token: 'x'.repeat(40), trustedProxy: { groupsHeader: 'x-g' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: null },
   {
@@ -204,6 +204,8 @@ describe('auditConfig', () => {
       'gateway.real_ip_fallback',
       'gateway.trusted_proxy_no_required_headers',
       'gateway.trusted_proxy_no_assertion',
+      // Without gateway.authorization, trusted-proxy mode makes nobody an admin (issue 14).
+      'gateway.authorization_no_admin',
     ]);
   });
 

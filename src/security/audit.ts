@@ -10,6 +10,7 @@ import { finding, sortFindings, type Finding } from './findings.js';
 import { checkOwnAddresses, checkTrustedProxies, checkTrustedProxyMode } from './proxy-checks.js';
 import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
+import { checkAuthorization } from './authorization-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -66,7 +67,7 @@ function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
 
 /**
  * Audits a configuration. Returns findings most severe first; within one severity, in the order
- * the checks are listed here (mode, proxies, origins, secrets, limiter).
+ * the checks are listed here (mode, assertion, scopes, proxies, origins, secrets, limiter).
  */
 export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
   const facts = { sources: ctx.sources, file: ctx.file?.path, secretsInFile: ctx.secretsInFile };
@@ -75,6 +76,7 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkModeNone(config),
     ...checkTrustedProxyMode(config),
     ...checkAssertion(config),
+    ...checkAuthorization(config),
     ...checkTrustedProxies(config),
     ...checkOwnAddresses(config, ctx.interfaces),
     ...checkAnyOrigin(config),

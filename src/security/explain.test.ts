@@ -235,3 +235,52 @@ describe('auth explain: config and input', () => {
     expect(parseHeaderArgs(['X-A: b:c', 'x-a: d', 'Host: h:1'])).toEqual({ 'x-a': ['b:c', 'd'], host: 'h:1' });
   });
 });
+
+describe('auth explain: scopes', () => {
+  const SCOPED = resolved({
+    trustedProxies: ['10.0.0.0/24'],
+    auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' } },
+    authorization: {
+      rules: [
+        { users: ['alice@example.com'], scopes: ['operator.admin'] },
+        { groups: ['auditors'], scopes: ['operator.read'] },
+        { users: ['Bob@example.com'], scopes: ['operator.admin'] },
+      ],
+    },
+  });
+  const as = (user: string, groups?: string) => explainRequest(SCOPED, { from: '10.0.0.7', headers: [`X-Forwarded-User: ${user}`, ...(groups ? [`X-Forwarded-Groups: ${groups}`] : [])] });
+
+  it('shows the scopes of an admitted identity and which rule or default granted each', () => {
+    const o = as('alice@example.com', 'auditors').outcome;
+    expect(o).toMatchObject({ ok: true, scopes: ['operator.admin', 'operator.read', 'operator.write'], defaultScopesFrom: 'mode' });
+    expect(o.grants).toEqual([
+      { scope: 'operator.admin', source: { rule: 0, user: 'alice@example.com' } },
+      { scope: 'operator.read', source: 'default' },
+      { scope: 'operator.read', source: { rule: 0, user: 'alice@example.com' }, impliedBy: 'operator.admin' },
+      { scope: 'operator.read', source: { rule: 1, group: 'auditors' } },
+      { scope: 'operator.write', source: 'default' },
+      { scope: 'operator.write', source: { rule: 0, user: 'alice@example.com' }, impliedBy: 'operator.admin' },
+    ]);
+  });
+
+  it('decides on the name as the gateway reads it: UTF-8 bytes, in NFC', () => {
+    const e = explainRequest(resolved({ trustedProxies: ['10.0.0.0/24'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } }, authorization: { rules: [{ users: ['jürgen@example.com'], scopes: ['operator.admin'] }] } }), {
+      from: '10.0.0.7',
+      headers: ['X-Forwarded-User: ju\u0308rgen@example.com'],
+    });
+    expect(e.outcome.scopes).toContain('operator.admin');
+  });
+
+  it('points out a rule that differs from the user only in letter case', () => {
+    const e = as('bob@example.com');
+    expect(e.outcome.scopes).toEqual(['operator.read', 'operator.write']);
+    expect(e.steps.find((s) => s.step === 'hint' && s.detail.includes('rules[2]'))!.detail).toContain('"Bob@example.com", which differs from "bob@example.com" only in letter case');
+  });
+
+  it('gives the secret modes their default, and nothing for a refusal', () => {
+    expect(explainRequest(TOKEN, { from: '127.0.0.1', bearer: 'the-right-token-0123456789' }).outcome).toMatchObject({ scopes: ['operator.admin', 'operator.read', 'operator.write'], grants: [{ scope: 'operator.admin', source: 'default' }, { scope: 'operator.read', source: 'default', impliedBy: 'operator.admin' }, { scope: 'operator.write', source: 'default', impliedBy: 'operator.admin' }] });
+    const refused = explainRequest(TOKEN, { from: '127.0.0.1', bearer: 'wrong' }).outcome;
+    expect(refused.scopes).toBeUndefined();
+    expect(refused.grants).toBeUndefined();
+  });
+});

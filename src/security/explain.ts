@@ -20,6 +20,7 @@ import { explainHints, notReached } from './explain-hints.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
 import { ConfigError } from '../config/errors.js';
 import { wireForm } from '../auth/header-text.js';
+import { explainIdentityScopes, type ExplainedScopes } from './explain-scopes.js';
 
 export interface ExplainRequest {
   /** The TCP peer address the gateway would see. */
@@ -49,6 +50,12 @@ export interface ExplainOutcome {
   method?: AuthMode;
   /** When admitted: the user's groups (empty without a groups source). */
   groups?: readonly string[];
+  /** When admitted: the operator scopes, sorted and expanded (gateway.authorization). */
+  scopes?: ExplainedScopes['scopes'];
+  /** When admitted: for each scope, every source that grants it (a rule, or the default). */
+  grants?: ExplainedScopes['grants'];
+  /** When admitted: whether the default comes from gateway.authorization.defaultScopes or the auth mode. */
+  defaultScopesFrom?: ExplainedScopes['defaultScopesFrom'];
   /** For a refusal: the reason, its wire code, and the sentences the gateway sends. */
   reason?: string;
   code?: string;
@@ -175,7 +182,9 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
     });
   }
   const result: typeof decided = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
-  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  // Scopes are decided for an admitted identity only, as the gateway does.
+  const authz = result.ok ? explainIdentityScopes(config, result.identity) : undefined;
+  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }), ...(authz?.hints ?? []));
   else steps.push(...trace.map((t): ExplainStep => ({ ...fromTrace(t), result: 'not-reached', detail: 'not checked, the Host was refused' })));
 
   let websocket: ExplainOutcome['websocket'];
@@ -201,7 +210,7 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
 
   let outcome: ExplainOutcome;
   if (result.ok) {
-    outcome = { ok: true, user: result.identity.user, method: result.identity.method, groups: result.identity.groups, http: { status: 200 }, websocket };
+    outcome = { ok: true, user: result.identity.user, method: result.identity.method, groups: result.identity.groups, ...authz!.scopes, http: { status: 200 }, websocket };
   } else {
     const info = REASONS[result.failure.reason];
     outcome = {

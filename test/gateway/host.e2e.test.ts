@@ -5,8 +5,8 @@
  * names and gateway.allowedHosts are served; the health probes answer whatever the Host.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/inproc.js';
-import { rawHttpGet, rawWsAttempt } from '../helpers/raw-ws.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { rawHttpGet, rawWsAttempt } from '../support/raw-socket.js';
 
 const TOKEN = 'host-check-suite-token-0123456789';
 

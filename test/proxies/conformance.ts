@@ -12,7 +12,8 @@ import { expect, it } from 'vitest';
 import { parseConfigObject } from '../../src/config/parse.js';
 import { proxyDecisionHeaders } from '../../src/security/proxy-headers.js';
 import { probeGateway } from '../../src/security/probe.js';
-import { httpRequest, wsConnect, type Headers, type HttpResult, type WsOutcome } from '../support/client.js';
+import { httpRequest, type Headers, type HttpResult } from '../support/http-client.js';
+import { wsAttempt, type WsOutcome } from '../support/ws-client.js';
 import { headerValues, type HeaderTap } from '../support/header-tap.js';
 
 /** The people in every proxy suite. */
@@ -92,7 +93,7 @@ const ws = (httpUrl: string) => httpUrl.replace(/^http/, 'ws') + '/';
 
 function expectStoppedByProxy(r: HttpResult, what: string): void {
   // 401 from an auth_request/forward_auth proxy, or a redirect to the identity provider.
-  expect([401, 302, 303, 307], `${what}: status ${r.status} ${r.body.slice(0, 200)}`).toContain(r.status);
+  expect([401, 302, 303, 307], `${what}: status ${r.status} ${r.text.slice(0, 200)}`).toContain(r.status);
   // The gateway's refusals are JSON with error.reason; the proxy's are not.
   expect(r.json?.error?.reason, `${what}: the gateway answered, so the proxy let it through`).toBeUndefined();
 }
@@ -138,7 +139,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
   it('an authenticated user reaches /api/whoami through the proxy with the proxy-set identity', async () => {
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('alice') });
-    expect(r.status, r.body).toBe(200);
+    expect(r.status, r.text).toBe(200);
     expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
   });
 
@@ -148,28 +149,28 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
 
   it('an authenticated user completes the WebSocket connect through the proxy', async () => {
     const s = get();
-    const o = await wsConnect(ws(s.proxyUrl), { headers: s.signedIn('alice') });
+    const o = await wsAttempt(ws(s.proxyUrl), { headers: s.signedIn('alice') });
     expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: USERS.alice, method: 'trusted-proxy' } });
   });
 
   it('a browser WebSocket from the proxy\'s own origin is accepted (the proxy passes the host on)', async () => {
     const s = get();
-    const o = await wsConnect(ws(s.proxyUrl), { headers: { ...s.signedIn('alice'), origin: s.proxyUrl } });
+    const o = await wsAttempt(ws(s.proxyUrl), { headers: { ...s.signedIn('alice'), origin: s.proxyUrl } });
     expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
   });
 
   it('a forged X-Forwarded-Host does not let a foreign origin open a WebSocket', async () => {
     const s = get();
     const headers = { ...s.signedIn('alice'), origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' };
-    expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers }), 'origin_not_allowed');
+    expectWsClosedWith(await wsAttempt(ws(s.proxyUrl), { headers }), 'origin_not_allowed');
   });
 
   it('an unauthenticated request is stopped by the proxy, with or without a forged identity header', async () => {
     const s = get();
     expectStoppedByProxy(await httpRequest(`${s.proxyUrl}/api/whoami`), 'no credentials');
     expectStoppedByProxy(await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: { [s.identityHeader]: USERS.admin } }), 'forged header only');
-    expectWsStoppedByProxy(await wsConnect(ws(s.proxyUrl)));
-    expectWsStoppedByProxy(await wsConnect(ws(s.proxyUrl), { headers: { [s.identityHeader]: USERS.admin } }));
+    expectWsStoppedByProxy(await wsAttempt(ws(s.proxyUrl)));
+    expectWsStoppedByProxy(await wsAttempt(ws(s.proxyUrl), { headers: { [s.identityHeader]: USERS.admin } }));
   });
 
   it('a signed-in client cannot choose its identity by sending the identity header itself', async () => {
@@ -178,10 +179,10 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       const headers = { ...forged, ...s.signedIn('alice') };
       const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers });
       // The proxy's value must win; a refusal would also be safe, a forged identity never is.
-      expect(r.json?.user, `${what}: ${r.status} ${r.body}`).not.toBe(USERS.admin);
-      expect(r.status, `${what}: ${r.body}`).toBe(200);
+      expect(r.json?.user, `${what}: ${r.status} ${r.text}`).not.toBe(USERS.admin);
+      expect(r.status, `${what}: ${r.text}`).toBe(200);
       expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
-      const o = await wsConnect(ws(s.proxyUrl), { headers });
+      const o = await wsAttempt(ws(s.proxyUrl), { headers });
       expect(o, `${what}: ${JSON.stringify(o)}`).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
     }
   });
@@ -199,7 +200,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
           await httpRequest(`${s.proxyUrl}/api/whoami?probe=${probe}`, { headers });
           expectNoForgedValue(s, probe, forged, `HTTP, ${what}`);
           const wsProbe = marker();
-          await wsConnect(`${ws(s.proxyUrl)}?probe=${wsProbe}`, { headers });
+          await wsAttempt(`${ws(s.proxyUrl)}?probe=${wsProbe}`, { headers });
           expectNoForgedValue(s, wsProbe, forged, `WebSocket, ${what}`);
         }
       }
@@ -210,7 +211,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       const probe = marker();
       const headers = Object.fromEntries(names.map((n) => [n, forged]));
       const r = await httpRequest(`${s.proxyUrl}${path}?probe=${probe}`, { headers });
-      expect(r.status, `${path}: ${r.body}`).toBe(200);
+      expect(r.status, `${path}: ${r.text}`).toBe(200);
       expectNoForgedValue(s, probe, forged, `${path} without a session`);
     }
   });
@@ -222,24 +223,24 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       // mallory's sign-in answer has no groups: nothing may take their place.
       const forged = { ...s.signedIn('mallory'), [spelling]: ADMIN_GROUP };
       const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: forged });
-      expect(r.status, `${spelling}: ${r.body}`).toBe(403);
+      expect(r.status, `${spelling}: ${r.text}`).toBe(403);
       expect(r.json?.error?.reason).toBe('trusted_proxy_user_not_allowed');
-      expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers: forged }), 'trusted_proxy_user_not_allowed');
+      expectWsClosedWith(await wsAttempt(ws(s.proxyUrl), { headers: forged }), 'trusted_proxy_user_not_allowed');
       // alice's answer has groups: they replace the client's.
       const alice = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: { ...s.signedIn('alice'), [spelling]: `${ADMIN_GROUP},other` } });
-      expect(alice.json, alice.body).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+      expect(alice.json, alice.text).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
     }
   });
 
   it('/healthz and /readyz are open: the gateway answers them through the proxy without a session', async () => {
     const s = get();
     const health = await httpRequest(`${s.proxyUrl}/healthz`);
-    expect(health.status, health.body).toBe(200);
+    expect(health.status, health.text).toBe(200);
     expect(health.json).toEqual({ ok: true });
     // The proxy's forwarding headers came from a trusted address.
     expect(health.headers['x-mayros-forwarded']).toBe('trusted-proxy');
     const ready = await httpRequest(`${s.proxyUrl}/readyz`);
-    expect(ready.status, ready.body).toBe(200);
+    expect(ready.status, ready.text).toBe(200);
     expect(ready.json).toMatchObject({ ready: true, config: { generation: 1 } });
   });
 
@@ -255,21 +256,21 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
   it('a signed-in user outside allowUsers gets trusted_proxy_user_not_allowed through the proxy', async () => {
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('mallory') });
-    expect(r.status, r.body).toBe(403);
+    expect(r.status, r.text).toBe(403);
     expect(r.json?.error?.reason).toBe('trusted_proxy_user_not_allowed');
-    expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers: s.signedIn('mallory') }), 'trusted_proxy_user_not_allowed');
+    expectWsClosedWith(await wsAttempt(ws(s.proxyUrl), { headers: s.signedIn('mallory') }), 'trusted_proxy_user_not_allowed');
     // Nor can mallory borrow an allowed identity.
     const forged = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: { [s.identityHeader]: USERS.admin, ...s.signedIn('mallory') } });
-    expect(forged.json?.error?.reason, forged.body).toBe('trusted_proxy_user_not_allowed');
+    expect(forged.json?.error?.reason, forged.text).toBe('trusted_proxy_user_not_allowed');
   });
 
   it('the gateway reached directly from 127.0.0.2 refuses with trusted_proxy_untrusted_source', async () => {
     const s = get();
     const headers = { [s.identityHeader]: USERS.alice };
     const r = await httpRequest(`${s.gatewayUrl}/api/whoami`, { headers, localAddress: '127.0.0.2' });
-    expect(r.status, r.body).toBe(401);
+    expect(r.status, r.text).toBe(401);
     expect(r.json?.error?.reason).toBe('trusted_proxy_untrusted_source');
-    expectWsClosedWith(await wsConnect(ws(s.gatewayUrl), { headers, localAddress: '127.0.0.2' }), 'trusted_proxy_untrusted_source');
+    expectWsClosedWith(await wsAttempt(ws(s.gatewayUrl), { headers, localAddress: '127.0.0.2' }), 'trusted_proxy_untrusted_source');
   });
 
   if (options.headerless) {
@@ -277,9 +278,9 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       const s = get();
       const headers = { [s.identityHeader]: USERS.admin, ...s.signedInWithoutIdentity!() };
       const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers });
-      expect(r.status, r.body).toBe(401);
+      expect(r.status, r.text).toBe(401);
       expect(r.json?.error?.reason).toBe('trusted_proxy_user_missing');
-      expectWsClosedWith(await wsConnect(ws(s.proxyUrl), { headers }), 'trusted_proxy_user_missing');
+      expectWsClosedWith(await wsAttempt(ws(s.proxyUrl), { headers }), 'trusted_proxy_user_missing');
     });
   }
 }

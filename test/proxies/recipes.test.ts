@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigForStartup } from '../../src/config/load.js';
 import { proxyDecisionHeaders } from '../../src/security/proxy-headers.js';
-import { REPO_ROOT } from '../support/gateway.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 const RECIPES_DIR = join(REPO_ROOT, 'examples/proxies');
 /** Recipe -> the suite that runs it against the real proxy. */
 const TESTED: Record<string, string> = {
-  nginx: 'test/proxies/nginx.test.ts',
-  caddy: 'test/proxies/caddy.test.ts',
-  'apache-oidc': 'test/proxies/apache-oidc.test.ts',
+  nginx: 'test/proxies/nginx.e2e.test.ts',
+  caddy: 'test/proxies/caddy.e2e.test.ts',
+  'apache-oidc': 'test/proxies/apache-oidc.e2e.test.ts',
 };
 const UNTESTED = ['pomerium', 'traefik'];
 const recipes = readdirSync(RECIPES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { REPO_ROOT } from './gateway.js';
+import { REPO_ROOT } from './paths.js';
 import { findBinary, freePort, runToCompletion } from './processes.js';
 import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 

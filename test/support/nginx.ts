@@ -4,7 +4,7 @@
  * dir, listening on 127.0.0.1 only, stopped by PID.
  */
 import { join } from 'node:path';
-import { REPO_ROOT } from './gateway.js';
+import { REPO_ROOT } from './paths.js';
 import { findBinary, runToCompletion } from './processes.js';
 import { launchProxy, type LaunchedProxy } from './proxy-process.js';
 

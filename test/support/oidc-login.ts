@@ -3,7 +3,7 @@
  * keep cookies, and submit the identity provider's HTML forms (oidc-provider's development login
  * and consent pages). Every step is recorded, so a failed login says where it stopped.
  */
-import { httpRequest, type HttpResult } from './client.js';
+import { httpRequest, type HttpResult } from './http-client.js';
 
 /** Cookies per host:port. Paths and expiry dates are ignored: a login takes seconds. */
 export class CookieJar {
@@ -96,8 +96,8 @@ export async function oidcBrowserLogin(startUrl: string, creds: { login: string;
       continue;
     }
     if (u.host === home && submittedForms > 0) return { jar, response: res, trail };
-    const form = res.status === 200 ? fillForm(res.body, url, creds) : undefined;
-    if (!form) throw new Error(`OIDC login stopped at ${method} ${url} (${res.status})\n${trail.join('\n')}\n${res.body.slice(0, 1000)}`);
+    const form = res.status === 200 ? fillForm(res.text, url, creds) : undefined;
+    if (!form) throw new Error(`OIDC login stopped at ${method} ${url} (${res.status})\n${trail.join('\n')}\n${res.text.slice(0, 1000)}`);
     submittedForms++;
     url = form.action;
     method = 'POST';

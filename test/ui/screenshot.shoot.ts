@@ -6,12 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newContext } from './support/browser.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { startIdentityProxy, type IdentityProxy } from './support/identity-proxy.js';
+import { launchChromium, newContext } from '../support/browser.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { startIdentityProxy, type IdentityProxy } from '../support/identity-proxy.js';
+import { wsClient, type WsClient } from '../support/ws-client.js';
 
 const OUT = fileURLToPath(new URL('../../docs/images/control-ui.png', import.meta.url));
 const USERS = { 'sid-nick': 'nick@example.com', 'sid-ada': 'ada@example.com', 'sid-ops': 'ops-bot@example.com' };
@@ -19,14 +19,12 @@ const USERS = { 'sid-nick': 'nick@example.com', 'sid-ada': 'ada@example.com', 's
 let gateway: TestGateway;
 let proxy: IdentityProxy;
 let browser: Browser;
-let cli: WebSocket;
+let cli: WsClient;
 
 beforeAll(async () => {
   gateway = await startTestGateway({
-    gateway: {
-      trustedProxies: ['127.0.0.1'],
-      auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: Object.values(USERS) } },
-    },
+    trustedProxies: ['127.0.0.1'],
+    auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: Object.values(USERS) } },
   });
   proxy = await startIdentityProxy({ gatewayPort: gateway.gw.port, users: USERS });
   browser = await launchChromium();
@@ -35,29 +33,25 @@ beforeAll(async () => {
 afterAll(async () => {
   cli?.close();
   await browser?.close();
-  await proxy?.close();
-  await gateway?.close();
+  await proxy?.stop();
+  await gateway?.stop();
 });
 
 async function open(sid: string, opts: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
   const ctx = await newContext(browser, opts);
-  await ctx.addCookies([{ name: 'mayros_test_session', value: sid, url: proxy.origin }]);
+  await ctx.addCookies([{ name: 'mayros_test_session', value: sid, url: proxy.url }]);
   const page = await ctx.newPage();
-  await page.goto(`${proxy.origin}/`);
+  await page.goto(`${proxy.url}/`);
   await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
   return page;
 }
 
 it('captures the connected console', async () => {
   const ada = await open('sid-ada');
-  cli = new WebSocket(`${proxy.origin.replace('http', 'ws')}/`, { headers: { cookie: 'mayros_test_session=sid-ops' } });
-  await new Promise<void>((resolve, reject) => {
-    cli.once('open', () => {
-      cli.send(JSON.stringify({ type: 'req', id: '1', method: 'connect', params: { protocol: 1, client: { name: 'mayros-cli', version: '0.1.0' } } }));
-      resolve();
-    });
-    cli.once('error', reject);
-  });
+  // A CLI session beside the browsers, named as the real CLI names itself.
+  cli = wsClient(`${proxy.url.replace('http', 'ws')}/`, { connect: false, headers: { cookie: 'mayros_test_session=sid-ops' } });
+  await cli.opened;
+  cli.send({ type: 'req', id: '1', method: 'connect', params: { protocol: 1, client: { name: 'mayros-cli', version: '0.1.0' } } });
   const shots: Array<[string, Parameters<Browser['newContext']>[0]]> = [['control-ui.png', { viewport: { width: 1200, height: 940 } }]];
   const extra = process.env.MAYROS_SHOTS_DIR;
   if (extra) {
@@ -75,7 +69,7 @@ it('captures the connected console', async () => {
   if (extra) {
     const ctx = await newContext(browser, { viewport: { width: 1200, height: 700 } });
     const page = await ctx.newPage();
-    await page.goto(`${gateway.origin}/`);
+    await page.goto(`${gateway.url}/`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('refused');
     await page.screenshot({ path: join(extra, 'refused.png') });
     await ctx.close();
