@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup]`
+ * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
@@ -20,6 +20,7 @@ import * as wsHandshake from './figures/ws-handshake.js';
 import * as wsMemory from './figures/ws-memory.js';
 import * as decision from './figures/decision.js';
 import * as startup from './figures/startup.js';
+import * as journal from './figures/journal.js';
 
 /** Sizes of a full run (about two minutes on two cores) and of a smoke run (a few seconds). */
 const SIZES = {
@@ -29,6 +30,7 @@ const SIZES = {
     memClients: 5000, memWarmup: 500, memBatch: 100,
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
+    journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
@@ -36,10 +38,11 @@ const SIZES = {
     memClients: 50, memWarmup: 10, memBatch: 25,
     decideProxies: [1, 100], decideUsers: [10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
     startupRounds: 1,
+    journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
   },
 };
 
-const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup };
+const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal };
 
 /**
  * @typedef {object} Context
@@ -58,7 +61,7 @@ function parseArgs(argv) {
       const bad = opts.only.filter((f) => !Object.hasOwn(FIGURES, f));
       if (bad.length) throw new Error(`--only: unknown figure(s) ${bad.join(', ')}; choose from ${Object.keys(FIGURES).join(', ')}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup]\n');
+      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"; try --help`);
   }

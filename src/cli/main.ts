@@ -8,6 +8,7 @@ import { registerGatewayCommands } from './gateway.js';
 import { registerConfigCommands } from './config.js';
 import { registerSecurityCommands } from './security.js';
 import { registerAuthCommands } from './auth.js';
+import { registerJournalCommands } from './journal.js';
 
 export function buildProgram(): Command {
   const program = new Command('mayros')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerSecurityCommands(program);
   registerAuthCommands(program);
+  registerJournalCommands(program);
   return program;
 }
 

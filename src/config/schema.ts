@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { modelsSchema } from '../models/schema.js';
 import { authorizationSchema } from './authorization.js';
+import { journalSchema } from '../journal/schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -123,6 +124,7 @@ export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
     models: modelsSchema.optional(),
+    journal: journalSchema.prefault({}),
   })
   .strict();
 

@@ -121,3 +121,16 @@ describe('migrate', () => {
     expect(schemaVersion(db)).toBe(LATEST_VERSION + 1);
   });
 });
+
+describe('migration 3: the journal', () => {
+  it('gives a database made by release 1 an empty journal whose entries cannot be changed or deleted outside retention', () => {
+    const db = track(release1Database());
+    migrate(db, 'release1.db');
+    expect(db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({ n: 0 });
+    const ins = db.prepare(`INSERT INTO journal (seq, time, actor_type, actor, kind, payload, prev, hash) VALUES (?, 1, 'system', NULL, 'reload', '{}', ?, ?)`);
+    ins.run(1, '0'.repeat(64), 'a'.repeat(64));
+    expect(() => db.prepare(`UPDATE journal SET payload = '{"x":1}'`).run()).toThrow('journal entries are never changed');
+    expect(() => db.prepare('DELETE FROM journal').run()).toThrow('removed only by retention');
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`).all()).toEqual([{ name: 'journal_no_delete' }, { name: 'journal_no_update' }]);
+  });
+});

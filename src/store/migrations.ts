@@ -70,6 +70,43 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX messages_by_run ON messages (run_id) WHERE run_id IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'journal',
+    // The hash-chained journal (src/journal, docs/journal.md). seq is assigned by the writer (it is
+    // hashed); AUTOINCREMENT keeps the highest seq ever written in sqlite_sequence, so deleting
+    // the newest entries is seen by verify. Entries are never changed: the triggers refuse UPDATE,
+    // and DELETE except of entries at or below a permit that retention inserts, and removes, in
+    // the transaction that deletes the oldest entries. The triggers stop mistakes; anyone who can
+    // write the file can drop them, which verify then catches through the chain.
+    sql: `
+      CREATE TABLE journal (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        time       INTEGER NOT NULL,
+        actor_type TEXT NOT NULL,
+        actor      TEXT,
+        kind       TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        prev       TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      );
+      CREATE INDEX journal_by_time ON journal (time);
+      CREATE INDEX journal_by_actor ON journal (actor, seq) WHERE actor IS NOT NULL;
+      CREATE INDEX journal_by_kind ON journal (kind, seq);
+
+      CREATE TABLE journal_prune_permit (through_seq INTEGER NOT NULL);
+
+      CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+      BEGIN
+        SELECT RAISE(ABORT, 'journal entries are never changed');
+      END;
+      CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+      WHEN NOT EXISTS (SELECT 1 FROM journal_prune_permit WHERE OLD.seq <= through_seq)
+      BEGIN
+        SELECT RAISE(ABORT, 'journal entries are removed only by retention, oldest first');
+      END;
+    `,
+  },
 ]);
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
