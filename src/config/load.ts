@@ -10,6 +10,7 @@ import { parseConfigObject } from './parse.js';
 import { ConfigError } from './errors.js';
 import { validateForStartup } from './validate.js';
 import type { Config } from './schema.js';
+import { deepFreeze, leaves, setPath } from './tree.js';
 
 export type ValueSource = 'default' | 'file' | 'env' | 'flag' | 'generated';
 
@@ -92,34 +93,6 @@ export function readConfigFile(file: string): unknown {
   }
 }
 
-function collectLeaves(value: unknown, prefix: string, out: Map<string, ValueSource>): void {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) collectLeaves(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out.set(prefix, 'file');
-  }
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let cur = obj;
-  for (const k of keys.slice(0, -1)) {
-    const next = cur[k];
-    if (!next || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
-    cur = cur[k] as Record<string, unknown>;
-  }
-  cur[keys[keys.length - 1]!] = value;
-}
-
-/** Freezes an object graph in place (config values are plain data). */
-export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v)) deepFreeze(child);
-  }
-  return v;
-}
-
 /**
  * Loads and schema-checks the config without startup validation (the audit reads configs the
  * gateway would refuse). Throws ConfigError on unreadable files, syntax errors and schema errors.
@@ -139,7 +112,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (raw !== undefined) parseConfigObject(raw, file);
   const merged: Record<string, unknown> = raw === undefined ? {} : structuredClone(raw as Record<string, unknown>);
   const sources = new Map<string, ValueSource>();
-  collectLeaves(merged, '', sources);
+  for (const path of leaves(merged).keys()) sources.set(path, 'file');
 
   const envIssues = [];
   const envPort = env[ENV.port];
@@ -190,12 +163,22 @@ export function loadConfigForStartup(options: LoadOptions = {}): ResolvedConfig 
   return resolved;
 }
 
-/** Reads a dotted path out of the config (for `config get`). */
-export function getPath(config: Config, path: string): unknown {
-  let cur: unknown = config;
-  for (const k of path.split('.')) {
-    if (!cur || typeof cur !== 'object' || !(k in (cur as object))) return undefined;
-    cur = (cur as Record<string, unknown>)[k];
+/** One value to put at a dotted path, and where it came from (undefined: the default). */
+export interface ValueChange {
+  path: string;
+  /** undefined removes the key (its default applies). */
+  value: unknown;
+  source: ValueSource | undefined;
+}
+
+/** A copy of `resolved` with `changes` applied to its config and sources, frozen again. */
+export function withValues(resolved: ResolvedConfig, changes: readonly ValueChange[]): ResolvedConfig {
+  const tree = structuredClone(resolved.config) as unknown as Record<string, unknown>;
+  const sources = new Map(resolved.sources);
+  for (const c of changes) {
+    setPath(tree, c.path, c.value);
+    if (c.source) sources.set(c.path, c.source);
+    else sources.delete(c.path);
   }
-  return cur;
+  return Object.freeze({ ...resolved, config: deepFreeze(tree as unknown as Config), sources });
 }

@@ -4,6 +4,7 @@
  * (`apiKey: { env: "OPENAI_API_KEY" }`) is not a secret and is shown.
  */
 import { SECRET_PATHS } from './schema.js';
+import { childPath, isPlainObject, walk } from './tree.js';
 
 /** Shown in place of a secret that is set. */
 export const HIDDEN = '(set, hidden)';
@@ -20,7 +21,7 @@ export function isSecretPath(path: string): boolean {
 
 /** `{ env: "NAME" }`: a reference to a secret kept in the environment, not the secret. */
 function isEnvReference(value: unknown): boolean {
-  return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string';
+  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value['env'] === 'string';
 }
 
 /** A copy of `value` (found at dotted `path`, '' for the root) with every secret replaced. */
@@ -29,8 +30,8 @@ export function redactSecrets(path: string, value: unknown): unknown {
     if (value === undefined) return NOT_SET;
     return isEnvReference(value) ? value : HIDDEN;
   }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(path ? `${path}.${k}` : k, v)]));
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(childPath(path, k), v)]));
   }
   return value;
 }
@@ -41,15 +42,10 @@ export function redactSecrets(path: string, value: unknown): unknown {
  */
 export function secretPathsIn(raw: unknown): string[] {
   const out: string[] = [];
-  const walk = (value: unknown, keys: string[]): void => {
-    if (keys.length && isSecretPath(keys.join('.'))) {
-      if (value !== undefined && !isEnvReference(value)) out.push(keys.join('.'));
-      return;
-    }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, [...keys, k]);
-    }
-  };
-  walk(raw, []);
+  walk(raw, '', (path, value) => {
+    if (!path || !isSecretPath(path)) return true;
+    if (value !== undefined && !isEnvReference(value)) out.push(path);
+    return false;
+  });
   return out;
 }

@@ -45,14 +45,6 @@ export interface ReloaderDeps {
   onApplied?: (gen: Generation) => void;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v)) deepFreeze(child);
-  }
-  return v;
-}
-
 /** Loads and validates the file as startup does, and refuses a file that has disappeared. */
 function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConfig {
   const loaded = loadConfigForStartup(opts);
@@ -68,19 +60,13 @@ function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConf
 /** `candidate` with restart-only keys held at their running values, validated as a whole. */
 function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[]): ResolvedConfig {
   if (restartRequired.length === 0) return candidate;
-  const config = pinRestartOnly(candidate.config, running.config);
-  const issues = validateForStartup(config);
+  const pinned = pinRestartOnly(candidate, running);
+  const issues = validateForStartup(pinned.config);
   if (issues.length) {
     const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
     throw new ConfigError(issues.map((i) => ({ ...i, message: `${i.message} (${note})`, fix: `${i.fix ?? 'correct it'}, or restart the gateway to apply the whole file` })), candidate.file);
   }
-  const sources = new Map(candidate.sources);
-  for (const p of RESTART_ONLY_PATHS) {
-    const s = running.sources.get(p);
-    if (s) sources.set(p, s);
-    else sources.delete(p);
-  }
-  return Object.freeze({ ...candidate, config: deepFreeze(config), sources });
+  return pinned;
 }
 
 export class Reloader {
