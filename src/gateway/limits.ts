@@ -1,6 +1,5 @@
 /**
- * WebSocket limits: the effective values (from `gateway.limits` plus embedder overrides) and the
- * per-connection token bucket that enforces the inbound frame rate.
+ * WebSocket limits: the effective values (from `gateway.limits` plus embedder overrides).
  */
 import type { Config } from '../config/schema.js';
 import { limitsSchema } from '../config/schema.js';
@@ -72,27 +71,3 @@ export const DEFAULT_WS_LIMITS: WsLimits = Object.freeze({
   maxFramesPerSecond: defaults.maxFramesPerSecond,
   frameBurst: defaults.frameBurst,
 });
-
-/**
- * Token bucket for inbound frames: starts full at `burst`, refills at `rate` per second.
- * Rate and burst are passed on each call so a config reload applies to open connections.
- */
-export class FrameBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(burst: number, now: number) {
-    this.tokens = burst;
-    this.last = now;
-  }
-
-  /** Takes one token; false when the connection is over its rate. */
-  take(now: number, rate: number, burst: number): boolean {
-    const elapsed = Math.max(0, now - this.last);
-    this.last = now;
-    this.tokens = Math.min(burst, this.tokens + (elapsed / 1000) * rate);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}

@@ -2,7 +2,6 @@
  * Wiring only: builds the context, the HTTP and WebSocket adapters, and listens. Nothing runs on import.
  */
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, ResolvedConfig } from '../config/load.js';
 import { compileAuthPolicy } from '../auth/policy.js';
@@ -15,6 +14,7 @@ import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
 import { buildGeneration, keysFor, type Generation } from './generation.js';
 import { createHttpHandler } from './http.js';
+import { refuseRaw } from './http/raw-refusal.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
 import { loadStaticFiles } from './static.js';
@@ -82,10 +82,10 @@ function applyListenerLimits(server: Server, gen: Generation): void {
 }
 
 /** Statuses for requests Node's parser refused before they reached a handler. */
-const CLIENT_ERROR_STATUS: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-  HPE_HEADERS_TIMEOUT: '408 Request Timeout',
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADERS_TIMEOUT: 408,
 };
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -148,10 +148,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
-      const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
-      // Destroy once written rather than wait for a FIN a half-open client never sends.
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      (socket as Socket).destroySoon();
+      refuseRaw(socket, CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400);
     });
     return s;
   };

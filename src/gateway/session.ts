@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { Credentials, HeaderMap, Identity } from '../auth/types.js';
-import type { FrameBucket } from './limits.js';
+import type { TokenBucket } from './token-bucket.js';
 import { ORIGIN_HEADERS } from './request.js';
 
 /** What a session was admitted on, in the shape the auth decision reads. */
@@ -43,7 +43,7 @@ export interface Session {
    */
   expiresAt: number;
   readonly facts: AdmissionFacts;
-  readonly bucket: FrameBucket;
+  readonly bucket: TokenBucket;
   /** The upgrade request, kept only until `connect` (token/password decide on it). */
   req: IncomingMessage | undefined;
   /** Set once the gateway has decided to close it: later frames are ignored. */

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
@@ -14,7 +13,8 @@ import type { Identity } from '../auth/types.js';
 import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { Generation } from './generation.js';
-import { FrameBucket, type WsLimits } from './limits.js';
+import type { WsLimits } from './limits.js';
+import { TokenBucket } from './token-bucket.js';
 import { LogLimiter } from './log.js';
 import { originAllowed } from './origin.js';
 import { shownHost } from './host.js';
@@ -26,6 +26,7 @@ import { callMethod } from './methods.js';
 import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
 import { createWsServer } from './socket.js';
+import { refuseRaw } from './http/raw-refusal.js';
 
 export { DEFAULT_WS_LIMITS, type WsLimits } from './limits.js';
 export type { Session } from './session.js';
@@ -45,12 +46,6 @@ interface CloseOptions {
   /** Log line to write; omitted when the decision already logged it. */
   event?: 'auth_rejected' | 'session_revoked' | 'session_closed';
   detail?: Record<string, unknown>;
-}
-
-/** Answers an upgrade with a bare HTTP status and closes, without upgrading. */
-function refuseRaw(socket: Duplex, status: string): void {
-  socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  (socket as Socket).destroySoon();
 }
 
 export class WsGateway {
@@ -110,9 +105,9 @@ export class WsGateway {
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     // A header list Node may have cut is never decided on (see headersCut).
-    if (headersCut(req)) return refuseRaw(socket, '431 Request Header Fields Too Large');
+    if (headersCut(req)) return refuseRaw(socket, 431);
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/') return refuseRaw(socket, '404 Not Found');
+    if (path !== '/') return refuseRaw(socket, 404);
     const ctx = this.ctx;
     const gen = ctx.generation;
     const limits = gen.limits;
@@ -244,7 +239,7 @@ export class WsGateway {
       timer: undefined,
       expiresAt: 0,
       facts: { peer, at, headers: captureHeaders(headersOf(req, gen.policy, 'ws'), gen.policy) },
-      bucket: new FrameBucket(gen.limits.frameBurst, now),
+      bucket: new TokenBucket(gen.limits.frameBurst, now),
       req,
       closing: false,
     };
