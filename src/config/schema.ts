@@ -3,7 +3,7 @@
  * Every object is strict, so an unknown key is an error naming its path.
  */
 import { z } from 'zod';
-import { modelsSchema } from '../models/schema.js';
+import { modelsSchema } from './models-schema.js';
 
 export const DEFAULT_PORT = 18789;
 

@@ -5,7 +5,7 @@
 import type { ProviderClientOptions } from './client.js';
 import type { ProviderReason } from './reasons.js';
 import { clientFor, type Env } from './resolve.js';
-import type { ModelsConfig } from './schema.js';
+import type { ModelsConfig } from '../config/models-schema.js';
 
 export interface ProviderStatus {
   provider: string;

@@ -4,7 +4,7 @@
  * the field and the fix (carried in the issue's `params.fix`, read by src/config/parse.ts).
  */
 import { z } from 'zod';
-import { didYouMean } from '../config/errors.js';
+import { didYouMean } from './errors.js';
 
 /** A provider's name: the part before "/" in a model reference. */
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/errors.js';
-import { parseConfigObject } from '../config/parse.js';
-import { parseModelRef } from './schema.js';
+import { ConfigError } from './errors.js';
+import { parseConfigObject } from './parse.js';
+import { parseModelRef } from './models-schema.js';
 
 const local = { baseUrl: 'http://127.0.0.1:11434/v1', models: ['llama3.2'] };
 const openai = { baseUrl: 'https://api.openai.com/v1', apiKey: { env: 'OPENAI_API_KEY' }, models: ['gpt-4.1-mini'] };
