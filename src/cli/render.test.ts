@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { auditConfig } from '../security/audit.js';
 import { toReport } from '../security/findings.js';
-import { explainRequest } from '../security/explain.js';
+import { explainRequest } from '../explain/explain.js';
 import { renderAuditText } from './security.js';
 import { renderExplanation } from './auth.js';
 import { createStyle } from './style.js';

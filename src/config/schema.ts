@@ -108,7 +108,7 @@ export const gatewaySchema = z
     customBindHost: z.string().trim().min(1).optional(),
     trustedProxies: z.array(z.string()).default([]),
     allowRealIpFallback: z.boolean().default(false),
-    /** Host names served besides loopback names (DNS-rebinding defence); see src/gateway/host.ts. */
+    /** Host names served besides loopback names (DNS-rebinding defence); see src/auth/host.ts. */
     allowedHosts: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     auth: authSchema.prefault({}),
     controlUi: controlUiSchema.prefault({}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { AddressCounts, checkAddress, clientKeyOf, type AddressCount } from './address-caps.js';
-import { DEFAULT_WS_LIMITS } from './limits.js';
+import { DEFAULT_WS_LIMITS } from '../config/limits.js';
 
 const limits = { ...DEFAULT_WS_LIMITS, maxConnectionsPerAddress: 5, maxUnauthenticatedPerAddress: 2 };
 const count = (c: Partial<AddressCount>): AddressCount => ({ sockets: 0, sessions: 0, pending: 0, verifying: 0, ...c });

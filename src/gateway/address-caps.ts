@@ -10,7 +10,7 @@
  */
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
-import type { WsLimits } from './limits.js';
+import type { WsLimits } from '../config/limits.js';
 import { clientIpOf } from './request.js';
 
 /** What one address holds. Sessions include those still waiting for `connect` (pending). */

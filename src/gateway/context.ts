@@ -12,8 +12,9 @@ import { headerText } from '../auth/header-text.js';
 import { wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
-import type { Generation } from './generation.js';
-import { clientIpOf, headersOf, mayExemptLoopback, parseBearer, peerOf } from './request.js';
+import type { Generation } from '../reload/generation.js';
+import { clientIpOf, headersOf, mayExemptLoopback, peerOf } from './request.js';
+import { parseBearer } from '../auth/bearer.js';
 
 export interface GatewayContext {
   /**

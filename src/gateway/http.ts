@@ -7,7 +7,7 @@ import type { Identity } from '../auth/types.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
 import { headersCut, hostOf, peerOf } from './request.js';
-import { shownHost } from './host.js';
+import { shownHost } from '../auth/host.js';
 import { forwardedVerdictHeaders } from '../net/forwarded.js';
 
 /** Set on every response. */

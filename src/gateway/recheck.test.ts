@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../config/load.js';
 import { parseConfigObject } from '../config/parse.js';
-import { buildGeneration } from './generation.js';
+import { buildGeneration } from '../reload/generation.js';
 import { recheckSession } from './recheck.js';
 import type { AdmissionFacts } from './session.js';
 

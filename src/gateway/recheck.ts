@@ -5,8 +5,8 @@
 import { authorizeAsync } from '../auth/authorize.js';
 import type { AuthFailure } from '../auth/reasons.js';
 import type { AuthResult, Identity } from '../auth/types.js';
-import type { Generation } from './generation.js';
-import { originAllowed } from './origin.js';
+import type { Generation } from '../reload/generation.js';
+import { originAllowed } from '../auth/origin.js';
 import type { AdmissionFacts } from './session.js';
 
 export type RecheckVerdict =

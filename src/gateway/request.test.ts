@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
-import { headerListMayBeCut, headersOf, parseBearer, peerOf } from './request.js';
+import { headerListMayBeCut, headersOf, peerOf } from './request.js';
 
 const policy = compileAuthPolicy(
   parseConfigObject({
@@ -79,18 +79,6 @@ describe('headersOf', () => {
     expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor']);
     expect(authorize({ peer: '127.0.0.1', headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
     expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd, 'http'), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
-  });
-});
-
-describe('parseBearer', () => {
-  it.each<[string, string | string[] | undefined, string | undefined]>([
-    ['one value', 'Bearer abc', 'abc'],
-    ['a one-value array', ['bearer  abc '], 'abc'],
-    ['two values', ['Bearer abc', 'Bearer def'], undefined],
-    ['another scheme', 'Basic abc', undefined],
-    ['none', undefined, undefined],
-  ])('%s', (_name, values, expected) => {
-    expect(parseBearer(values)).toBe(expected);
   });
 });
 

@@ -7,6 +7,7 @@ import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
 import { carriesForwarding, FORWARDING_HEADERS, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
+import { ORIGIN_HEADERS } from '../auth/origin.js';
 
 /** Each connection's normalised peer: a TCP connection's remote address never changes. */
 const peers = new WeakMap<Socket, string>();
@@ -70,9 +71,6 @@ export function hostOf(req: IncomingMessage): string | string[] | undefined {
   }
   return found;
 }
-
-/** Read by the browser origin check (WebSocket upgrades and session re-checks). */
-export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
 
 /**
  * Read outside the policy's own names: the bearer credential, the failure limiter's client address
@@ -168,17 +166,6 @@ export function headersOf(req: IncomingMessage, policy: AuthPolicy, surface: 'ht
     else prev.push(value);
   }
   return out;
-}
-
-/** The bearer credential from the Authorization header value(s), if exactly one `Bearer ...` was sent. */
-export function parseBearer(values: string | readonly string[] | undefined): string | undefined {
-  if (values === undefined) return undefined;
-  if (typeof values !== 'string') {
-    if (values.length !== 1) return undefined;
-    values = values[0]!;
-  }
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values);
-  return m ? m[1] : undefined;
 }
 
 /**

@@ -12,13 +12,14 @@ import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/relo
 import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
-import { buildGeneration, keysFor, type Generation } from './generation.js';
+import { buildGeneration, keysFor, type Generation } from '../reload/generation.js';
 import { createHttpHandler } from './http.js';
 import { refuseRaw } from './http/raw-refusal.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
 import { loadStaticFiles } from './static.js';
-import { WsGateway, type WsLimits } from './ws.js';
+import { WsGateway } from './ws.js';
+import type { WsLimits } from '../config/limits.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -181,12 +182,17 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   ctx.port = port;
 
   const reloader = new Reloader({
-    ctx,
-    ws,
+    current: () => ctx.generation,
+    apply: (next) => {
+      ctx.generation = next;
+      for (const s of servers) applyListenerLimits(s, next);
+    },
+    recheck: (gen) => ws.recheckAll(gen),
+    logger: ctx.logger,
+    now: ctx.now,
     loadOptions: opts.loadOptions ?? { configPath: resolved.file },
     limitOverrides: opts.limits,
     keyTuning,
-    onApplied: (gen) => servers.forEach((s) => applyListenerLimits(s, gen)),
   });
   const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
   let watcher: ConfigWatcher | undefined;

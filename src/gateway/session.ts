@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { Credentials, HeaderMap, Identity } from '../auth/types.js';
 import type { TokenBucket } from './token-bucket.js';
-import { ORIGIN_HEADERS } from './request.js';
+import { ORIGIN_HEADERS } from '../auth/origin.js';
 
 /** What a session was admitted on, in the shape the auth decision reads. */
 export interface AdmissionFacts {

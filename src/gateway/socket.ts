@@ -4,7 +4,12 @@
  */
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { WS_MESSAGE_TOO_BIG } from '../auth/reasons.js';
-import { CLOSE_TIMEOUT_MS } from './limits.js';
+
+/**
+ * How long a closing socket may take to answer our close frame before it is destroyed. Bounds
+ * the life of refused and misbehaving sockets (ws's own default is 30 s).
+ */
+export const CLOSE_TIMEOUT_MS = 2_000;
 
 /**
  * ws enforces `maxPayload` while the message is still arriving (nothing is buffered beyond it)

@@ -12,12 +12,13 @@ import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
 import type { Identity } from '../auth/types.js';
 import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
-import type { Generation } from './generation.js';
-import type { WsLimits } from './limits.js';
+import type { Generation } from '../reload/generation.js';
+import type { RecheckReport } from '../reload/reloader.js';
+import type { WsLimits } from '../config/limits.js';
 import { TokenBucket } from './token-bucket.js';
 import { LogLimiter } from './log.js';
-import { originAllowed } from './origin.js';
-import { shownHost } from './host.js';
+import { originAllowed } from '../auth/origin.js';
+import { shownHost } from '../auth/host.js';
 import { AddressCounts, checkAddress, clientKeyOf } from './address-caps.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
@@ -28,16 +29,7 @@ import { serializeFrame } from './serialize.js';
 import { createWsServer } from './socket.js';
 import { refuseRaw } from './http/raw-refusal.js';
 
-export { DEFAULT_WS_LIMITS, type WsLimits } from './limits.js';
 export type { Session } from './session.js';
-
-/** Counts from one re-check of the open sessions. */
-export interface RecheckReport {
-  checked: number;
-  closed: number;
-  /** Closed sessions per reason code. */
-  byReason: Record<string, number>;
-}
 
 interface CloseOptions {
   /** Request id to answer with an error frame before closing. */

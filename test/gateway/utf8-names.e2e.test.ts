@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/inproc.js';
 import { rawHttpGet, rawWsAttempt, utf8Wire } from '../helpers/raw-ws.js';
 import { parseConfigObject } from '../../src/config/parse.js';
-import { explainRequest } from '../../src/security/explain.js';
+import { explainRequest } from '../../src/explain/explain.js';
 
 const GATEWAY = {
   trustedProxies: ['127.0.0.1'],

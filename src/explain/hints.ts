@@ -9,7 +9,7 @@ import type { AuthPolicy } from '../auth/policy.js';
 import type { AuthResult, TraceStep } from '../auth/types.js';
 import { isLoopbackIp } from '../net/ip.js';
 import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
-import type { ExplainStep } from './explain.js';
+import type { ExplainStep } from './types.js';
 import { nfc } from '../auth/header-text.js';
 
 /** The trusted-proxy steps after a failure, in the decision's fixed order, marked as not reached. */

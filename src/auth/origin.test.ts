@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { originAllowed } from './origin.js';
-import type { HeaderMap } from '../auth/types.js';
+import type { HeaderMap } from './types.js';
 
 function check(headers: HeaderMap, peerIsTrustedProxy = false, allowedOrigins: string[] = []) {
   return originAllowed({ headers, peerIsTrustedProxy, allowedOrigins });

@@ -13,8 +13,8 @@ import { compileAuthPolicy, type AuthPolicy } from '../auth/policy.js';
 import { FailureLimiter } from '../auth/rate-limit.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
-import { limitsFromConfig, type WsLimits } from './limits.js';
-import { compileHostCheck, type HostCheck } from './host.js';
+import { limitsFromConfig, type WsLimits } from '../config/limits.js';
+import { compileHostCheck, type HostCheck } from '../auth/host.js';
 
 export interface Generation {
   /** 1 at startup, +1 per applied reload. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigObject } from '../config/parse.js';
+import { parseConfigObject } from './parse.js';
 import { DEFAULT_WS_LIMITS, limitsFromConfig } from './limits.js';
 
 describe('limitsFromConfig', () => {

@@ -10,7 +10,9 @@ import { verifyAssertion, type AssertionOutcome } from '../auth/assertion/verify
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { createKeySource } from '../auth/assertion/load-keys.js';
 import { parseIp } from '../net/ip.js';
-import { ExplainInputError, parseHeaderArgs, policyOf, wireHeaders, type ExplainRequest } from './explain.js';
+import { policyOf } from './explain.js';
+import { ExplainInputError, parseHeaderArgs, wireHeaders } from './input.js';
+import type { ExplainRequest } from './types.js';
 
 export interface ExplainAssertionOptions {
   /** Builds the key source (test seam); defaults to the gateway's own, one fetch. */

@@ -4,8 +4,6 @@
  * gateway would refuse to start with (it says so and explains anyway).
  */
 import type { ResolvedConfig } from '../config/load.js';
-import type { ConfigIssue } from '../config/errors.js';
-import type { AuthMode } from '../config/schema.js';
 import { validateForStartup } from '../config/validate.js';
 import { authorize } from '../auth/authorize.js';
 import { compileAuthPolicy, type AuthPolicy } from '../auth/policy.js';
@@ -13,103 +11,14 @@ import { REASONS, docsAnchor, wireCode } from '../auth/reasons.js';
 import type { HeaderMap, TraceStep } from '../auth/types.js';
 import { parseCidr } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
-import { originAllowed } from '../gateway/origin.js';
-import { compileHostCheck } from '../gateway/host.js';
-import { parseBearer } from '../gateway/request.js';
-import { explainHints, notReached } from './explain-hints.js';
+import { originAllowed } from '../auth/origin.js';
+import { compileHostCheck } from '../auth/host.js';
+import { parseBearer } from '../auth/bearer.js';
+import { explainHints, notReached } from './hints.js';
+import { ExplainInputError, parseHeaderArgs, redacted, wireHeaders } from './input.js';
+import type { ExplainOutcome, ExplainRequest, ExplainStep, Explanation } from './types.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
 import { ConfigError } from '../config/errors.js';
-import { wireForm } from '../auth/header-text.js';
-
-export interface ExplainRequest {
-  /** The TCP peer address the gateway would see. */
-  from: string;
-  /** Headers as `Name: value`; a repeated name is kept as several values. */
-  headers?: readonly string[];
-  /** A bearer credential (never echoed). Without it, a single `Authorization: Bearer` header is used. */
-  bearer?: string;
-}
-
-/** pass/fail: a decision step; not-reached: skipped after a failure; note: context, no decision. */
-export type StepResult = 'pass' | 'fail' | 'not-reached' | 'note';
-
-export interface ExplainStep {
-  step: string;
-  result: StepResult;
-  detail: string;
-  entry?: string;
-  header?: string;
-  user?: string;
-}
-
-export interface ExplainOutcome {
-  /** The auth decision (what an HTTP request gets). */
-  ok: boolean;
-  user?: string | null;
-  method?: AuthMode;
-  /** When admitted: the user's groups (empty without a groups source). */
-  groups?: readonly string[];
-  /** For a refusal: the reason, its wire code, and the sentences the gateway sends. */
-  reason?: string;
-  code?: string;
-  message?: string;
-  fix?: string;
-  docs?: string;
-  http: { status: number; errorType?: string };
-  /** A WebSocket also passes the browser origin check first; refusals close the socket. */
-  websocket: { admitted: boolean; code?: string; closeCode?: number; stage?: 'upgrade' | 'connect' };
-}
-
-export interface Explanation {
-  file: string;
-  mode: AuthMode;
-  /** Why the gateway would refuse to start with this config; empty when it would start. */
-  startupIssues: ConfigIssue[];
-  request: { from: string; headers: Record<string, string | string[]>; bearer: 'presented' | 'absent' };
-  steps: ExplainStep[];
-  outcome: ExplainOutcome;
-}
-
-/** Thrown for a described request that cannot be sent (bad address, malformed header). */
-export class ExplainInputError extends Error {
-  override name = 'ExplainInputError';
-}
-
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-/** Header values shown as "(hidden)": credentials a proxy or client may send. */
-const SECRET_HEADER = /authorization|cookie|token|secret|password|assertion|api-?key/i;
-
-/** Parses `Name: value` arguments into a header map (names lowercased, repeats kept as arrays). */
-export function parseHeaderArgs(args: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const arg of args) {
-    const colon = arg.indexOf(':');
-    const name = colon > 0 ? arg.slice(0, colon).trim() : '';
-    if (!name || !HEADER_NAME.test(name)) {
-      throw new ExplainInputError(`--header "${arg.length > 60 ? `${arg.slice(0, 60)}...` : arg}" is not "Name: value"; write e.g. --header 'X-Forwarded-User: nick@example.com'`);
-    }
-    const key = name.toLowerCase();
-    const value = arg.slice(colon + 1).trim();
-    const prev = out[key];
-    out[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
-  }
-  return out;
-}
-
-/**
- * The headers as the gateway would receive them: each value's UTF-8 bytes, one char per byte, as
- * Node hands them over. Command-line arguments are text; a proxy sends bytes. Deciding on the bytes
- * makes explain and the gateway agree on names that are not ASCII.
- */
-export function wireHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.map(wireForm) : wireForm(v);
-  return out;
-}
-
-function redacted(headers: Record<string, string | string[]>): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? (Array.isArray(v) ? v.map(() => '(hidden)') : '(hidden)') : v]));
-}
 
 /**
  * The policy the gateway would compile, minus what it cannot compile (it would not start with it):

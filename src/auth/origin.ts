@@ -7,7 +7,10 @@
  * page on `http://gw.example.com` is not the `https://gw.example.com` a TLS proxy serves: a plain
  * http page can be injected by anyone on the network path.
  */
-import type { HeaderMap } from '../auth/types.js';
+import type { HeaderMap } from './types.js';
+
+/** The headers the origin check reads (WebSocket upgrades and session re-checks). */
+export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
 
 function first(v: string | readonly string[] | undefined): string | undefined {
   if (v === undefined) return undefined;

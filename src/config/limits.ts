@@ -1,8 +1,8 @@
 /**
  * WebSocket limits: the effective values (from `gateway.limits` plus embedder overrides).
  */
-import type { Config } from '../config/schema.js';
-import { limitsSchema } from '../config/schema.js';
+import type { Config } from './schema.js';
+import { limitsSchema } from './schema.js';
 
 export interface WsLimits {
   /** Largest inbound message (`gateway.limits.maxFrameBytes`); larger ones close with 1009. */
@@ -31,12 +31,6 @@ export interface WsLimits {
 }
 
 const DEFAULT_TICK_INTERVAL_MS = 30_000;
-
-/**
- * How long a closing socket may take to answer our close frame before it is destroyed. Bounds
- * the life of refused and misbehaving sockets (ws's own default is 30 s).
- */
-export const CLOSE_TIMEOUT_MS = 2_000;
 
 /** The limits a config asks for, with embedder overrides (tests, benchmarks) on top. */
 export function limitsFromConfig(config: Config, overrides?: Partial<WsLimits>): WsLimits {
