@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
-import { validateForStartup } from '../config/validate.js';
+import { validated, validateForStartup } from '../config/validate.js';
 import { allowedHostName, allowedHostProblem, canonicalHost, isLoopbackName } from '../net/host-name.js';
 import { compileHostCheck } from './host.js';
 
@@ -67,7 +67,7 @@ describe('allowedHosts entries', () => {
 });
 
 describe('compileHostCheck', () => {
-  const check = (gateway: Record<string, unknown>) => compileHostCheck(parseConfigObject({ gateway }));
+  const check = (gateway: Record<string, unknown>) => compileHostCheck(validated(parseConfigObject({ gateway })));
 
   it('on a loopback bind serves loopback names and allowedHosts only', () => {
     const c = check({ allowedHosts: ['mayros.example.com'] });

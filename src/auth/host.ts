@@ -10,9 +10,8 @@
  * Compiled once per configuration generation; answers are remembered per Host value (a gateway
  * sees few), so a request costs one map probe.
  */
-import type { Config } from '../config/schema.js';
-import { isLoopbackBind } from '../config/validate.js';
-import { allowedHostName, canonicalHost, isLoopbackName } from '../net/host-name.js';
+import { isLoopbackBind, type ValidatedConfig } from '../config/validate.js';
+import { canonicalHost, isLoopbackName } from '../net/host-name.js';
 
 /** Most Host values one check remembers before starting over (bounded memory under a spray). */
 const MEMO_LIMIT = 256;
@@ -58,13 +57,9 @@ export class HostCheck {
   }
 }
 
-/** The Host check a configuration asks for. Invalid entries are skipped (startup validation refuses them). */
-export function compileHostCheck(config: Config): HostCheck {
-  const allowed = new Set<string>();
-  for (const entry of config.gateway.allowedHosts) {
-    const name = allowedHostName(entry);
-    if (name !== undefined) allowed.add(name);
-  }
+/** The Host check a configuration asks for (entries that are not host names are left out: startup refuses them). */
+export function compileHostCheck({ config, checks }: ValidatedConfig): HostCheck {
+  const allowed = new Set(checks.allowedHosts);
   return new HostCheck(isLoopbackBind(config) || allowed.size > 0, allowed);
 }
 

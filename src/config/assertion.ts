@@ -227,17 +227,19 @@ export function resolveAssertion(a: AssertionConfig, base = ASSERTION_PATH): Res
  * Startup checks for the assertion and the group settings of `gateway.auth.trustedProxy`
  * (called from validateForStartup).
  */
-export function trustedProxyExtrasIssues(tp: {
-  assertion?: AssertionConfig | undefined;
-  groupsHeader?: string | undefined;
-  allowGroups: readonly string[];
-}): ConfigIssue[] {
+export function trustedProxyExtrasIssues(
+  tp: {
+    assertion?: AssertionConfig | undefined;
+    groupsHeader?: string | undefined;
+    allowGroups: readonly string[];
+  },
+  resolved: ResolveResult | undefined = tp.assertion && resolveAssertion(tp.assertion),
+): ConfigIssue[] {
   const base = 'gateway.auth.trustedProxy';
   const issues: ConfigIssue[] = [];
   let groupsClaim: string | undefined;
   if (tp.assertion) {
-    const r = resolveAssertion(tp.assertion);
-    if (!r.ok) issues.push(...r.issues);
+    if (resolved && !resolved.ok) issues.push(...resolved.issues);
     groupsClaim = mergePreset(tp.assertion).groupsClaim;
     if (tp.groupsHeader) {
       // At run time the header would be ignored; refusing here saves an operator from believing it counts.

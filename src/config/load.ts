@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import { parseConfigObject } from './parse.js';
 import { ConfigError } from './errors.js';
-import { validateForStartup } from './validate.js';
+import { checkConfig, type ValidatedConfig } from './validate.js';
 import type { Config } from './schema.js';
 import { deepFreeze, leaves, setPath } from './tree.js';
 
@@ -28,14 +28,23 @@ export interface LoadOptions {
   requireNamedFile?: boolean;
 }
 
-export interface ResolvedConfig {
+/** A loaded config, frozen, with where its values came from and its checks (see ConfigChecks). */
+export interface ResolvedConfig extends ValidatedConfig {
   /** Absolute path of the config file (whether or not it exists). */
   readonly file: string;
   readonly fileFound: boolean;
   readonly stateDir: string;
-  readonly config: Config;
   /** Where each explicitly set leaf came from, keyed by dotted path; absent = default. */
   readonly sources: ReadonlyMap<string, ValueSource>;
+}
+
+/** The fields of a ResolvedConfig that are not worked out from the others. */
+export type ConfigFields = Omit<ResolvedConfig, 'checks'>;
+
+/** Freezes the fields and runs the config's checks once (every ResolvedConfig is made here). */
+export function resolvedConfig(fields: ConfigFields): ResolvedConfig {
+  const { file, fileFound, stateDir, config, sources } = fields;
+  return Object.freeze({ file, fileFound, stateDir, config: deepFreeze(config), sources, checks: checkConfig(config) });
 }
 
 export const ENV = {
@@ -146,20 +155,14 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   }
 
   const config = parseConfigObject(merged, raw === undefined ? undefined : file);
-  return deepFreeze({
-    file,
-    fileFound: raw !== undefined,
-    stateDir: resolveStateDir(env),
-    config,
-    sources,
-  });
+  return resolvedConfig({ file, fileFound: raw !== undefined, stateDir: resolveStateDir(env), config, sources });
 }
 
 /** loadConfig plus startup validation: what `gateway run` and `config validate` use. */
 export function loadConfigForStartup(options: LoadOptions = {}): ResolvedConfig {
   const resolved = loadConfig(options);
-  const issues = validateForStartup(resolved.config);
-  if (issues.length) throw new ConfigError(issues, resolved.fileFound ? resolved.file : undefined);
+  const issues = resolved.checks.issues;
+  if (issues.length) throw new ConfigError([...issues], resolved.fileFound ? resolved.file : undefined);
   return resolved;
 }
 
@@ -180,5 +183,5 @@ export function withValues(resolved: ResolvedConfig, changes: readonly ValueChan
     if (c.source) sources.set(c.path, c.source);
     else sources.delete(c.path);
   }
-  return Object.freeze({ ...resolved, config: deepFreeze(tree as unknown as Config), sources });
+  return resolvedConfig({ ...resolved, config: tree as unknown as Config, sources });
 }

@@ -10,7 +10,7 @@ import { verifyAssertion, type AssertionOutcome } from '../auth/assertion/verify
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { createKeySource } from '../auth/assertion/load-keys.js';
 import { parseIp } from '../net/ip.js';
-import { policyOf } from './explain.js';
+import { compileAuthPolicy } from '../auth/policy.js';
 import { ExplainInputError, parseHeaderArgs, wireHeaders } from './input.js';
 import type { ExplainRequest } from './types.js';
 
@@ -29,7 +29,7 @@ export interface ExplainAssertionOptions {
 export async function explainAssertion(resolved: ResolvedConfig, req: ExplainRequest, opts: ExplainAssertionOptions = {}): Promise<AssertionOutcome | undefined> {
   const ip = parseIp(req.from);
   if (!ip) throw new ExplainInputError(`--from "${req.from}" is not an IP address; give the address the request reaches the gateway from, e.g. --from 127.0.0.1`);
-  const { policy } = policyOf(resolved);
+  const policy = compileAuthPolicy(resolved);
   if (policy.mode !== 'trusted-proxy' || !policy.assertion) return undefined;
   const begun = beginTrustedProxy(ip.text, wireHeaders(parseHeaderArgs(req.headers ?? [])), policy);
   if (!begun.ok || begun.token === undefined) return undefined;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import type { ConfigInput } from '../config/schema.js';
-import type { ResolvedConfig } from '../config/load.js';
+import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
 import { explainRequest } from './explain.js';
 import { ExplainInputError, parseHeaderArgs } from './input.js';
 import type { ExplainRequest, ExplainStep } from './types.js';
 
 function resolved(gateway: NonNullable<ConfigInput['gateway']>): ResolvedConfig {
-  return { file: '/etc/mayros/mayros.json', fileFound: true, stateDir: '/tmp/none', config: parseConfigObject({ gateway }), sources: new Map() };
+  return resolvedConfig({ file: '/etc/mayros/mayros.json', fileFound: true, stateDir: '/tmp/none', config: parseConfigObject({ gateway }), sources: new Map() });
 }
 
 const TP = resolved({

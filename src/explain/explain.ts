@@ -4,12 +4,10 @@
  * gateway would refuse to start with (it says so and explains anyway).
  */
 import type { ResolvedConfig } from '../config/load.js';
-import { validateForStartup } from '../config/validate.js';
 import { authorize } from '../auth/authorize.js';
-import { compileAuthPolicy, type AuthPolicy } from '../auth/policy.js';
+import { compileAuthPolicy } from '../auth/policy.js';
 import { REASONS, docsAnchor, wireCode } from '../auth/reasons.js';
 import type { HeaderMap, TraceStep } from '../auth/types.js';
-import { parseCidr } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../auth/origin.js';
 import { compileHostCheck } from '../auth/host.js';
@@ -18,24 +16,17 @@ import { explainHints, notReached } from './hints.js';
 import { ExplainInputError, parseHeaderArgs, redacted, wireHeaders } from './input.js';
 import type { ExplainOutcome, ExplainRequest, ExplainStep, Explanation } from './types.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
-import { ConfigError } from '../config/errors.js';
 
 /**
- * The policy the gateway would compile, minus what it cannot compile (it would not start with it):
+ * What the policy the gateway would compile leaves out of a config it would not start with:
  * trustedProxies entries that are not addresses, and assertion settings that do not resolve.
  */
-export function policyOf(resolved: ResolvedConfig): { policy: AuthPolicy; ignored: string[]; assertionDropped: boolean } {
-  const entries = resolved.config.gateway.trustedProxies;
-  const ignored = entries.filter((e) => !parseCidr(e).ok);
-  const copy = structuredClone(resolved.config);
-  copy.gateway.trustedProxies = entries.filter((e) => parseCidr(e).ok);
-  try {
-    return { policy: compileAuthPolicy(copy), ignored, assertionDropped: false };
-  } catch (err) {
-    if (!(err instanceof ConfigError) || !copy.gateway.auth.trustedProxy.assertion) throw err;
-    delete copy.gateway.auth.trustedProxy.assertion;
-    return { policy: compileAuthPolicy(copy), ignored, assertionDropped: true };
-  }
+function leftOut({ config, checks }: ResolvedConfig): { ignored: string[]; assertionDropped: boolean } {
+  const valid = new Set(checks.trustedProxies);
+  return {
+    ignored: config.gateway.trustedProxies.filter((e) => !valid.has(e)),
+    assertionDropped: config.gateway.auth.trustedProxy.assertion !== undefined && checks.assertion === undefined,
+  };
 }
 
 function fromTrace(t: TraceStep): ExplainStep {
@@ -54,14 +45,15 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   const headers = parseHeaderArgs(req.headers ?? []);
   const auth = headers['authorization'];
   const bearer = req.bearer ?? parseBearer(auth === undefined ? undefined : Array.isArray(auth) ? auth : [auth]);
-  const { policy, ignored, assertionDropped } = policyOf(resolved);
+  const policy = compileAuthPolicy(resolved);
+  const { ignored, assertionDropped } = leftOut(resolved);
   const config = resolved.config;
   const mode = config.gateway.auth.mode;
 
   const trace: TraceStep[] = [];
   const headerMap: HeaderMap = wireHeaders(headers);
   // The Host check comes before everything but the health probes (DNS-rebinding defence).
-  const hosts = compileHostCheck(config);
+  const hosts = compileHostCheck(resolved);
   const hostChecked = headers['host'] !== undefined && hosts.enforced;
   const hostOk = !hostChecked || hosts.allows(headerMap['host']);
   const decided = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
@@ -103,9 +95,7 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   else if (!originOk) websocket = { admitted: false, code: 'origin_not_allowed', closeCode: REASONS.origin_not_allowed.closeCode, stage: 'upgrade' };
   else if (result.ok) websocket = { admitted: true };
   else {
-    // Trusted-proxy mode decides at the upgrade; the secret modes on the connect frame.
-    const stage = mode === 'trusted-proxy' ? 'upgrade' : 'connect';
-    websocket = { admitted: false, code: wireCode(result.failure), closeCode: REASONS[result.failure.reason].closeCode, stage };
+    websocket = { admitted: false, code: wireCode(result.failure), closeCode: REASONS[result.failure.reason].closeCode, stage: policy.decidesAt };
   }
 
   let outcome: ExplainOutcome;
@@ -128,7 +118,7 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   return {
     file: resolved.file,
     mode,
-    startupIssues: validateForStartup(config),
+    startupIssues: [...resolved.checks.issues],
     request: { from: ip.text, headers: redacted(headers), bearer: bearer === undefined ? 'absent' : 'presented' },
     steps,
     outcome,

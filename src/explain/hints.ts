@@ -5,7 +5,7 @@
  */
 import type { ResolvedConfig } from '../config/load.js';
 import { didYouMean } from '../config/errors.js';
-import type { AuthPolicy } from '../auth/policy.js';
+import { usesSecret, type AuthPolicy, type TrustedProxyPolicy } from '../auth/policy.js';
 import type { AuthResult, TraceStep } from '../auth/types.js';
 import { isLoopbackIp } from '../net/ip.js';
 import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
@@ -43,8 +43,8 @@ function sentHeaderLike(name: string, sent: readonly string[]): string | undefin
   return close ? `"${close}" was sent; did the proxy mean "${name}"? Names must match exactly` : undefined;
 }
 
-function proxyHints(input: HintInput): ExplainStep[] {
-  const { policy, peer, headers, result } = input;
+function proxyHints(input: HintInput, policy: TrustedProxyPolicy): ExplainStep[] {
+  const { peer, headers, result } = input;
   const out: ExplainStep[] = [];
   const note = (detail: string, extra: Partial<ExplainStep> = {}) => out.push({ step: 'hint', result: 'note', detail, ...extra });
   if (!policy.userHeader) note('gateway.auth.trustedProxy.userHeader is not set: no identity can be read (the gateway would not start)');
@@ -101,11 +101,13 @@ function secretHints(input: HintInput): ExplainStep[] {
 
 /** Notes for the operator, after the decision's own steps. */
 export function explainHints(input: HintInput): ExplainStep[] {
-  const mode = input.policy.mode;
+  const policy = input.policy;
+  const mode = policy.mode;
   const out: ExplainStep[] = [];
-  if (mode === 'trusted-proxy') out.push(...proxyHints(input));
-  if (mode === 'token' || mode === 'password') out.push(...secretHints(input));
-  if ((mode === 'trusted-proxy' || mode === 'none') && input.bearer) {
+  if (policy.mode === 'trusted-proxy') out.push(...proxyHints(input, policy));
+  if (usesSecret(policy)) out.push(...secretHints(input));
+  // The modes that decide at the upgrade read no credential.
+  if (policy.decidesAt === 'upgrade' && input.bearer) {
     out.push({ step: 'hint', result: 'note', detail: `mode "${mode}" ignores the bearer credential` });
   }
   return out;

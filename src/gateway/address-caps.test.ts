@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
+import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { AddressCounts, checkAddress, clientKeyOf, type AddressCount } from './address-caps.js';
 import { DEFAULT_WS_LIMITS } from '../config/limits.js';
@@ -41,7 +42,7 @@ describe('AddressCounts', () => {
 });
 
 describe('clientKeyOf', () => {
-  const policy = compileAuthPolicy(parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1', '10.0.0.0/24'] } }));
+  const policy = compileAuthPolicy(validated(parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1', '10.0.0.0/24'] } })));
   it.each<[string, string, Record<string, string>, string | undefined]>([
     ['a direct client: its peer', '127.0.0.2', {}, '127.0.0.2'],
     ['a direct client cannot pick its key with X-Forwarded-For', '127.0.0.2', { 'x-forwarded-for': '203.0.113.5' }, '127.0.0.2'],

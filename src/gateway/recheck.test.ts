@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedConfig } from '../config/load.js';
+import { resolvedConfig } from '../config/load.js';
 import { parseConfigObject } from '../config/parse.js';
 import { buildGeneration } from '../reload/generation.js';
 import { recheckSession } from './recheck.js';
 import type { AdmissionFacts } from './session.js';
 
 function gen(gateway: Record<string, unknown>) {
-  const resolved: ResolvedConfig = { file: '/x.json', fileFound: true, stateDir: '/tmp', config: parseConfigObject({ gateway }), sources: new Map() };
+  const resolved = resolvedConfig({ file: '/x.json', fileFound: true, stateDir: '/tmp', config: parseConfigObject({ gateway }), sources: new Map() });
   return buildGeneration(resolved, { n: 2, now: 0 });
 }
 

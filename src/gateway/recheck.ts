@@ -13,11 +13,6 @@ export type RecheckVerdict =
   | { keep: true; preAuthorized: Identity | undefined }
   | { keep: false; failure: AuthFailure };
 
-/** Modes that decide at the upgrade (from headers) rather than on the connect frame. */
-function decidesAtUpgrade(gen: Generation): boolean {
-  return gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none';
-}
-
 /**
  * Would `gen` still admit this session?
  * - The Host and browser origin checks run again (allowedHosts, allowedOrigins and trustedProxies
@@ -40,7 +35,7 @@ export function recheckSession(facts: AdmissionFacts, connected: boolean, gen: G
     allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins,
   });
   if (!origin) return { keep: false, failure: { reason: 'origin_not_allowed' } };
-  if (!connected && !decidesAtUpgrade(gen)) return { keep: true, preAuthorized: undefined };
+  if (!connected && gen.policy.decidesAt === 'connect') return { keep: true, preAuthorized: undefined };
   const result = authorizeAsync({ peer: facts.peer, headers: facts.headers, credentials: facts.credentials, surface: 'ws', lockedForMs: 0 }, gen.policy, gen.keys, facts.at);
   return result instanceof Promise ? result.then(verdict) : verdict(result);
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
-import { carriesForwarding, FORWARDING_HEADERS, resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
 import { ORIGIN_HEADERS } from '../auth/origin.js';
 
@@ -72,13 +72,6 @@ export function hostOf(req: IncomingMessage): string | string[] | undefined {
   return found;
 }
 
-/**
- * Read outside the policy's own names: the bearer credential, the failure limiter's client address
- * (X-Forwarded-For, X-Real-IP), and the other forwarding headers that tell a request came through
- * a proxy (the loopback exemption does not apply to those from an unlisted peer).
- */
-const ADAPTER_HEADERS = ['authorization', ...FORWARDING_HEADERS] as const;
-
 /** The names read on one surface under one policy, and their lengths: a header of any other length is skipped unread. */
 interface HeaderNames {
   /**
@@ -102,24 +95,22 @@ function compileNames(list: Iterable<string>): HeaderNames {
 }
 
 /**
- * The header names read under `policy` on a surface: the policy's identity, groups,
- * signed-assertion and required headers; the adapter headers in token and password modes (the
- * bearer credential, the failure limiter's client address); and on WebSocket upgrades the origin
- * check's and the client address (for the per-address caps). Computed once per policy (a policy is
- * immutable; a reload compiles a new one).
+ * What an upgrade reads besides the policy's own headers: the origin check's, and the client
+ * address the per-address caps count (address-caps.ts).
+ */
+const UPGRADE_HEADERS: readonly string[] = [...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * The header names read under `policy` on a surface: the ones its mode reads (policy.headers),
+ * and on WebSocket upgrades UPGRADE_HEADERS too. Computed once per policy (a policy is immutable;
+ * a reload compiles a new one).
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
   // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
   if (last?.policy === policy) return last.names;
   let d = namesByPolicy.get(policy);
   if (d === undefined) {
-    const own = [...policy.requiredHeaders];
-    if (policy.userHeader) own.push(policy.userHeader);
-    if (policy.groupsHeader) own.push(policy.groupsHeader);
-    if (policy.assertion) own.push(policy.assertion.header);
-    if (policy.mode === 'token' || policy.mode === 'password') own.push(...ADAPTER_HEADERS);
-    // Upgrades also read the client address the per-address caps count (address-caps.ts).
-    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip']) };
+    d = { http: compileNames(policy.headers), ws: compileNames([...policy.headers, ...UPGRADE_HEADERS]) };
     namesByPolicy.set(policy, d);
   }
   last = { policy, names: d };

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, ResolvedConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
@@ -112,7 +113,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
   const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
-  const policy = compileAuthPolicy(resolved.config);
+  // Fail closed: the gateway never runs a config its own startup validation refuses.
+  if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
+  const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),

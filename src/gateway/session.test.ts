@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
+import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
 import { captureHeaders, expireDue, scheduleExpiry, type Session } from './session.js';
 
 describe('captureHeaders', () => {
-  const policy = compileAuthPolicy(
+  const policy = compileAuthPolicy(validated(
     parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user', requiredHeaders: ['x-forwarded-proto'] } } } }),
-  );
+  ));
   const headers = {
     'x-user': ['alice', 'mallory'],
     'x-forwarded-proto': ['https'],

@@ -56,12 +56,7 @@ const namesByPolicy = new WeakMap<AuthPolicy, readonly string[]>();
 function capturedNames(policy: AuthPolicy): readonly string[] {
   let names = namesByPolicy.get(policy);
   if (names === undefined) {
-    const set = new Set<string>(ORIGIN_HEADERS);
-    if (policy.userHeader) set.add(policy.userHeader);
-    if (policy.groupsHeader) set.add(policy.groupsHeader);
-    if (policy.assertion) set.add(policy.assertion.header);
-    for (const h of policy.requiredHeaders) set.add(h);
-    names = [...set];
+    names = [...new Set<string>([...ORIGIN_HEADERS, ...policy.sessionHeaders])];
     namesByPolicy.set(policy, names);
   }
   return names;

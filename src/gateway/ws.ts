@@ -131,7 +131,7 @@ export class WsGateway {
     }
     if (refusal) {
       logRejection(ctx, { reason: refusal.reason, peer, client, path: req.url ?? '/', surface: 'ws', ...(refusal.reason === 'host_not_allowed' && { detail: shownHost(headers['host']) }) });
-    } else if (gen.policy.mode === 'trusted-proxy' || gen.policy.mode === 'none') {
+    } else if (gen.policy.decidesAt === 'upgrade') {
       const d = decide(ctx, req, 'ws', undefined, gen);
       if (d instanceof Promise) return this.upgradeWhenDecided(d, req, socket, head, peer, key, gen, at);
       if (d.result.ok) preAuthorized = d.result.identity;

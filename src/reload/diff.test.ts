@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
-import type { ResolvedConfig } from '../config/load.js';
+import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
 import { changedPaths, pinRestartOnly } from './diff.js';
 
 const cfg = (gateway: Record<string, unknown>) => parseConfigObject({ gateway });
-const resolved = (config: ReturnType<typeof cfg>, sources: Array<[string, 'file' | 'env']>): ResolvedConfig => ({ file: '/x.json', fileFound: true, stateDir: '/tmp', config, sources: new Map(sources) });
+const resolved = (config: ReturnType<typeof cfg>, sources: Array<[string, 'file' | 'env']>): ResolvedConfig => resolvedConfig({ file: '/x.json', fileFound: true, stateDir: '/tmp', config, sources: new Map(sources) });
 
 describe('changedPaths', () => {
   it('lists changed leaves, arrays as a whole', () => {

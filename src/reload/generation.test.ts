@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedConfig } from '../config/load.js';
+import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
 import { parseConfigObject } from '../config/parse.js';
 import { buildGeneration } from './generation.js';
 
-const resolved = (gateway: Record<string, unknown>): ResolvedConfig => ({ file: '/x.json', fileFound: true, stateDir: '/tmp', config: parseConfigObject({ gateway }), sources: new Map() });
+const resolved = (gateway: Record<string, unknown>): ResolvedConfig => resolvedConfig({ file: '/x.json', fileFound: true, stateDir: '/tmp', config: parseConfigObject({ gateway }), sources: new Map() });
 
 describe('buildGeneration', () => {
   it('is frozen and carries the compiled policy, limits and session age', () => {

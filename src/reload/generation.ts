@@ -80,7 +80,7 @@ export interface GenerationOptions {
 export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOptions): Generation {
   const a = resolved.config.gateway.auth;
   const prev = opts.previous;
-  const policy = opts.policy ?? compileAuthPolicy(resolved.config);
+  const policy = opts.policy ?? compileAuthPolicy(resolved);
   const keepLimiter = prev !== undefined && isDeepStrictEqual(prev.resolved.config.gateway.auth.rateLimit, a.rateLimit);
   return Object.freeze({
     n: opts.n,
@@ -89,7 +89,7 @@ export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOption
     keys: opts.keys,
     keysFingerprint: keysFingerprint(policy),
     limits: limitsFromConfig(resolved.config, opts.limitOverrides),
-    hosts: compileHostCheck(resolved.config),
+    hosts: compileHostCheck(resolved),
     limiter: keepLimiter ? prev.limiter : new FailureLimiter(a.rateLimit),
     sessionMaxAgeMs: a.sessionMaxAgeSec * 1000,
     loadedAt: opts.now,

@@ -17,7 +17,6 @@
 import { loadConfigForStartup, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import { ensureToken } from '../config/token-store.js';
-import { validateForStartup } from '../config/validate.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { Logger } from 'pino';
@@ -76,7 +75,7 @@ function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConf
 function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[]): ResolvedConfig {
   if (restartRequired.length === 0) return candidate;
   const pinned = pinRestartOnly(candidate, running);
-  const issues = validateForStartup(pinned.config);
+  const issues = pinned.checks.issues;
   if (issues.length) {
     const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
     throw new ConfigError(issues.map((i) => ({ ...i, message: `${i.message} (${note})`, fix: `${i.fix ?? 'correct it'}, or restart the gateway to apply the whole file` })), candidate.file);
@@ -115,7 +114,7 @@ export class Reloader {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
       restartRequired = changedPaths(current.resolved.config, candidate.config).filter((p) => (RESTART_ONLY_PATHS as readonly string[]).includes(p));
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
-      policy = compileAuthPolicy(effective.config);
+      policy = compileAuthPolicy(effective);
     } catch (err) {
       return this.rejected(trigger, current, err);
     }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../../src/config/parse.js';
-import type { ResolvedConfig } from '../../src/config/load.js';
+import { resolvedConfig, type ResolvedConfig } from '../../src/config/load.js';
 import { staticKeySource } from '../../src/auth/assertion/key-source.js';
 import { explainRequest } from '../../src/explain/explain.js';
 import { explainAssertion } from '../../src/explain/assertion.js';
@@ -20,7 +20,7 @@ const tmp = tempDir('mayros-explain-');
 
 function resolvedWith(trustedProxy: Record<string, unknown>): ResolvedConfig {
   const config = parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', ...trustedProxy } } } });
-  return { file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmp.dir, config, sources: new Map() };
+  return resolvedConfig({ file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmp.dir, config, sources: new Map() });
 }
 
 const pomerium = (extra: Record<string, unknown> = {}) => resolvedWith({ assertion: { preset: 'pomerium', audience: HOST, jwksFile: '/not/read/in/these/tests' }, allowGroups: ['ops'], ...extra });

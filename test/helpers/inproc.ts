@@ -12,7 +12,7 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import { parseConfigObject } from '../../src/config/parse.js';
 import { validateForStartup } from '../../src/config/validate.js';
-import type { ResolvedConfig } from '../../src/config/load.js';
+import { resolvedConfig } from '../../src/config/load.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/gateway/server.js';
 
 export interface TestGateway {
@@ -31,7 +31,7 @@ export async function startTestGateway(gateway: Record<string, unknown>, opts: P
   const config = parseConfigObject({ gateway: { port: 0, ...gateway } });
   const issues = validateForStartup(config);
   if (issues.length) throw new Error(`test config invalid: ${JSON.stringify(issues)}`);
-  const resolved: ResolvedConfig = { file: '(test)', fileFound: false, stateDir: mkdtempSync(join(tmpdir(), 'mayros-state-')), config, sources: new Map() };
+  const resolved = resolvedConfig({ file: '(test)', fileFound: false, stateDir: mkdtempSync(join(tmpdir(), 'mayros-state-')), config, sources: new Map() });
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
