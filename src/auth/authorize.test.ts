@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { authorize, countsAsFailedAttempt } from './authorize.js';
 import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
-import { wireCode } from './reasons.js';
+import { wireCode } from '../protocol/reasons.js';
 import type { AuthInput, HeaderMap, TraceStep } from './types.js';
 import { parseConfigObject } from '../config/parse.js';
 

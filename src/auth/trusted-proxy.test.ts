@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize, authorizeAsync } from './authorize.js';
 import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
-import { wireCode } from './reasons.js';
+import { wireCode } from '../protocol/reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { staticKeySource, type KeySource } from './assertion/key-source.js';

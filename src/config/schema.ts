@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { modelsSchema } from './models-schema.js';
+import { AUTH_MODES } from '../protocol/identity.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -69,7 +70,7 @@ export const MAX_SESSION_AGE_SEC = 30 * 24 * 3600;
 
 export const authSchema = z
   .object({
-    mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).default('token'),
+    mode: z.enum(AUTH_MODES).default('token'),
     token: secret.optional(),
     password: secret.optional(),
     rateLimit: rateLimitSchema.prefault({}),

@@ -6,7 +6,9 @@
 import type { ResolvedConfig } from '../config/load.js';
 import { authorize } from '../auth/authorize.js';
 import { compileAuthPolicy } from '../auth/policy.js';
-import { REASONS, docsAnchor, wireCode } from '../auth/reasons.js';
+import { REASONS, docsAnchor, wireCode } from '../protocol/reasons.js';
+import type { Refusal } from '../auth/reasons.js';
+import type { Identity } from '../protocol/identity.js';
 import type { HeaderMap, TraceStep } from '../auth/types.js';
 import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../auth/origin.js';
@@ -75,8 +77,8 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
       header: 'host',
     });
   }
-  const result: typeof decided = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
-  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result, bearer: bearer !== undefined }));
+  const result: { ok: true; identity: Identity } | { ok: false; failure: Refusal } = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
+  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result: decided, bearer: bearer !== undefined }));
   else steps.push(...trace.map((t): ExplainStep => ({ ...fromTrace(t), result: 'not-reached', detail: 'not checked, the Host was refused' })));
 
   let websocket: ExplainOutcome['websocket'];

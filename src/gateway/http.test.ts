@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../auth/types.js';
+import type { Identity } from '../protocol/identity.js';
 import { jsonHeaders, SECURITY_HEADERS, whoamiJson } from './http.js';
 
 describe('JSON responses', () => {

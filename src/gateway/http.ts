@@ -2,8 +2,9 @@
  * The HTTP adapter: routes, security headers, and the rendering of auth failures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
-import type { Identity } from '../auth/types.js';
+import type { Refusal } from '../auth/reasons.js';
+import { REASONS, wireCode, type RequestCode } from '../protocol/reasons.js';
+import type { Identity } from '../protocol/identity.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { StaticFiles } from './static.js';
 import { headersCut, hostOf, peerOf } from './request.js';
@@ -36,14 +37,14 @@ export function jsonHeaders(contentLength: number): Record<string, string | numb
 }
 
 /** Sends `text`, which must already be JSON and `bytes` long in UTF-8. */
-function sendJsonText(res: ServerResponse, status: number, text: string, bytes: number, extra?: Record<string, string>): void {
+function sendJsonText(res: ServerResponse, status: number, text: string, bytes: number, extra?: Readonly<Record<string, string>>): void {
   const headers = jsonHeaders(bytes);
   if (extra) Object.assign(headers, extra);
   res.writeHead(status, headers);
   res.end(text);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Readonly<Record<string, string>>): void {
   const text = JSON.stringify(body);
   sendJsonText(res, status, text, Buffer.byteLength(text), extra);
 }
@@ -67,27 +68,30 @@ export function whoamiJson({ user, method, groups }: Identity): { text: string; 
   return { text, bytes: Buffer.byteLength(text) };
 }
 
+/** What an HTTP request can be answered with from the reason table. */
+export type HttpRefusal = Refusal | { reason: RequestCode };
+
 /**
- * The HTTP error body for an auth failure. `claimedUser` (trusted-proxy refusals of a request from
- * a configured proxy) tells the refused person whose sign-in the gateway refused.
+ * The HTTP error body for a refusal: its table row's type, code and sentences. `claimedUser`
+ * (trusted-proxy refusals of a request from a configured proxy) tells the refused person whose
+ * sign-in the gateway refused.
  */
-export function failureBody(failure: AuthFailure, claimedUser?: string): { error: { type: string; reason: string; message: string; fix: string; claimedUser?: string } } {
-  const info = REASONS[failure.reason];
-  const error = { type: info.type, reason: wireCode(failure), message: info.message, fix: info.fix };
+export function failureBody(refusal: HttpRefusal, claimedUser?: string): { error: { type: string; reason: string; message: string; fix: string; claimedUser?: string } } {
+  const row = REASONS[refusal.reason];
+  const error = { type: row.type, reason: wireCode(refusal), message: row.message, fix: row.fix };
   return { error: claimedUser === undefined ? error : { ...error, claimedUser } };
 }
 
-export function sendFailure(res: ServerResponse, failure: AuthFailure, claimedUser?: string): void {
-  const info = REASONS[failure.reason];
-  const extra: Record<string, string> = {};
-  if (failure.reason === 'rate_limited') extra['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
-  if (info.status === 401) extra['www-authenticate'] = 'Bearer realm="mayros"';
-  if (failure.reason === 'trusted_proxy_assertion_keys_unavailable') extra['retry-after'] = '5';
-  sendJson(res, info.status, failureBody(failure, claimedUser), extra);
+/** The row's extra response headers, with Retry-After from a lockout's remaining time. */
+export function refusalHeaders(refusal: HttpRefusal): Record<string, string> | undefined {
+  const row = REASONS[refusal.reason];
+  if (!('retryAfterMs' in refusal)) return row.headers;
+  return { ...row.headers, 'retry-after': String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))) };
 }
 
-function notFound(res: ServerResponse): void {
-  sendJson(res, 404, { error: { type: 'not_found', reason: 'not_found', message: 'No such endpoint.' } });
+/** Answers with the refusal's table row: status, extra headers, and the error body. */
+export function sendRefusal(res: ServerResponse, refusal: HttpRefusal, claimedUser?: string): void {
+  sendJson(res, REASONS[refusal.reason].status, failureBody(refusal, claimedUser), refusalHeaders(refusal));
 }
 
 export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefined) {
@@ -109,7 +113,9 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
       // Ready = able to decide. Only signing keys can be missing; the detail stays in the log.
       const r = ctx.keys?.readiness() ?? { ready: true };
       const config = readyConfig(ctx);
-      return r.ready ? sendJson(res, 200, { ready: true, config }) : sendJson(res, 503, { ready: false, reason: 'trusted_proxy_assertion_keys_unavailable', config });
+      if (r.ready) return sendJson(res, 200, { ready: true, config });
+      const unready = 'trusted_proxy_assertion_keys_unavailable';
+      return sendJson(res, REASONS[unready].status, { ready: false, reason: unready, config });
     }
 
     // Everything but the health probes answers only to the names this gateway serves (DNS rebinding).
@@ -146,28 +152,32 @@ function readyConfig(ctx: GatewayContext): { generation: number; loadedAt: strin
 function answerWhoami(res: ServerResponse, { result, claimedUser }: Decision): void {
   // The client may have gone while a signature was being checked.
   if (res.destroyed || res.writableEnded) return;
-  if (!result.ok) return sendFailure(res, result.failure, claimedUser);
+  if (!result.ok) return sendRefusal(res, result.failure, claimedUser);
   const { text, bytes } = whoamiJson(result.identity);
   sendJsonText(res, 200, text, bytes);
 }
 
 function answerUndecided(res: ServerResponse): void {
-  if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { type: 'internal', reason: 'internal', message: 'The request could not be decided.' } });
+  if (!res.headersSent && !res.destroyed) sendRefusal(res, { reason: 'internal' });
   else res.destroy();
 }
 
 function refuseHost(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, host: string | string[] | undefined): void {
   logRejection(ctx, { reason: 'host_not_allowed', peer: peerOf(req), path: req.url ?? '', surface: 'http', detail: shownHost(host) });
-  sendFailure(res, { reason: 'host_not_allowed' });
+  sendRefusal(res, { reason: 'host_not_allowed' });
 }
 
 /** The answer Node itself gives a header block over the byte limit (server.ts). */
 function refuseCutHeaders(res: ServerResponse): void {
   res.shouldKeepAlive = false;
-  res.writeHead(431, { connection: 'close', 'content-length': 0 });
+  res.writeHead(REASONS.request_headers_too_many.status, { connection: 'close', 'content-length': 0 });
   res.end();
 }
 
 function methodNotAllowed(res: ServerResponse): void {
-  sendJson(res, 405, { error: { type: 'bad_request', reason: 'method_not_allowed', message: 'Only GET is supported here.' } }, { allow: 'GET, HEAD' });
+  sendRefusal(res, { reason: 'method_not_allowed' });
+}
+
+function notFound(res: ServerResponse): void {
+  sendRefusal(res, { reason: 'not_found' });
 }

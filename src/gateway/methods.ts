@@ -5,6 +5,7 @@ import type { RequestFrame, ResponseError } from '../protocol/frames.js';
 import type { GatewayContext } from './context.js';
 import type { Session, WsGateway } from './ws.js';
 import { cachedAuditReport } from '../security/run.js';
+import { frameError } from '../protocol/reasons.js';
 
 export type MethodResult = { ok: true; payload: unknown } | { ok: false; error: ResponseError };
 
@@ -44,10 +45,10 @@ export const METHODS: Readonly<Record<string, Handler>> = Object.freeze({
 
 export function callMethod(ctx: GatewayContext, gw: WsGateway, s: Session, frame: RequestFrame): MethodResult {
   const handler = Object.hasOwn(METHODS, frame.method) ? METHODS[frame.method] : undefined;
-  if (!handler) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method "${frame.method}"; available: ${Object.keys(METHODS).join(', ')}` } };
+  if (!handler) return { ok: false, error: frameError('unknown_method', `unknown method "${frame.method}"; available: ${Object.keys(METHODS).join(', ')}`) };
   try {
     return handler(ctx, gw, s, frame.params);
   } catch {
-    return { ok: false, error: { code: 'INTERNAL', message: 'the method failed' } };
+    return { ok: false, error: frameError('internal', 'the method failed') };
   }
 }

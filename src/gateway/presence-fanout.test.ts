@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Presence, type PresenceEntry } from './presence.js';
+import { Presence } from './presence.js';
+import type { PresenceEntry, PresenceEvent } from '../protocol/presence.js';
 import { PRESENCE_INLINE_MAX, PRESENCE_MAX_CHANGES, PresenceFanout } from './presence-fanout.js';
 
 const entry = (i: number): PresenceEntry => ({ connId: `c${i}`, user: `u${i}`, method: 'trusted-proxy', client: {}, since: '2026-01-01T00:00:00.000Z' });
@@ -10,7 +11,7 @@ afterEach(() => fanout?.close());
 
 function setup(flushMs = 40) {
   const presence = new Presence();
-  const events: Array<Record<string, unknown>> = [];
+  const events: PresenceEvent[] = [];
   fanout = new PresenceFanout(presence, (p) => events.push(p), flushMs);
   return { presence, events };
 }

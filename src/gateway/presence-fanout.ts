@@ -10,7 +10,8 @@
  *   `truncated: true`, past PRESENCE_MAX_CHANGES (call `presence.list` then).
  * - `count`: sessions connected now. `entries`: the full list, only while count <= PRESENCE_INLINE_MAX.
  */
-import type { Presence, PresenceChange } from './presence.js';
+import type { Presence } from './presence.js';
+import type { PresenceChange, PresenceEvent } from '../protocol/presence.js';
 
 export const PRESENCE_FLUSH_MS = 250;
 export const PRESENCE_INLINE_MAX = 200;
@@ -25,7 +26,7 @@ export class PresenceFanout {
 
   constructor(
     private readonly presence: Presence,
-    private readonly emit: (payload: Record<string, unknown>) => void,
+    private readonly emit: (payload: PresenceEvent) => void,
     private readonly flushMs = PRESENCE_FLUSH_MS,
   ) {
     this.unsubscribe = presence.onChange((c) => this.push(c));

@@ -3,15 +3,16 @@
  * admitted on. Pure: the WebSocket adapter applies the verdict.
  */
 import { authorizeAsync } from '../auth/authorize.js';
-import type { AuthFailure } from '../auth/reasons.js';
-import type { AuthResult, Identity } from '../auth/types.js';
+import type { Refusal } from '../auth/reasons.js';
+import type { AuthResult } from '../auth/types.js';
+import type { Identity } from '../protocol/identity.js';
 import type { Generation } from '../reload/generation.js';
 import { originAllowed } from '../auth/origin.js';
 import type { AdmissionFacts } from './session.js';
 
 export type RecheckVerdict =
   | { keep: true; preAuthorized: Identity | undefined }
-  | { keep: false; failure: AuthFailure };
+  | { keep: false; failure: Refusal };
 
 /**
  * Would `gen` still admit this session?

@@ -16,6 +16,7 @@ import type { GatewayContext } from './context.js';
 import { buildGeneration, keysFor, type Generation } from '../reload/generation.js';
 import { createHttpHandler } from './http.js';
 import { refuseRaw } from './http/raw-refusal.js';
+import type { RequestCode } from '../protocol/reasons.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
 import { loadStaticFiles } from './static.js';
@@ -83,11 +84,11 @@ function applyListenerLimits(server: Server, gen: Generation): void {
   server.requestTimeout = Math.max(HTTP_LIMITS.requestTimeout, gen.limits.handshakeTimeoutMs);
 }
 
-/** Statuses for requests Node's parser refused before they reached a handler. */
-const CLIENT_ERROR_STATUS: Record<string, number> = {
-  HPE_HEADER_OVERFLOW: 431,
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-  HPE_HEADERS_TIMEOUT: 408,
+/** Codes for requests Node's parser refused before they reached a handler (others: bad_request). */
+const CLIENT_ERROR_CODE: Readonly<Record<string, RequestCode>> = {
+  HPE_HEADER_OVERFLOW: 'request_headers_too_large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+  HPE_HEADERS_TIMEOUT: 'request_timeout',
 };
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -152,7 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
-      refuseRaw(socket, CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400);
+      refuseRaw(socket, (err.code !== undefined && Object.hasOwn(CLIENT_ERROR_CODE, err.code) ? CLIENT_ERROR_CODE[err.code] : undefined) ?? 'bad_request');
     });
     return s;
   };

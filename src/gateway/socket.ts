@@ -1,9 +1,9 @@
 /**
  * The WebSocket server instance the gateway uses: ws with our limits, and a socket class that
- * names the reason when ws itself closes an oversized message.
+ * names the reason when ws itself closes a session (an oversized or malformed message).
  */
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { WS_MESSAGE_TOO_BIG } from '../auth/reasons.js';
+import { REASONS, type SessionCode } from '../protocol/reasons.js';
 
 /**
  * How long a closing socket may take to answer our close frame before it is destroyed. Bounds
@@ -11,14 +11,30 @@ import { WS_MESSAGE_TOO_BIG } from '../auth/reasons.js';
  */
 export const CLOSE_TIMEOUT_MS = 2_000;
 
+/** The closes ws makes by itself, without a reason text, by close code. */
+const WS_OWN_CLOSES: ReadonlyMap<number, SessionCode> = new Map(
+  (['frame_too_large', 'frame_malformed', 'frame_invalid_utf8'] as const).map((code) => [REASONS[code].closeCode, code]),
+);
+
 /**
- * ws enforces `maxPayload` while the message is still arriving (nothing is buffered beyond it)
- * and closes with 1009 but no reason text; this adds our reason code so clients can look it up.
+ * ws enforces `maxPayload` while the message is still arriving (nothing is buffered beyond it),
+ * and checks every frame against RFC 6455; it closes with 1009, 1002 or 1007 but no reason text.
+ * This adds our reason code so clients can look it up.
  */
 export class GatewaySocket extends WebSocket {
   override close(code?: number, data?: string | Buffer): void {
-    super.close(code, code === WS_MESSAGE_TOO_BIG && data === undefined ? 'frame_too_large' : data);
+    super.close(code, data === undefined && code !== undefined ? WS_OWN_CLOSES.get(code) : data);
   }
+}
+
+/** The reason code of an error ws reports before closing a session by itself, if it is one of ours. */
+export function ownCloseReason(err: Error & { code?: string }): SessionCode | undefined {
+  const c = err.code;
+  if (c === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || c === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') return 'frame_too_large';
+  if (c === 'WS_ERR_INVALID_UTF8') return 'frame_invalid_utf8';
+  // Too many fragments closes with 1008 and no reason, as before; every other ws error is a protocol error (1002).
+  if (c === 'WS_ERR_TOO_MANY_BUFFERED_PARTS' || !c?.startsWith('WS_ERR_')) return undefined;
+  return 'frame_malformed';
 }
 
 /** A no-server WebSocketServer for one message-size limit. */

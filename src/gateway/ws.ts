@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer, RawData } from 'ws';
-import { REASONS, wireCode, type AuthFailure } from '../auth/reasons.js';
-import type { Identity } from '../auth/types.js';
+import type { Refusal } from '../auth/reasons.js';
+import { frameError, REASONS, wireCode } from '../protocol/reasons.js';
+import type { Identity } from '../protocol/identity.js';
 import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame, type ResponseError } from '../protocol/frames.js';
 import { decide, logRejection, whenDecided, type Decision, type GatewayContext } from './context.js';
 import type { Generation } from '../reload/generation.js';
@@ -26,15 +27,14 @@ import { headersCut, headersOf, peerOf } from './request.js';
 import { callMethod } from './methods.js';
 import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
-import { createWsServer } from './socket.js';
+import { createWsServer, ownCloseReason } from './socket.js';
 import { refuseRaw } from './http/raw-refusal.js';
 
 export type { Session } from './session.js';
 
 interface CloseOptions {
-  /** Request id to answer with an error frame before closing. */
+  /** Request id to answer with an error frame (the row's wsError) before closing. */
   id?: RequestFrame['id'];
-  code?: ResponseError['code'];
   /** Log line to write; omitted when the decision already logged it. */
   event?: 'auth_rejected' | 'session_revoked' | 'session_closed';
   detail?: Record<string, unknown>;
@@ -97,9 +97,9 @@ export class WsGateway {
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     // A header list Node may have cut is never decided on (see headersCut).
-    if (headersCut(req)) return refuseRaw(socket, 431);
+    if (headersCut(req)) return refuseRaw(socket, 'request_headers_too_many');
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/') return refuseRaw(socket, 404);
+    if (path !== '/') return refuseRaw(socket, 'not_found');
     const ctx = this.ctx;
     const gen = ctx.generation;
     const limits = gen.limits;
@@ -117,7 +117,7 @@ export class WsGateway {
       socket.destroy();
       return;
     }
-    let refusal: AuthFailure | undefined;
+    let refusal: Refusal | undefined;
     let claimedUser: string | undefined;
     let preAuthorized: Identity | undefined;
     // One address past its own caps is refused first, whatever room the others leave.
@@ -192,7 +192,7 @@ export class WsGateway {
     );
   }
 
-  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, refusal: AuthFailure | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number, claimedUser?: string): void {
+  private completeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, peer: string, key: string | undefined, refusal: Refusal | undefined, preAuthorized: Identity | undefined, gen: Generation, at: number, claimedUser?: string): void {
     this.serverFor(this.ctx.generation).handleUpgrade(req, socket, head, (ws) => {
       this.sockets++;
       ws.once('close', this.socketClosed);
@@ -249,8 +249,9 @@ export class WsGateway {
     scheduleExpiry(s, gen.sessionMaxAgeMs);
     ws.on('message', (data, isBinary) => this.onMessage(s, data, isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
-      // ws has already sent the close frame (1009 for an oversized message); just record it.
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.logClose(s, 'session_closed', { reason: 'frame_too_large' });
+      // ws has already sent the close frame (1009 for an oversized message, 1002 or 1007 for a malformed one); just record it.
+      const reason = ownCloseReason(err);
+      if (reason) this.logClose(s, 'session_closed', { reason });
       s.closing = true;
     });
     ws.on('close', () => {
@@ -276,12 +277,12 @@ export class WsGateway {
       return;
     }
     if (isBinary) {
-      this.send(s, errorFrame(null, { code: 'INVALID_FRAME', message: 'binary frames are not accepted; send JSON text' }));
+      this.send(s, errorFrame(null, frameError('invalid_frame', 'binary frames are not accepted; send JSON text')));
       return;
     }
     const parsed = parseRequestFrame(data.toString());
     if (!parsed.ok) {
-      this.send(s, errorFrame(parsed.id, { code: 'INVALID_FRAME', message: parsed.message }));
+      this.send(s, errorFrame(parsed.id, frameError('invalid_frame', parsed.message)));
       return;
     }
     const frame = parsed.frame;
@@ -290,7 +291,7 @@ export class WsGateway {
       return;
     }
     if (frame.method === 'connect') {
-      this.send(s, errorFrame(frame.id, { code: 'ALREADY_CONNECTED', message: 'this session is already connected' }));
+      this.send(s, errorFrame(frame.id, frameError('already_connected', 'this session is already connected')));
       return;
     }
     const r = callMethod(this.ctx, this, s, frame);
@@ -299,17 +300,17 @@ export class WsGateway {
 
   private onConnect(s: Session, frame: RequestFrame, gen: Generation): void {
     if (frame.method !== 'connect') {
-      this.closeSession(s, { reason: 'connect_required' }, { id: frame.id, code: 'CONNECT_REQUIRED', event: 'auth_rejected' });
+      this.closeSession(s, { reason: 'connect_required' }, { id: frame.id, event: 'auth_rejected' });
       return;
     }
     const params = connectParamsSchema.safeParse(frame.params ?? {});
     if (!params.success) {
       const first = params.error.issues[0];
-      this.send(s, errorFrame(frame.id, { code: 'INVALID_PARAMS', message: `invalid connect params${first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}` }));
+      this.send(s, errorFrame(frame.id, frameError('invalid_params', `invalid connect params${first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}`)));
       return;
     }
     if (params.data.protocol !== PROTOCOL_VERSION) {
-      this.closeSession(s, { reason: 'protocol_unsupported' }, { id: frame.id, code: 'PROTOCOL_UNSUPPORTED', event: 'auth_rejected' });
+      this.closeSession(s, { reason: 'protocol_unsupported' }, { id: frame.id, event: 'auth_rejected' });
       return;
     }
     let identity = s.preAuthorized;
@@ -321,7 +322,7 @@ export class WsGateway {
       if (d instanceof Promise) return void s.ws.terminate();
       const { result } = d;
       if (!result.ok) {
-        this.closeSession(s, result.failure, { id: frame.id, code: 'UNAUTHORIZED' });
+        this.closeSession(s, result.failure, { id: frame.id });
         return;
       }
       identity = result.identity;
@@ -362,17 +363,18 @@ export class WsGateway {
   private readonly expire = (s: Session): void => this.closeSession(s, { reason: 'session_expired' }, { event: 'session_closed' });
 
   /** Answers `id` with an error frame when given, logs, and closes with the reason's code. */
-  private closeSession(s: Session, failure: AuthFailure, opts: CloseOptions = {}): void {
+  private closeSession(s: Session, failure: Refusal, opts: CloseOptions = {}): void {
     if (s.closing) return;
     s.closing = true;
     clearTimeout(s.timer);
     const reason = wireCode(failure);
-    if (opts.id !== undefined && opts.code && s.ws.readyState === s.ws.OPEN) {
-      s.ws.send(JSON.stringify(errorFrame(opts.id, { code: opts.code, reason, message: REASONS[failure.reason].message })));
+    const row = REASONS[failure.reason];
+    if (opts.id !== undefined && row.wsError && s.ws.readyState === s.ws.OPEN) {
+      s.ws.send(JSON.stringify(errorFrame(opts.id, { code: row.wsError, reason, message: row.message })));
     }
     if (opts.event === 'auth_rejected') logRejection(this.ctx, { reason, peer: s.peer, path: '/', surface: 'ws' });
     else if (opts.event) this.logClose(s, opts.event, { reason, ...opts.detail });
-    s.ws.close(REASONS[failure.reason].closeCode, reason);
+    s.ws.close(row.closeCode, reason);
   }
 
   private logClose(s: Session, event: string, fields: Record<string, unknown>): void {
@@ -472,7 +474,7 @@ export class WsGateway {
       clearTimeout(s.timer);
       if (s.identity) this.send(s, eventFrame('shutdown', { reason: 'gateway shutting down' }));
       s.closing = true;
-      s.ws.close(1001, 'gateway_shutdown');
+      s.ws.close(REASONS.gateway_shutdown.closeCode, 'gateway_shutdown');
     }
   }
 

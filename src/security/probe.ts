@@ -11,7 +11,7 @@
  */
 import WebSocket from 'ws';
 import type { AuthMode } from '../config/schema.js';
-import { reasonFromWireCode } from '../auth/reasons.js';
+import { reasonFromWireCode } from '../protocol/reasons.js';
 import { FORWARDED_VERDICT_HEADER } from '../net/forwarded.js';
 import { finding, type Finding } from './findings.js';
 import { httpGet } from '../probe/http-get.js';
