@@ -24,7 +24,8 @@ import { AddressCounts, checkAddress, clientKeyOf } from './address-caps.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckSession, type RecheckVerdict } from './recheck.js';
 import { headersCut, headersOf, peerOf } from './request.js';
-import { callMethod } from './methods.js';
+import { METHODS } from '../methods/index.js';
+import type { GatewayFacts, MethodContext, MethodResult } from '../methods/registry.js';
 import { captureHeaders, EXPIRY_SWEEP_MS, expireDue, scheduleExpiry, type Session } from './session.js';
 import { serializeFrame } from './serialize.js';
 import { createWsServer, ownCloseReason } from './socket.js';
@@ -67,7 +68,30 @@ export class WsGateway {
   /** Sign-in lines: as many as the rejection log allows, counted apart from it. */
   private readonly signInLog: LogLimiter;
 
+  /** What methods may read of the gateway (one object; every read is live). */
+  private readonly facts: GatewayFacts;
+
   constructor(private readonly ctx: GatewayContext) {
+    const gw = this;
+    this.facts = {
+      get version() {
+        return ctx.version;
+      },
+      get startedAt() {
+        return ctx.startedAt;
+      },
+      now: () => ctx.now(),
+      get port() {
+        return ctx.port;
+      },
+      get generation() {
+        return ctx.generation;
+      },
+      get clients() {
+        return gw.connectedCount;
+      },
+      presence: ctx.presence,
+    };
     const limits = ctx.generation.limits;
     this.serverBytes = limits.maxPayloadBytes;
     this.server = createWsServer(this.serverBytes);
@@ -294,8 +318,27 @@ export class WsGateway {
       this.send(s, errorFrame(frame.id, frameError('already_connected', 'this session is already connected')));
       return;
     }
-    const r = callMethod(this.ctx, this, s, frame);
-    this.send(s, r.ok ? okFrame(frame.id, r.payload) : errorFrame(frame.id, r.error));
+    const identity = s.identity;
+    const call: MethodContext = {
+      session: { connId: s.connId, identity },
+      gateway: this.facts,
+      emit: (event, payload) => this.send(s, eventFrame(event, payload)),
+      emitTo: (who, event, payload) => this.emitTo(who, event, payload),
+    };
+    const r = METHODS.invoke(frame.method, frame.params, call);
+    if (r instanceof Promise) void r.then((done) => this.reply(s, frame.id, done));
+    else this.reply(s, frame.id, r);
+  }
+
+  private reply(s: Session, id: RequestFrame['id'], r: MethodResult): void {
+    this.send(s, r.ok ? okFrame(id, r.payload) : errorFrame(id, r.error));
+  }
+
+  /** Sends an event to every open session of `who` (the same user, signed in the same way). */
+  private emitTo(who: Identity, event: string, payload: unknown): void {
+    for (const s of this.sessions) {
+      if (s.identity && s.identity.user === who.user && s.identity.method === who.method) this.send(s, eventFrame(event, payload));
+    }
   }
 
   private onConnect(s: Session, frame: RequestFrame, gen: Generation): void {
