@@ -14,12 +14,12 @@ import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
 import { buildGeneration, keysFor, type Generation } from '../reload/generation.js';
-import { createHttpHandler } from './http.js';
+import { createHttpHandler } from './http/handler.js';
 import { refuseRaw } from './http/raw-refusal.js';
 import type { RequestCode } from '../protocol/reasons.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
-import { loadStaticFiles } from './static.js';
+import { loadStaticFiles } from './http/static.js';
 import { WsGateway } from './ws.js';
 import type { WsLimits } from '../config/limits.js';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../protocol/identity.js';
-import { jsonHeaders, SECURITY_HEADERS, whoamiJson } from './http.js';
+import type { Identity } from '../../protocol/identity.js';
+import { jsonHeaders, SECURITY_HEADERS } from './headers.js';
+import { whoamiJson } from './json.js';
 
 describe('JSON responses', () => {
   it('carry the security and API headers and the length, nothing else', () => {
