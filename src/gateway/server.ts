@@ -20,7 +20,7 @@ import type { RequestCode } from '../protocol/reasons.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
 import { loadStaticFiles } from './http/static.js';
-import { WsGateway } from './ws.js';
+import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 
 export interface GatewayOptions {

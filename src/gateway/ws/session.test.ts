@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigObject } from '../config/parse.js';
-import { validated } from '../config/validate.js';
-import { compileAuthPolicy } from '../auth/policy.js';
-import { authorize } from '../auth/authorize.js';
+import { parseConfigObject } from '../../config/parse.js';
+import { validated } from '../../config/validate.js';
+import { compileAuthPolicy } from '../../auth/policy.js';
+import { authorize } from '../../auth/authorize.js';
 import { captureHeaders, expireDue, scheduleExpiry, type Session } from './session.js';
 
 describe('captureHeaders', () => {

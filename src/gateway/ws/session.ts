@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { AuthPolicy } from '../auth/policy.js';
-import type { Credentials, HeaderMap } from '../auth/types.js';
-import type { Identity } from '../protocol/identity.js';
-import type { TokenBucket } from './token-bucket.js';
-import { ORIGIN_HEADERS } from '../auth/origin.js';
+import type { AuthPolicy } from '../../auth/policy.js';
+import type { Credentials, HeaderMap } from '../../auth/types.js';
+import type { Identity } from '../../protocol/identity.js';
+import type { TokenBucket } from '../token-bucket.js';
+import { ORIGIN_HEADERS } from '../../auth/origin.js';
 
 /** What a session was admitted on, in the shape the auth decision reads. */
 export interface AdmissionFacts {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorFrame, eventFrame, okFrame } from '../protocol/frames.js';
+import { errorFrame, eventFrame, okFrame } from '../../protocol/frames.js';
 import { serializeFrame } from './serialize.js';
-import { Presence } from './presence.js';
+import { Presence } from '../presence.js';
 
 describe('serializeFrame', () => {
   it.each([

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigObject } from '../config/parse.js';
-import { validated } from '../config/validate.js';
-import { compileAuthPolicy } from '../auth/policy.js';
-import { AddressCounts, checkAddress, clientKeyOf, type AddressCount } from './address-caps.js';
-import { DEFAULT_WS_LIMITS } from '../config/limits.js';
+import { parseConfigObject } from '../../config/parse.js';
+import { validated } from '../../config/validate.js';
+import { compileAuthPolicy } from '../../auth/policy.js';
+import { AddressCounts, clientKeyOf, type AddressCount } from './address-caps.js';
 
-const limits = { ...DEFAULT_WS_LIMITS, maxConnectionsPerAddress: 5, maxUnauthenticatedPerAddress: 2 };
 const count = (c: Partial<AddressCount>): AddressCount => ({ sockets: 0, sessions: 0, pending: 0, verifying: 0, ...c });
-
-describe('checkAddress', () => {
-  it.each<[string, AddressCount | undefined, ReturnType<typeof checkAddress>]>([
-    ['an address holding nothing', undefined, undefined],
-    ['room left', count({ sockets: 3, sessions: 3, pending: 1 }), undefined],
-    ['pending at the cap', count({ sockets: 2, sessions: 2, pending: 2 }), 'too_many_unauthenticated_per_address'],
-    ['verifying upgrades count as pending', count({ sessions: 1, pending: 1, verifying: 1 }), 'too_many_unauthenticated_per_address'],
-    ['sessions at the cap', count({ sockets: 5, sessions: 5 }), 'too_many_connections_per_address'],
-    ['the cap counts verifying upgrades too', count({ sockets: 4, sessions: 4, verifying: 1 }), 'too_many_connections_per_address'],
-    ['refusals still closing fill both caps', count({ sockets: 7, sessions: 1 }), 'drop'],
-  ])('%s', (_name, c, verdict) => {
-    expect(checkAddress(c, limits)).toBe(verdict);
-  });
-});
 
 describe('AddressCounts', () => {
   it('keeps an entry only while the address holds something', () => {

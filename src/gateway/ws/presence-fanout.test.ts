@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Presence } from './presence.js';
-import type { PresenceEntry, PresenceEvent } from '../protocol/presence.js';
+import { Presence } from '../presence.js';
+import type { PresenceEntry, PresenceEvent } from '../../protocol/presence.js';
 import { PRESENCE_INLINE_MAX, PRESENCE_MAX_CHANGES, PresenceFanout } from './presence-fanout.js';
 
 const entry = (i: number): PresenceEntry => ({ connId: `c${i}`, user: `u${i}`, method: 'trusted-proxy', client: {}, since: '2026-01-01T00:00:00.000Z' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolvedConfig } from '../config/load.js';
-import { parseConfigObject } from '../config/parse.js';
-import { buildGeneration } from '../reload/generation.js';
+import { resolvedConfig } from '../../config/load.js';
+import { parseConfigObject } from '../../config/parse.js';
+import { buildGeneration } from '../../reload/generation.js';
 import { recheckSession } from './recheck.js';
 import type { AdmissionFacts } from './session.js';
 

@@ -1,9 +1,14 @@
 /**
- * The WebSocket server instance the gateway uses: ws with our limits, and a socket class that
- * names the reason when ws itself closes a session (an oversized or malformed message).
+ * The sockets: the ws server the gateway uses (our limits, and a socket class that names the
+ * reason when ws itself closes a session), and sending with back-pressure: a client that stops
+ * reading is closed once its unsent data passes gateway.limits.maxBufferedBytes.
  */
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { REASONS, type SessionCode } from '../protocol/reasons.js';
+import { REASONS, type SessionCode } from '../../protocol/reasons.js';
+import { closeSession } from './close.js';
+import { serializeFrame } from './serialize.js';
+import type { Session } from './session.js';
+import type { WsState } from './state.js';
 
 /**
  * How long a closing socket may take to answer our close frame before it is destroyed. Bounds
@@ -49,4 +54,29 @@ export function createWsServer(maxPayloadBytes: number): WebSocketServer {
     closeTimeout: CLOSE_TIMEOUT_MS,
   };
   return new WebSocketServer(options);
+}
+
+/** Sends a frame, or closes a client that has stopped reading (its unsent data is over the cap). */
+export function send(st: WsState, s: Session, frame: unknown): void {
+  if (s.closing || s.ws.readyState !== s.ws.OPEN) return;
+  if (overBuffered(st, s)) return;
+  s.ws.send(serializeFrame(frame as Record<string, unknown>));
+}
+
+/** Sends a frame to every connected session, encoded once. */
+export function broadcast(st: WsState, frame: unknown): void {
+  // Encoded once: ws would otherwise convert the string for every recipient.
+  const data = Buffer.from(JSON.stringify(frame));
+  for (const s of st.sessions) {
+    if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || overBuffered(st, s)) continue;
+    s.ws.send(data, { binary: false });
+  }
+}
+
+function overBuffered(st: WsState, s: Session): boolean {
+  const buffered = s.ws.bufferedAmount;
+  if (buffered <= st.ctx.generation.limits.maxBufferedBytes) return false;
+  // The close frame queues behind the backlog; ws destroys the socket if it is not answered.
+  closeSession(st, s, { reason: 'slow_consumer' }, { event: 'session_closed', detail: { bufferedBytes: buffered } });
+  return true;
 }

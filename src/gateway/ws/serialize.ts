@@ -3,7 +3,7 @@
  * computed once and reused: with thousands of sessions, `presence.list` would otherwise
  * re-serialize the same few hundred kilobytes on every call (an easy way to burn the CPU).
  */
-import type { EventFrame, ResponseFrame } from '../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../protocol/frames.js';
 
 const cache = new WeakMap<object, string>();
 

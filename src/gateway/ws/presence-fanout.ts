@@ -10,8 +10,8 @@
  *   `truncated: true`, past PRESENCE_MAX_CHANGES (call `presence.list` then).
  * - `count`: sessions connected now. `entries`: the full list, only while count <= PRESENCE_INLINE_MAX.
  */
-import type { Presence } from './presence.js';
-import type { PresenceChange, PresenceEvent } from '../protocol/presence.js';
+import type { Presence } from '../presence.js';
+import type { PresenceChange, PresenceEvent } from '../../protocol/presence.js';
 
 export const PRESENCE_FLUSH_MS = 250;
 export const PRESENCE_INLINE_MAX = 200;

@@ -1,17 +1,16 @@
 /**
- * Per-address WebSocket caps: how many sockets one client address holds, and the pure check that
- * refuses an upgrade past `gateway.limits.maxConnectionsPerAddress` or
- * `maxUnauthenticatedPerAddress`, so one address cannot take every slot the global caps allow.
+ * Per-address WebSocket caps: which client address an upgrade counts under, and how many sockets
+ * each address holds (admission.ts refuses an upgrade past `gateway.limits.maxConnectionsPerAddress`
+ * or `maxUnauthenticatedPerAddress`, so one address cannot take every slot the global caps allow).
  *
  * The address is the client the failure limiter would count (clientIpOf): the TCP peer, or the
  * rightmost untrusted X-Forwarded-For hop when the peer is a trusted proxy. Behind a proxy every
  * socket comes from the proxy's address, so keying on the peer would make a per-address cap a cap
  * on everyone behind it.
  */
-import type { AuthPolicy } from '../auth/policy.js';
-import type { HeaderMap } from '../auth/types.js';
-import type { WsLimits } from '../config/limits.js';
-import { clientIpOf } from './request.js';
+import type { AuthPolicy } from '../../auth/policy.js';
+import type { HeaderMap } from '../../auth/types.js';
+import { clientIpOf } from '../request.js';
 
 /** What one address holds. Sessions include those still waiting for `connect` (pending). */
 export interface AddressCount {
@@ -24,8 +23,6 @@ export interface AddressCount {
   verifying: number;
 }
 
-export type AddressVerdict = 'drop' | 'too_many_connections_per_address' | 'too_many_unauthenticated_per_address' | undefined;
-
 /**
  * The address an upgrade is counted under, or undefined when it resolves to a trusted proxy's own
  * address (a trusted proxy that names no client in X-Forwarded-For): such sockets are everyone
@@ -34,19 +31,6 @@ export type AddressVerdict = 'drop' | 'too_many_connections_per_address' | 'too_
 export function clientKeyOf(headers: HeaderMap, peer: string, policy: AuthPolicy): string | undefined {
   const client = clientIpOf(headers, peer, policy);
   return policy.trustedProxies.has(client) ? undefined : client;
-}
-
-/**
- * Whether one more upgrade from an address holding `c` is refused: dropped without a reply once
- * its sockets (refusals still closing included) fill both per-address caps, else refused past
- * either cap. Pure; mirrors the global checks in ws.ts.
- */
-export function checkAddress(c: AddressCount | undefined, limits: WsLimits): AddressVerdict {
-  if (!c) return undefined;
-  if (c.sockets + c.verifying >= limits.maxConnectionsPerAddress + limits.maxUnauthenticatedPerAddress) return 'drop';
-  if (c.sessions + c.verifying >= limits.maxConnectionsPerAddress) return 'too_many_connections_per_address';
-  if (c.pending + c.verifying >= limits.maxUnauthenticatedPerAddress) return 'too_many_unauthenticated_per_address';
-  return undefined;
 }
 
 /** The counts per address; an address holding nothing has no entry (memory follows open sockets). */
