@@ -12,6 +12,7 @@
  */
 import { isLoopbackBind, type ValidatedConfig } from '../config/validate.js';
 import { canonicalHost, isLoopbackName } from '../net/host-name.js';
+import { onlyOf } from './header-values.js';
 
 /** Most Host values one check remembers before starting over (bounded memory under a spray). */
 const MEMO_LIMIT = 256;
@@ -35,12 +36,10 @@ export class HostCheck {
    * Whether a request with these Host values is served. No Host at all is not a browser (every
    * browser sends one), so it is served; a Host sent twice is not.
    */
-  allows(host: string | readonly string[] | undefined): boolean {
-    if (!this.enforced || host === undefined) return true;
-    if (typeof host !== 'string') {
-      if (host.length !== 1) return false;
-      host = host[0]!;
-    }
+  allows(values: string | readonly string[] | undefined): boolean {
+    if (!this.enforced || values === undefined) return true;
+    const host = onlyOf(values);
+    if (host === undefined) return false;
     if (host.length > MEMO_MAX_TEXT) return this.decide(host);
     const known = this.memo.get(host);
     if (known !== undefined) return known;

@@ -7,19 +7,15 @@
  * page on `http://gw.example.com` is not the `https://gw.example.com` a TLS proxy serves: a plain
  * http page can be injected by anyone on the network path.
  */
+import { firstOf, onlyOf } from './header-values.js';
 import type { HeaderMap } from './types.js';
 
 /** The headers the origin check reads (WebSocket upgrades and session re-checks). */
 export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
 
-function first(v: string | readonly string[] | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : v[0];
-}
-
 /** The first entry of a comma-separated list (a proxy chain appends; the first is the browser's). */
 function firstListed(v: string | readonly string[] | undefined): string | undefined {
-  const s = first(v);
+  const s = firstOf(v);
   if (s === undefined) return undefined;
   const head = s.split(',')[0]!.trim();
   return head === '' ? undefined : head;
@@ -46,7 +42,7 @@ export interface OriginCheckInput {
  * told (no Host, or a trusted proxy's X-Forwarded-Proto that is neither http nor https).
  */
 export function ownOrigin({ headers, peerIsTrustedProxy }: Omit<OriginCheckInput, 'allowedOrigins'>): string | undefined {
-  let host = first(headers['host'])?.trim();
+  let host = firstOf(headers['host'])?.trim();
   let scheme: 'http:' | 'https:' = 'http:';
   if (peerIsTrustedProxy) {
     host = firstListed(headers['x-forwarded-host']) ?? host;
@@ -60,8 +56,9 @@ export function ownOrigin({ headers, peerIsTrustedProxy }: Omit<OriginCheckInput
 export function originAllowed({ headers, peerIsTrustedProxy, allowedOrigins }: OriginCheckInput): boolean {
   const originValues = headers['origin'];
   if (originValues === undefined) return true; // not a browser: nothing to hijack
-  if (typeof originValues !== 'string' && originValues.length !== 1) return false;
-  const origin = first(originValues)!.trim();
+  const sent = onlyOf(originValues);
+  if (sent === undefined) return false;
+  const origin = sent.trim();
   let url: URL;
   try {
     url = new URL(origin);

@@ -13,18 +13,7 @@ import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
 import { headerText } from './header-text.js';
-
-// Header values are read without building arrays or closures: this runs on every request.
-
-/** How many times a header arrived (0 when absent). */
-function countOf(v: string | readonly string[] | undefined): number {
-  return v === undefined ? 0 : typeof v === 'string' ? 1 : v.length;
-}
-
-/** The first value of a header, or undefined when it is absent. */
-function firstOf(v: string | readonly string[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : v?.[0];
-}
+import { countOf, firstOf } from './header-values.js';
 
 /** True when no value of the header has anything but whitespace (also when it is absent). */
 function allBlank(v: string | readonly string[] | undefined): boolean {

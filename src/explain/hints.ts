@@ -11,6 +11,7 @@ import { isLoopbackIp } from '../net/ip.js';
 import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import type { ExplainStep } from './types.js';
 import { nfc } from '../auth/header-text.js';
+import { firstOf } from '../auth/header-values.js';
 
 /** The trusted-proxy steps after a failure, in the decision's fixed order, marked as not reached. */
 export function notReached(policy: AuthPolicy, trace: readonly TraceStep[]): ExplainStep[] {
@@ -71,8 +72,7 @@ function proxyHints(input: HintInput, policy: TrustedProxyPolicy): ExplainStep[]
   } else if (reason === 'trusted_proxy_user_ambiguous') {
     note('a proxy that appends to the client\'s header (instead of overwriting it) produces this; overwrite the identity header in the proxy');
   } else if (reason === 'trusted_proxy_user_not_allowed') {
-    const h = policy.userHeader ? headers[policy.userHeader] : undefined;
-    const user = nfc((Array.isArray(h) ? h[0] : h)?.trim() ?? '');
+    const user = nfc(firstOf(policy.userHeader ? headers[policy.userHeader] : undefined)?.trim() ?? '');
     const near = [...policy.allowUsers].find((u) => u.toLowerCase() === user.toLowerCase());
     if (near) note(`allowUsers has "${near}", which differs from "${user}" only in letter case; the match is exact`, { user });
   }

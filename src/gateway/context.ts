@@ -9,6 +9,7 @@ import type { AuthResult, Credentials, HeaderMap } from '../auth/types.js';
 import { authorizeAsync, countsAsFailedAttempt } from '../auth/authorize.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { headerText } from '../auth/header-text.js';
+import { onlyOf } from '../auth/header-values.js';
 import type { AuthFailure } from '../auth/reasons.js';
 import { wireCode } from '../protocol/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
@@ -67,7 +68,7 @@ export function claimedUserOf(failure: AuthFailure, headers: HeaderMap, policy: 
   if (!r.startsWith('trusted_proxy_') || r === 'trusted_proxy_untrusted_source' || r === 'trusted_proxy_user_ambiguous' || r === 'trusted_proxy_user_missing') return undefined;
   if (policy.mode !== 'trusted-proxy' || !policy.userHeader) return undefined;
   const v = headers[policy.userHeader];
-  const one = typeof v === 'string' ? v : v?.length === 1 ? v[0] : undefined;
+  const one = onlyOf(v);
   // Decoded as the decision decodes it, so a UTF-8 name is shown as the person knows it.
   const user = one === undefined ? undefined : headerText(one)?.trim();
   if (!user || user.includes(',')) return undefined;
