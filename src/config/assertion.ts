@@ -13,7 +13,7 @@
  */
 import type { AssertionConfig } from './schema.js';
 import type { ConfigIssue } from './errors.js';
-import { isLoopbackIp } from '../net/ip.js';
+import { keyUrlProblem } from './key-url.js';
 
 export const ASSERTION_PATH = 'gateway.auth.trustedProxy.assertion';
 
@@ -112,26 +112,6 @@ function isHttpsOrigin(s: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** True when a URL names a loopback host (127.0.0.0/8, ::1, localhost): plain http is tolerated only there. */
-export function isLoopbackUrl(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || isLoopbackIp(host);
-}
-
-/** Why a key URL is refused, or undefined when it is acceptable. */
-export function keyUrlProblem(text: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    return `"${text}" is not a URL`;
-  }
-  if (u.username || u.password) return 'must not carry a user name or password';
-  if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:') return isLoopbackUrl(u) ? undefined : 'uses plain http to a non-loopback host: anyone on the path could swap the keys';
-  return `uses "${u.protocol}"; only https (or http to a loopback address) is accepted`;
 }
 
 function algorithmIssue(alg: string, path: string): ConfigIssue | undefined {
