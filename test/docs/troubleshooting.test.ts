@@ -91,7 +91,7 @@ describe('every code the gateway can send has a row', () => {
 
   it('sends, logs and compares only reason codes that have a row', () => {
     const codes = files.flatMap(({ file, text }) =>
-      [...text.matchAll(/\breason(?:\s*[:=]{1,3}\s*|\(\s*)'([a-z0-9_]+)'/g), ...text.matchAll(/(?:refuseRaw|frameError|closeWith|sendRefusal)\([^']*'([a-z0-9_]+)'/g)]
+      [...text.matchAll(/\breason(?:\s*[:=]{1,3}\s*|\(\s*)'([a-z0-9_]+)'/g), ...text.matchAll(/\b(?:refuseRaw|frameError|sendRefusal)\([^'()\n]*'([a-z0-9_]+)'/g)]
         .map((m) => m[1]!)
         .filter((c) => !known.has(c))
         .map((c) => `${file}: ${c}`),
