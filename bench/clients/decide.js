@@ -10,7 +10,7 @@ import { authorize } from '../../dist/auth/authorize.js';
 import { compileAuthPolicy } from '../../dist/auth/policy.js';
 import { MEMO_LIMIT } from '../../dist/net/cidr.js';
 import { parseConfigObject } from '../../dist/config/parse.js';
-import { validateForStartup } from '../../dist/config/validate.js';
+import { validated } from '../../dist/config/validate.js';
 import { REQUIRED_HEADER, USER_HEADER, proxyList, rng, trustedProxyConfig, userList } from '../lib/fixtures.js';
 import { median } from '../lib/stats.js';
 import { serve } from '../lib/worker.js';
@@ -31,9 +31,10 @@ const NEW_PEERS = 4 * MEMO_LIMIT;
  */
 function makeCase(proxies, users, newPeers) {
   const config = parseConfigObject(trustedProxyConfig({ proxies: proxyList(proxies), users: userList(users) }));
-  const issues = validateForStartup(config);
+  const checked = validated(config);
+  const issues = checked.checks.issues;
   if (issues.length) throw new Error(`benchmark config is invalid: ${JSON.stringify(issues[0])}`);
-  const policy = compileAuthPolicy(config);
+  const policy = compileAuthPolicy(checked);
   const list = userList(users);
   const r = rng(99);
   // The same INPUTS users in both kinds of case, so only the peer differs between them.

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, countsAsFailedAttempt } from './authorize.js';
+import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
-import { wireCode } from './reasons.js';
+import { wireCode } from '../protocol/reasons.js';
 import type { AuthInput, HeaderMap, TraceStep } from './types.js';
 import { parseConfigObject } from '../config/parse.js';
 
 function policy(gateway: Record<string, unknown>) {
-  return compileAuthPolicy(parseConfigObject({ gateway }));
+  return compileAuthPolicy(validated(parseConfigObject({ gateway })));
 }
 
 const proxy = policy({
@@ -108,7 +109,7 @@ describe('token and password decisions', () => {
   });
 
   it('fails closed when no secret is configured', () => {
-    const unset = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode: 'token' } } }));
+    const unset = compileAuthPolicy(validated(parseConfigObject({ gateway: { auth: { mode: 'token' } } })));
     expect(code(authorize({ ...base, credentials: { bearer: 'anything' } }, unset))).toBe('token_mismatch');
   });
 

@@ -58,11 +58,14 @@ export function authorizeAsync(input: AuthInput, policy: AuthPolicy, keys: KeySo
   if (policy.mode !== 'trusted-proxy' || !policy.assertion) return authorize(input, policy, trace);
   const begun = beginTrustedProxy(input.peer, input.headers, policy, trace);
   if (!begun.ok) return begun;
+  // beginTrustedProxy returns a token whenever the policy requires an assertion; without one, refuse.
+  if (begun.token === undefined) return finishTrustedProxy(begun.user, input.headers, policy, undefined, trace);
   if (!keys) {
     trace?.push({ step: 'assertion', ok: false, detail: 'no key source is configured' });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_keys_unavailable' } };
   }
-  return verifyAssertion(begun.token!, begun.user, keys, policy.assertion, now).then(
+  const assertion = policy.assertion;
+  return verifyAssertion(begun.token, begun.user, keys, assertion, now).then(
     (outcome) => finishTrustedProxy(begun.user, input.headers, policy, outcome, trace),
     // verifyAssertion does not throw; should it ever, refuse.
     () => finishTrustedProxy(begun.user, input.headers, policy, { ok: false, failure: { reason: 'trusted_proxy_assertion_invalid', why: 'unverified' }, detail: 'verification failed unexpectedly' }, trace),

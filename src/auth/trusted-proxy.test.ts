@@ -1,15 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { authorize, authorizeAsync } from './authorize.js';
+import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
-import { wireCode } from './reasons.js';
+import { wireCode } from '../protocol/reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { staticKeySource, type KeySource } from './assertion/key-source.js';
 import { parseConfigObject } from '../config/parse.js';
-import { claims, jwksOf, makeSigner, type TestSigner } from '../../test/helpers/signing.js';
+import { claims, jwksOf, makeSigner, type TestSigner } from '../../test/support/signing.js';
 
 function policy(trustedProxy: Record<string, unknown>) {
-  return compileAuthPolicy(parseConfigObject({ gateway: { trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', ...trustedProxy } } } }));
+  return compileAuthPolicy(validated(parseConfigObject({ gateway: { trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', ...trustedProxy } } } })));
 }
 
 const code = (r: AuthResult) => (r.ok ? `ok:${r.identity.user}:${r.identity.groups.join('|')}` : wireCode(r.failure));

@@ -7,24 +7,13 @@
  * never costs a signature check or a key fetch; `finishTrustedProxy` takes the verification
  * outcome as plain data.
  */
-import type { AuthPolicy } from './policy.js';
+import type { TrustedProxyPolicy } from './policy.js';
 import type { AuthFailure } from './reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
 import { headerText } from './header-text.js';
-
-// Header values are read without building arrays or closures: this runs on every request.
-
-/** How many times a header arrived (0 when absent). */
-function countOf(v: string | readonly string[] | undefined): number {
-  return v === undefined ? 0 : typeof v === 'string' ? 1 : v.length;
-}
-
-/** The first value of a header, or undefined when it is absent. */
-function firstOf(v: string | readonly string[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : v?.[0];
-}
+import { countOf, firstOf } from './header-values.js';
 
 /** True when no value of the header has anything but whitespace (also when it is absent). */
 function allBlank(v: string | readonly string[] | undefined): boolean {
@@ -34,22 +23,21 @@ function allBlank(v: string | readonly string[] | undefined): boolean {
   return true;
 }
 
+/** Passed the steps before the assertion: the identity header's user, and the assertion token when the policy requires one. */
 export type ProxyBegin = { ok: false; failure: AuthFailure } | { ok: true; user: string; token: string | undefined };
 
 /** Source, required headers, identity header and (when configured) the assertion header's presence. */
-export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): ProxyBegin {
+export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[]): ProxyBegin {
   // 1. The TCP peer, never a forwarding header. (lookup = match(parseIp(peer)), remembered.)
   const entry = policy.trustedProxies.lookup(peer);
   if (!entry) {
     trace?.push({ step: 'source', ok: false, detail: `peer ${parseIp(peer)?.text ?? peer} matches no gateway.trustedProxies entry` });
     return { ok: false, failure: { reason: 'trusted_proxy_untrusted_source' } };
   }
-  trace?.push({ step: 'source', ok: true, detail: `peer ${parseIp(peer)!.text} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
+  trace?.push({ step: 'source', ok: true, detail: `peer ${parseIp(peer)?.text ?? peer} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
 
   // 2. Required headers: present and not blank.
-  const required = policy.requiredHeaders;
-  for (let i = 0; i < required.length; i++) {
-    const name = required[i]!;
+  for (const name of policy.requiredHeaders) {
     const v = headers[name];
     if (allBlank(v)) {
       trace?.push({ step: 'required-header', ok: false, detail: `${name} is ${countOf(v) ? 'blank' : 'missing'}`, header: name });
@@ -60,7 +48,12 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
 
   // 3. The identity header: exactly one, non-blank. Names are matched exactly (lowercase,
   //    hyphens): an underscore spelling is a different header and never counts.
-  const userHeader = policy.userHeader!;
+  const userHeader = policy.userHeader;
+  if (userHeader === undefined) {
+    // A config without one is refused at startup; should a policy lack it anyway, no one gets in.
+    trace?.push({ step: 'identity', ok: false, detail: 'gateway.auth.trustedProxy.userHeader is not set' });
+    return { ok: false, failure: { reason: 'trusted_proxy_user_missing' } };
+  }
   const uv = headers[userHeader];
   const count = countOf(uv);
   if (count > 1) {
@@ -69,7 +62,8 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   }
   // Decoded before trimming: a UTF-8 name may end in byte 0xA0, which read as latin-1 is a
   // no-break space that trim() would cut off.
-  const text = count === 1 ? headerText(firstOf(uv)!) : '';
+  const one = count === 1 ? firstOf(uv) : undefined;
+  const text = one === undefined ? '' : headerText(one);
   if (text === undefined) {
     trace?.push({ step: 'identity', ok: false, detail: `${userHeader} is not valid UTF-8`, header: userHeader });
     return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: userHeader } };
@@ -92,11 +86,12 @@ export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: Auth
   if (!a) return { ok: true, user, token: undefined };
   const tv = headers[a.header];
   const tokens = countOf(tv);
-  if (tokens > 1 || (tokens === 1 && firstOf(tv)!.includes(','))) {
+  const sent = tokens === 1 ? firstOf(tv) : undefined;
+  if (tokens > 1 || sent?.includes(',')) {
     trace?.push({ step: 'assertion', ok: false, detail: `${a.header} arrived more than once`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_ambiguous' } };
   }
-  const token = tokens === 1 ? firstOf(tv)!.trim() : '';
+  const token = sent?.trim() ?? '';
   if (!token) {
     trace?.push({ step: 'assertion', ok: false, detail: `${a.header} is ${tokens ? 'blank' : 'missing'}`, header: a.header });
     return { ok: false, failure: { reason: 'trusted_proxy_assertion_missing' } };
@@ -110,20 +105,20 @@ function listGroups(groups: readonly string[]): string {
   return groups.length > 10 ? `${shown} and ${groups.length - 10} more` : shown;
 }
 
-function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[]): { ok: true; groups: string[] } | { ok: false; failure: AuthFailure } {
-  const name = policy.groupsHeader!;
+function groupsFromHeader(name: string, headers: HeaderMap, separator: string, trace?: TraceStep[]): { ok: true; groups: string[] } | { ok: false; failure: AuthFailure } {
   const v = headers[name];
   const count = countOf(v);
   if (count > 1) {
     trace?.push({ step: 'groups', ok: false, detail: `${name} arrived ${count} times`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
   }
-  const text = count === 1 ? headerText(firstOf(v)!) : '';
+  const one = count === 1 ? firstOf(v) : undefined;
+  const text = one === undefined ? '' : headerText(one);
   if (text === undefined) {
     trace?.push({ step: 'groups', ok: false, detail: `${name} is not valid UTF-8`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: name } };
   }
-  const groups = count === 1 ? [...new Set(text.split(policy.groupsSeparator).map((g) => g.trim()).filter(Boolean))] : [];
+  const groups = one === undefined ? [] : [...new Set(text.split(separator).map((g) => g.trim()).filter(Boolean))];
   trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }
@@ -132,7 +127,7 @@ function groupsFromHeader(headers: HeaderMap, policy: AuthPolicy, trace?: TraceS
  * The rest of the decision: the assertion outcome (when the policy requires one), groups, and the
  * allowlist. `headerUser` is what beginTrustedProxy returned.
  */
-export function finishTrustedProxy(headerUser: string, headers: HeaderMap, policy: AuthPolicy, assertion: AssertionOutcome | undefined, trace?: TraceStep[]): AuthResult {
+export function finishTrustedProxy(headerUser: string, headers: HeaderMap, policy: TrustedProxyPolicy, assertion: AssertionOutcome | undefined, trace?: TraceStep[]): AuthResult {
   let user = headerUser;
   let groups: readonly string[] = [];
   if (policy.assertion) {
@@ -147,7 +142,7 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
     groups = assertion.groups;
     if (policy.assertion.groupsClaim) trace?.push({ step: 'groups', ok: true, detail: `from claim "${policy.assertion.groupsClaim}": ${listGroups(groups)}` });
   } else if (policy.groupsHeader) {
-    const g = groupsFromHeader(headers, policy, trace);
+    const g = groupsFromHeader(policy.groupsHeader, headers, policy.groupsSeparator, trace);
     if (!g.ok) return g;
     groups = g.groups;
   }
@@ -177,7 +172,7 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
 }
 
 /** The whole decision, sync; with an assertion policy, `assertion` is the verification outcome. */
-export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: AuthPolicy, trace?: TraceStep[], assertion?: AssertionOutcome): AuthResult {
+export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[], assertion?: AssertionOutcome): AuthResult {
   const begun = beginTrustedProxy(peer, headers, policy, trace);
   if (!begun.ok) return begun;
   return finishTrustedProxy(begun.user, headers, policy, assertion, trace);

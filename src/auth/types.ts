@@ -1,6 +1,6 @@
 import type { AuthFailure } from './reasons.js';
 import type { AssertionOutcome } from './assertion/outcome.js';
-import type { AuthMode } from '../config/schema.js';
+import type { Identity } from '../protocol/identity.js';
 
 /**
  * Request headers, names lowercased. A repeated header must be an array of its values (as in Node's
@@ -29,13 +29,6 @@ export interface AuthInput {
    * fills it; a caller of the sync `authorize` may pass one it already has. Absent = not verified.
    */
   assertion?: AssertionOutcome;
-}
-
-export interface Identity {
-  user: string | null;
-  method: AuthMode;
-  /** The user's groups (trusted-proxy mode with a groups source); empty otherwise. */
-  groups: readonly string[];
 }
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure };

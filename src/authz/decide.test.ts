@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import fc from 'fast-check';
 import { parseConfigObject } from '../config/parse.js';
 import type { AuthMode } from '../config/schema.js';
-import type { Identity } from '../auth/types.js';
+import type { Identity } from '../protocol/identity.js';
 import { compileAuthorization } from './compile.js';
 import { scopesFor, type ScopeSubject } from './decide.js';
 import { explainScopes } from './explain.js';

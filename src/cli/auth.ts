@@ -4,8 +4,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { withStoredToken } from '../security/run.js';
-import type { Explanation, StepResult } from '../security/explain.js';
-import { describeGrantSource } from '../security/explain-scopes.js';
+import type { Explanation, StepResult } from '../explain/types.js';
+import { describeGrantSource } from '../explain/scopes.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface ExplainOptions {
@@ -74,7 +74,7 @@ export function renderExplanation(e: Explanation, style: Style): string {
 async function explain(opts: ExplainOptions): Promise<void> {
   // Loaded here, not at the top: they pull in the decision modules and jose, which every other
   // command would otherwise load at start-up (docs/performance.md).
-  const [{ ExplainInputError, explainRequest }, { explainAssertion }] = await Promise.all([import('../security/explain.js'), import('../security/explain-assertion.js')]);
+  const [{ explainRequest }, { explainAssertion }, { ExplainInputError }] = await Promise.all([import('../explain/explain.js'), import('../explain/assertion.js'), import('../explain/input.js')]);
   // Schema only: a config the gateway would refuse at startup can still be explained.
   const resolved = withStoredToken(loadConfig({ configPath: opts.config, requireNamedFile: true }));
   const req = { from: opts.from, headers: opts.header, bearer: opts.bearer };

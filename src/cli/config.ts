@@ -2,7 +2,8 @@
  * `mayros config path|get|validate`
  */
 import type { Command } from 'commander';
-import { getPath, loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
+import { loadConfig, loadConfigForStartup, resolveConfigPath } from '../config/load.js';
+import { getPath } from '../config/tree.js';
 import { isSecretPath, redactSecrets } from '../config/secrets.js';
 import { sourceOf } from '../config/sources.js';
 import { withStoredToken } from '../security/run.js';

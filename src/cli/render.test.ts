@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
+import { resolvedConfig } from '../config/load.js';
 import { auditConfig } from '../security/audit.js';
 import { toReport } from '../security/findings.js';
-import { explainRequest } from '../security/explain.js';
+import { explainRequest } from '../explain/explain.js';
 import { renderAuditText } from './security.js';
 import { renderExplanation } from './auth.js';
 import { createStyle } from './style.js';
@@ -12,7 +13,7 @@ const config = parseConfigObject({
   gateway: { bind: 'lan', trustedProxies: ['10.0.0.0/8'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } },
 });
 const report = toReport(auditConfig(config, { sources: new Map() }));
-const resolved = { file: '/etc/m.json', fileFound: true, stateDir: '/tmp/x', config, sources: new Map() } as const;
+const resolved = resolvedConfig({ file: '/etc/m.json', fileFound: true, stateDir: '/tmp/x', config, sources: new Map() });
 
 describe('renderAuditText', () => {
   it('prints every finding with its severity label, id, found and fix; no ANSI without colour', () => {
@@ -59,7 +60,7 @@ describe('renderExplanation', () => {
 
   it('warns when the gateway would refuse to start, and still explains', () => {
     // Loopback bind with only a LAN proxy listed: the gateway refuses to start.
-    const refused = { ...resolved, config: parseConfigObject({ gateway: { ...config.gateway, bind: 'loopback' } }) };
+    const refused = resolvedConfig({ ...resolved, config: parseConfigObject({ gateway: { ...config.gateway, bind: 'loopback' } }) });
     const e = explainRequest(refused, { from: '10.1.2.3', headers: ['X-Forwarded-User: nick'] });
     const text = renderExplanation(e, createStyle(false));
     expect(text).toContain('the gateway would refuse to start with this config');

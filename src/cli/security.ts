@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { ResolvedConfig } from '../config/load.js';
-import { isLoopbackBind } from '../config/validate.js';
 import { atLeast, finding, toReport, type AuditReport, type Finding, type Severity } from '../security/findings.js';
 import { loadForAudit } from '../security/run.js';
 import { oneOf } from './options.js';
+import { defaultUrl } from './url.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface AuditOptions {
@@ -27,14 +27,6 @@ function parseUrl(value: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError('expected an http:// or https:// URL');
   return u.origin;
-}
-
-/** Where a gateway started with this config listens, seen from this host; undefined for port 0. */
-export function defaultUrl(resolved: ResolvedConfig): string | undefined {
-  const g = resolved.config.gateway;
-  if (g.port === 0) return undefined;
-  const host = g.bind === 'custom' && g.customBindHost && !isLoopbackBind(resolved.config) ? g.customBindHost : '127.0.0.1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${g.port}`;
 }
 
 const LABEL: Readonly<Record<Severity, string>> = { critical: 'CRITICAL', warn: 'WARN', info: 'INFO' };

@@ -52,7 +52,7 @@ export function renderStatus(r: StatusReport): string {
 
 export async function status(opts: StatusOptions): Promise<void> {
   // Loaded here: they pull in ws and the explain module only for this command.
-  const [{ probeStatus }, { ExplainInputError, parseHeaderArgs }] = await Promise.all([import('../probe/status.js'), import('../security/explain.js')]);
+  const [{ probeStatus }, { ExplainInputError, parseHeaderArgs }] = await Promise.all([import('../probe/status.js'), import('../explain/input.js')]);
   let headers: Record<string, string | string[]>;
   try {
     headers = parseHeaderArgs(opts.header);

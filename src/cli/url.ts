@@ -19,8 +19,8 @@ export interface UrlAnswer {
   code: 0 | 1;
 }
 
-/** Where a browser on this host reaches the gateway started with this config; undefined for port 0. */
-function baseUrl(resolved: ResolvedConfig): string | undefined {
+/** Where a gateway started with this config listens, seen from this host (and a browser on it); undefined for port 0. */
+export function defaultUrl(resolved: ResolvedConfig): string | undefined {
   const g = resolved.config.gateway;
   if (g.port === 0) return undefined;
   const host = g.bind === 'custom' && g.customBindHost && !isLoopbackBind(resolved.config) ? g.customBindHost : '127.0.0.1';
@@ -34,7 +34,7 @@ export function controlUiLink(resolved: ResolvedConfig, url: string | undefined,
   if (mode === 'trusted-proxy') {
     return { notes: ['trusted-proxy mode: open the Control UI through your proxy, at the address people use to reach it; the gateway\'s own address refuses browsers that do not come through the proxy (trusted_proxy_untrusted_source)'], code: 1 };
   }
-  const base = (url ?? baseUrl(resolved))?.replace(/\/+$/, '');
+  const base = (url ?? defaultUrl(resolved))?.replace(/\/+$/, '');
   if (!base) return { notes: ['gateway.port is 0, so the port is chosen when the gateway starts: pass --url with the address from its "listening" line'], code: 1 };
   if (mode === 'none') return { link: `${base}/`, notes: ['auth mode "none": the page needs no credential, and neither does anyone else who can reach it'], code: 0 };
   if (mode === 'password') return { link: `${base}/`, notes: ['password mode: the page asks for the gateway password (not printed here)'], code: 0 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyUrlProblem, resolveAssertion, type ResolvedAssertion } from './assertion.js';
+import { resolveAssertion, type ResolvedAssertion } from './assertion.js';
+import { keyUrlProblem } from './key-url.js';
 import { parseConfigObject } from './parse.js';
 import { validateForStartup } from './validate.js';
 import { ConfigError } from './errors.js';

@@ -13,7 +13,7 @@
  */
 import type { AssertionConfig } from './schema.js';
 import type { ConfigIssue } from './errors.js';
-import { isLoopbackIp } from '../net/ip.js';
+import { keyUrlProblem } from './key-url.js';
 
 export const ASSERTION_PATH = 'gateway.auth.trustedProxy.assertion';
 
@@ -114,26 +114,6 @@ function isHttpsOrigin(s: string): boolean {
   }
 }
 
-/** True when a URL names a loopback host (127.0.0.0/8, ::1, localhost): plain http is tolerated only there. */
-export function isLoopbackUrl(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || isLoopbackIp(host);
-}
-
-/** Why a key URL is refused, or undefined when it is acceptable. */
-export function keyUrlProblem(text: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    return `"${text}" is not a URL`;
-  }
-  if (u.username || u.password) return 'must not carry a user name or password';
-  if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:') return isLoopbackUrl(u) ? undefined : 'uses plain http to a non-loopback host: anyone on the path could swap the keys';
-  return `uses "${u.protocol}"; only https (or http to a loopback address) is accepted`;
-}
-
 function algorithmIssue(alg: string, path: string): ConfigIssue | undefined {
   if (ALGORITHM_SET.has(alg)) return undefined;
   const fix = `use the asymmetric algorithm your proxy signs with, e.g. "ES256" or "RS256" (accepted: ${ASYMMETRIC_ALGORITHMS.join(', ')})`;
@@ -227,17 +207,19 @@ export function resolveAssertion(a: AssertionConfig, base = ASSERTION_PATH): Res
  * Startup checks for the assertion and the group settings of `gateway.auth.trustedProxy`
  * (called from validateForStartup).
  */
-export function trustedProxyExtrasIssues(tp: {
-  assertion?: AssertionConfig | undefined;
-  groupsHeader?: string | undefined;
-  allowGroups: readonly string[];
-}): ConfigIssue[] {
+export function trustedProxyExtrasIssues(
+  tp: {
+    assertion?: AssertionConfig | undefined;
+    groupsHeader?: string | undefined;
+    allowGroups: readonly string[];
+  },
+  resolved: ResolveResult | undefined = tp.assertion && resolveAssertion(tp.assertion),
+): ConfigIssue[] {
   const base = 'gateway.auth.trustedProxy';
   const issues: ConfigIssue[] = [];
   let groupsClaim: string | undefined;
   if (tp.assertion) {
-    const r = resolveAssertion(tp.assertion);
-    if (!r.ok) issues.push(...r.issues);
+    if (resolved && !resolved.ok) issues.push(...resolved.issues);
     groupsClaim = mergePreset(tp.assertion).groupsClaim;
     if (tp.groupsHeader) {
       // At run time the header would be ignored; refusing here saves an operator from believing it counts.

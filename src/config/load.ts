@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import { parseConfigObject } from './parse.js';
 import { ConfigError } from './errors.js';
-import { validateForStartup } from './validate.js';
+import { checkConfig, type ValidatedConfig } from './validate.js';
 import type { Config } from './schema.js';
+import { deepFreeze, leaves, setPath } from './tree.js';
 
 export type ValueSource = 'default' | 'file' | 'env' | 'flag' | 'generated';
 
@@ -27,14 +28,23 @@ export interface LoadOptions {
   requireNamedFile?: boolean;
 }
 
-export interface ResolvedConfig {
+/** A loaded config, frozen, with where its values came from and its checks (see ConfigChecks). */
+export interface ResolvedConfig extends ValidatedConfig {
   /** Absolute path of the config file (whether or not it exists). */
   readonly file: string;
   readonly fileFound: boolean;
   readonly stateDir: string;
-  readonly config: Config;
   /** Where each explicitly set leaf came from, keyed by dotted path; absent = default. */
   readonly sources: ReadonlyMap<string, ValueSource>;
+}
+
+/** The fields of a ResolvedConfig that are not worked out from the others. */
+export type ConfigFields = Omit<ResolvedConfig, 'checks'>;
+
+/** Freezes the fields and runs the config's checks once (every ResolvedConfig is made here). */
+export function resolvedConfig(fields: ConfigFields): ResolvedConfig {
+  const { file, fileFound, stateDir, config, sources } = fields;
+  return Object.freeze({ file, fileFound, stateDir, config: deepFreeze(config), sources, checks: checkConfig(config) });
 }
 
 export const ENV = {
@@ -97,34 +107,6 @@ export function parseConfigText(text: string, file: string): unknown {
   }
 }
 
-function collectLeaves(value: unknown, prefix: string, out: Map<string, ValueSource>): void {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) collectLeaves(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out.set(prefix, 'file');
-  }
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let cur = obj;
-  for (const k of keys.slice(0, -1)) {
-    const next = cur[k];
-    if (!next || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
-    cur = cur[k] as Record<string, unknown>;
-  }
-  cur[keys[keys.length - 1]!] = value;
-}
-
-/** Freezes an object graph in place (config values are plain data). */
-export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v)) deepFreeze(child);
-  }
-  return v;
-}
-
 /**
  * Loads and schema-checks the config without startup validation (the audit reads configs the
  * gateway would refuse). Throws ConfigError on unreadable files, syntax errors and schema errors.
@@ -155,7 +137,7 @@ export function resolveConfig(raw: unknown, file: string, options: Omit<LoadOpti
   if (raw !== undefined) parseConfigObject(raw, file);
   const merged: Record<string, unknown> = raw === undefined ? {} : structuredClone(raw as Record<string, unknown>);
   const sources = new Map<string, ValueSource>();
-  collectLeaves(merged, '', sources);
+  for (const path of leaves(merged).keys()) sources.set(path, 'file');
 
   const envIssues = [];
   const envPort = env[ENV.port];
@@ -189,13 +171,7 @@ export function resolveConfig(raw: unknown, file: string, options: Omit<LoadOpti
   }
 
   const config = parseConfigObject(merged, raw === undefined ? undefined : file);
-  return deepFreeze({
-    file,
-    fileFound: raw !== undefined,
-    stateDir: resolveStateDir(env),
-    config,
-    sources,
-  });
+  return resolvedConfig({ file, fileFound: raw !== undefined, stateDir: resolveStateDir(env), config, sources });
 }
 
 /** loadConfig plus startup validation: what `gateway run` and `config validate` use. */
@@ -203,19 +179,29 @@ export function loadConfigForStartup(options: LoadOptions = {}): ResolvedConfig 
   return checkForStartup(loadConfig(options));
 }
 
-/** Startup validation of a loaded config: returns it, or throws ConfigError with every issue. */
+/** Startup validation of a loaded config (its checks ran once, when it was resolved): returns it, or throws ConfigError with every issue. */
 export function checkForStartup(resolved: ResolvedConfig): ResolvedConfig {
-  const issues = validateForStartup(resolved.config);
-  if (issues.length) throw new ConfigError(issues, resolved.fileFound ? resolved.file : undefined);
+  const issues = resolved.checks.issues;
+  if (issues.length) throw new ConfigError([...issues], resolved.fileFound ? resolved.file : undefined);
   return resolved;
 }
 
-/** Reads a dotted path out of the config (for `config get`). */
-export function getPath(config: Config, path: string): unknown {
-  let cur: unknown = config;
-  for (const k of path.split('.')) {
-    if (!cur || typeof cur !== 'object' || !(k in (cur as object))) return undefined;
-    cur = (cur as Record<string, unknown>)[k];
+/** One value to put at a dotted path, and where it came from (undefined: the default). */
+export interface ValueChange {
+  path: string;
+  /** undefined removes the key (its default applies). */
+  value: unknown;
+  source: ValueSource | undefined;
+}
+
+/** A copy of `resolved` with `changes` applied to its config and sources, frozen again. */
+export function withValues(resolved: ResolvedConfig, changes: readonly ValueChange[]): ResolvedConfig {
+  const tree = structuredClone(resolved.config) as unknown as Record<string, unknown>;
+  const sources = new Map(resolved.sources);
+  for (const c of changes) {
+    setPath(tree, c.path, c.value);
+    if (c.source) sources.set(c.path, c.source);
+    else sources.delete(c.path);
   }
-  return cur;
+  return resolvedConfig({ ...resolved, config: tree as unknown as Config, sources });
 }

@@ -42,7 +42,7 @@ function issueToConfigIssues(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue
       return [{ path, message: `expected ${issue.expected}, got ${describe(actual)}`, fix: `give ${path} ${withArticle(issue.expected)} value` }];
     }
     case 'custom': {
-      // A schema rule can carry its own fix (see src/models/schema.ts).
+      // A schema rule can carry its own fix (see src/config/models-schema.ts).
       const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
       return [{ path, message: issue.message, fix: typeof fix === 'string' ? fix : `correct ${path}` }];
     }

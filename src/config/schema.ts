@@ -3,9 +3,10 @@
  * Every object is strict, so an unknown key is an error naming its path.
  */
 import { z } from 'zod';
-import { modelsSchema } from '../models/schema.js';
+import { modelsSchema } from './models-schema.js';
+import { AUTH_MODES } from '../protocol/identity.js';
 import { authorizationSchema } from './authorization.js';
-import { journalSchema } from '../journal/schema.js';
+import { journalSchema } from './journal-schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -71,7 +72,7 @@ export const MAX_SESSION_AGE_SEC = 30 * 24 * 3600;
 
 export const authSchema = z
   .object({
-    mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).default('token'),
+    mode: z.enum(AUTH_MODES).default('token'),
     token: secret.optional(),
     password: secret.optional(),
     rateLimit: rateLimitSchema.prefault({}),
@@ -110,7 +111,7 @@ export const gatewaySchema = z
     customBindHost: z.string().trim().min(1).optional(),
     trustedProxies: z.array(z.string()).default([]),
     allowRealIpFallback: z.boolean().default(false),
-    /** Host names served besides loopback names (DNS-rebinding defence); see src/gateway/host.ts. */
+    /** Host names served besides loopback names (DNS-rebinding defence); see src/auth/host.ts. */
     allowedHosts: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     auth: authSchema.prefault({}),
     /** Operator scopes; unset = the auth mode's defaults (src/config/authorization.ts, src/authz/). */

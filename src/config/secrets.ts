@@ -4,6 +4,7 @@
  * (`apiKey: { env: "OPENAI_API_KEY" }`) is not a secret and is shown.
  */
 import { SECRET_PATHS } from './schema.js';
+import { isPlainObject } from './tree.js';
 
 /** Shown in place of a secret that is set. */
 export const HIDDEN = '(set, hidden)';
@@ -28,7 +29,7 @@ export function isSecretPath(path: string): boolean {
 
 /** `{ env: "NAME" }`: a reference to a secret kept in the environment, not the secret. */
 export function isEnvReference(value: unknown): boolean {
-  return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string';
+  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value['env'] === 'string';
 }
 
 function redactAt(keys: readonly string[], value: unknown): unknown {
@@ -36,7 +37,7 @@ function redactAt(keys: readonly string[], value: unknown): unknown {
     if (value === undefined) return NOT_SET;
     return isEnvReference(value) ? value : HIDDEN;
   }
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
+  if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactAt([...keys, k], v)]));
   }
   return value;
@@ -63,7 +64,7 @@ export function secretKeysIn(raw: unknown): string[][] {
       if (value !== undefined && !isEnvReference(value)) out.push(keys);
       return;
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
+    if (isPlainObject(value)) {
       for (const [k, v] of Object.entries(value)) walk(v, [...keys, k]);
     }
   };

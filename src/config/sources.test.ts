@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getPath, loadConfig, type ValueSource } from './load.js';
+import { loadConfig, type ValueSource } from './load.js';
+import { getPath } from './tree.js';
 import { sourceOf } from './sources.js';
 import { parseConfigObject } from './parse.js';
 

@@ -3,24 +3,10 @@
  * loading, or, for an object whose leaves came from several, all of them.
  */
 import type { ValueSource } from './load.js';
+import { isPlainObject, walk } from './tree.js';
 
 /** Strongest first, as they override each other (a generated token fills an unset one). */
 const ORDER: readonly ValueSource[] = ['flag', 'env', 'file', 'generated', 'default'];
-
-function collect(value: unknown, path: string, sources: ReadonlyMap<string, ValueSource>, out: Set<ValueSource>): void {
-  const own = sources.get(path);
-  if (own) {
-    out.add(own);
-    return;
-  }
-  // Arrays are leaves: a list is set as a whole.
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value);
-    for (const [k, v] of entries) collect(v, path ? `${path}.${k}` : k, sources, out);
-    if (entries.length) return;
-  }
-  out.add('default');
-}
 
 /**
  * The source of the value at `path` (dotted; '' for the whole config): `file`, `env`, `flag`,
@@ -29,7 +15,13 @@ function collect(value: unknown, path: string, sources: ReadonlyMap<string, Valu
  */
 export function sourceOf(value: unknown, path: string, sources: ReadonlyMap<string, ValueSource>): string {
   const found = new Set<ValueSource>();
-  collect(value, path, sources, found);
+  walk(value, path, (at, v) => {
+    const own = sources.get(at);
+    if (own) found.add(own);
+    else if (isPlainObject(v) && Object.keys(v).length > 0) return true;
+    else found.add('default');
+    return false;
+  });
   const list = ORDER.filter((s) => found.has(s));
   return list.length === 1 ? list[0]! : `mixed: ${list.join(', ')}`;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deepFreeze, type ResolvedConfig, type ValueSource } from './load.js';
+import { withValues, type ResolvedConfig } from './load.js';
 import { ConfigError } from './errors.js';
 
 export const TOKEN_FILE = 'gateway.token';
@@ -41,12 +41,9 @@ function unsavable(resolved: ResolvedConfig, file: string, err: unknown): Config
   return new ConfigError([{ path: 'gateway.auth.token', message: `no token configured and the generated one could not be saved to ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, fix: `make ${resolved.stateDir} writable, set MAYROS_STATE_DIR, or set MAYROS_GATEWAY_TOKEN` }]);
 }
 
-function withToken(resolved: ResolvedConfig, token: string): ResolvedConfig {
-  const config = structuredClone(resolved.config);
-  config.gateway.auth.token = token;
-  const sources = new Map<string, ValueSource>(resolved.sources);
-  sources.set('gateway.auth.token', 'generated');
-  return Object.freeze({ ...resolved, config: deepFreeze(config), sources });
+/** `resolved` with `token` in force as the generated gateway token. */
+export function withToken(resolved: ResolvedConfig, token: string): ResolvedConfig {
+  return withValues(resolved, [{ path: 'gateway.auth.token', value: token, source: 'generated' }]);
 }
 
 /**

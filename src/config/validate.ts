@@ -6,10 +6,53 @@ import type { Config } from './schema.js';
 import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
-import { trustedProxyExtrasIssues } from './assertion.js';
+import { resolveAssertion, trustedProxyExtrasIssues, type ResolvedAssertion, type ResolveResult } from './assertion.js';
 import { authorizationIssues } from './authorization.js';
 import { coveredFamilies } from '../net/coverage.js';
-import { allowedHostProblem } from '../net/host-name.js';
+import { allowedHostName, allowedHostProblem } from '../net/host-name.js';
+import { deepFreeze } from './tree.js';
+
+/**
+ * What later stages read from a config, worked out once when it is loaded: the startup verdict
+ * and the settings that need resolving. A policy or a Host check built from these cannot fail.
+ */
+export interface ConfigChecks {
+  /** Why the gateway would refuse to start with this config; empty when it may start. */
+  readonly issues: readonly ConfigIssue[];
+  /** The gateway.trustedProxies entries that are addresses or ranges (the others are in `issues`). */
+  readonly trustedProxies: readonly string[];
+  /**
+   * gateway.auth.trustedProxy.assertion with its preset applied and checked; undefined when it is
+   * not set, or when it does not resolve (then `issues` says why).
+   */
+  readonly assertion: ResolvedAssertion | undefined;
+  /** The canonical names of the gateway.allowedHosts entries that are host names. */
+  readonly allowedHosts: readonly string[];
+}
+
+/** A config with its checks: what a policy, a Host check or a generation is built from. */
+export interface ValidatedConfig {
+  readonly config: Config;
+  readonly checks: ConfigChecks;
+}
+
+/** Runs every startup check and resolves what later stages read (see ConfigChecks), once. */
+export function checkConfig(config: Config): ConfigChecks {
+  const g = config.gateway;
+  const tp = g.auth.trustedProxy;
+  const assertion = tp.assertion && resolveAssertion(tp.assertion);
+  return deepFreeze({
+    issues: startupIssues(config, assertion),
+    trustedProxies: g.trustedProxies.filter((e) => parseCidr(e).ok),
+    assertion: assertion?.ok ? assertion.value : undefined,
+    allowedHosts: [...new Set(g.allowedHosts.map(allowedHostName).filter((n): n is string => n !== undefined))],
+  });
+}
+
+/** `config` with its checks (configs that are not loaded from a file: tests, benchmarks). */
+export function validated(config: Config): ValidatedConfig {
+  return { config, checks: checkConfig(config) };
+}
 
 /** True when a trustedProxies entry can match a loopback peer (127.0.0.0/8 or ::1). */
 export function entryCoversLoopback(entry: string): boolean {
@@ -45,7 +88,12 @@ function trustEveryoneIssues(list: readonly string[]): ConfigIssue[] {
   });
 }
 
+/** Why the gateway would refuse to start with `config` (empty: it may start). */
 export function validateForStartup(config: Config): ConfigIssue[] {
+  return [...checkConfig(config).issues];
+}
+
+function startupIssues(config: Config, assertion: ResolveResult | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const g = config.gateway;
   const a = g.auth;
@@ -94,8 +142,8 @@ export function validateForStartup(config: Config): ConfigIssue[] {
   }
 
   // Signed assertions and groups (issue 6): checked whenever set, so a mode switch finds them sound.
-  issues.push(...trustedProxyExtrasIssues(a.trustedProxy));
-  // Operator scopes (issue 14): a group rule needs a groups source, whatever the mode, as allowGroups does.
+  issues.push(...trustedProxyExtrasIssues(a.trustedProxy, assertion));
+  // A group rule needs a groups source, whatever the mode, as allowGroups does.
   issues.push(...authorizationIssues(g.authorization, a.trustedProxy));
 
   if (a.mode === 'password' && !a.password) {

@@ -3,17 +3,20 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedConfig } from '../config/load.js';
-import type { AuthPolicy } from '../auth/policy.js';
+import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
 import type { AuthResult, Credentials, HeaderMap } from '../auth/types.js';
 import { authorizeAsync, countsAsFailedAttempt } from '../auth/authorize.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { headerText } from '../auth/header-text.js';
-import { wireCode, type AuthFailure } from '../auth/reasons.js';
+import { onlyOf } from '../auth/header-values.js';
+import type { AuthFailure } from '../auth/reasons.js';
+import { wireCode } from '../protocol/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
-import type { Generation } from './generation.js';
-import { clientIpOf, headersOf, mayExemptLoopback, parseBearer, peerOf } from './request.js';
+import type { Generation } from '../reload/generation.js';
+import { clientIpOf, headersOf, mayExemptLoopback, peerOf } from './request.js';
+import { parseBearer } from '../auth/bearer.js';
 
 export interface GatewayContext {
   /**
@@ -63,9 +66,9 @@ const CLAIMED_USER_MAX = 256;
 export function claimedUserOf(failure: AuthFailure, headers: HeaderMap, policy: AuthPolicy): string | undefined {
   const r = failure.reason;
   if (!r.startsWith('trusted_proxy_') || r === 'trusted_proxy_untrusted_source' || r === 'trusted_proxy_user_ambiguous' || r === 'trusted_proxy_user_missing') return undefined;
-  if (!policy.userHeader) return undefined;
+  if (policy.mode !== 'trusted-proxy' || !policy.userHeader) return undefined;
   const v = headers[policy.userHeader];
-  const one = typeof v === 'string' ? v : v?.length === 1 ? v[0] : undefined;
+  const one = onlyOf(v);
   // Decoded as the decision decodes it, so a UTF-8 name is shown as the person knows it.
   const user = one === undefined ? undefined : headerText(one)?.trim();
   if (!user || user.includes(',')) return undefined;
@@ -83,38 +86,38 @@ export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http
   const peer = peerOf(req);
   const { policy, limiter, keys } = gen;
   const headers = headersOf(req, policy, surface);
-  const usesSecret = policy.mode === 'token' || policy.mode === 'password';
-  const client = usesSecret ? clientIpOf(headers, peer, policy) : peer;
-  const mayExempt = usesSecret && mayExemptLoopback(headers, peer, policy);
+  const secret = usesSecret(policy);
+  const client = secret ? clientIpOf(headers, peer, policy) : peer;
+  const mayExempt = secret && mayExemptLoopback(headers, peer, policy);
   // The clock is read only by the failure limiter and by assertion verification (Date.now()
   // costs about 50 ns, a sixth of the rest of a trusted-proxy decision); otherwise 0 is passed.
-  const now = usesSecret || policy.assertion ? ctx.now() : 0;
+  const now = secret || (policy.mode === 'trusted-proxy' && policy.assertion !== undefined) ? ctx.now() : 0;
   const pending = authorizeAsync(
     {
       peer,
       headers,
       // Only token and password read a credential; the other modes skip parsing Authorization.
-      credentials: credentials ?? (usesSecret ? { bearer: parseBearer(headers['authorization']) } : undefined),
+      credentials: credentials ?? (secret ? { bearer: parseBearer(headers['authorization']) } : undefined),
       surface,
-      lockedForMs: usesSecret ? limiter.lockedFor(client, now, mayExempt) : 0,
+      lockedForMs: secret ? limiter.lockedFor(client, now, mayExempt) : 0,
     },
     policy,
     keys,
     now,
   );
   // The synchronous path (every mode but signed assertions) allocates no closure.
-  if (!(pending instanceof Promise)) return settle(ctx, req, surface, usesSecret, limiter, pending, peer, client, now, mayExempt, headers, policy);
-  return pending.then((result) => settle(ctx, req, surface, usesSecret, limiter, result, peer, client, now, mayExempt, headers, policy));
+  if (!(pending instanceof Promise)) return settle(ctx, req, surface, secret, limiter, pending, peer, client, now, mayExempt, headers, policy);
+  return pending.then((result) => settle(ctx, req, surface, secret, limiter, result, peer, client, now, mayExempt, headers, policy));
 }
 
 /** Feeds the failure limiter, logs a refusal, and wraps the result. */
-function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', usesSecret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number, mayExempt: boolean, headers: HeaderMap, policy: AuthPolicy): Decision {
-  if (usesSecret) {
+function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', secret: boolean, limiter: FailureLimiter, result: AuthResult, peer: string, client: string, now: number, mayExempt: boolean, headers: HeaderMap, policy: AuthPolicy): Decision {
+  if (secret) {
     if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now, mayExempt);
     else if (result.ok) limiter.recordSuccess(client, now);
   }
   if (result.ok) return { result, peer, client };
-  const claimedUser = policy.mode === 'trusted-proxy' ? claimedUserOf(result.failure, headers, policy) : undefined;
+  const claimedUser = claimedUserOf(result.failure, headers, policy);
   logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure), ...(claimedUser !== undefined && { claimedUser }) });
   return claimedUser === undefined ? { result, peer, client } : { result, peer, client, claimedUser };
 }

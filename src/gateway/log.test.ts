@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
+import { createLogger, defaultLogFormat, LogLimiter, type LogFormat } from './log.js';
 
 function capture(): { out: Writable; text: () => string } {
   let text = '';
@@ -44,5 +44,18 @@ describe('defaultLogFormat', () => {
     expect(defaultLogFormat({ isTTY: true })).toBe('pretty');
     expect(defaultLogFormat({ isTTY: false })).toBe('json');
     expect(defaultLogFormat({})).toBe('json');
+  });
+});
+
+describe('LogLimiter', () => {
+  it('lets the burst through, then counts what it holds back and reports it on the next line', () => {
+    let now = 0;
+    const limiter = new LogLimiter(2, 3, () => now);
+    expect(Array.from({ length: 5 }, () => limiter.take())).toEqual([0, 0, 0, -1, -1]);
+    now = 499;
+    expect(limiter.take()).toBe(-1);
+    now = 500;
+    expect(limiter.take()).toBe(3);
+    expect(limiter.take()).toBe(-1);
   });
 });

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { TokenBucket } from './token-bucket.js';
 
 export type LogFormat = 'json' | 'pretty';
 export type { Logger };
@@ -64,29 +65,23 @@ export function nullLogger(): Logger {
 }
 
 /**
- * Token bucket for log lines: `burst` lines at once, refilled at `perSecond`. Lines beyond it are
- * counted and reported in the next line that gets through.
+ * Log lines paced by a token bucket: `burst` lines at once, refilled at `perSecond`. Lines beyond
+ * it are counted and reported in the next line that gets through.
  */
 export class LogLimiter {
-  private tokens: number;
-  private last: number;
+  private readonly bucket: TokenBucket;
   private suppressed = 0;
 
   constructor(private readonly perSecond = 10, private readonly burst = 50, private readonly now: () => number = Date.now) {
-    this.tokens = burst;
-    this.last = now();
+    this.bucket = new TokenBucket(burst, now());
   }
 
   /** Returns the number of suppressed lines to report (>= 0) when this line may be written, or -1. */
   take(): number {
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
-    this.last = t;
-    if (this.tokens < 1) {
+    if (!this.bucket.take(this.now(), this.perSecond, this.burst)) {
       this.suppressed++;
       return -1;
     }
-    this.tokens -= 1;
     const s = this.suppressed;
     this.suppressed = 0;
     return s;

@@ -2,18 +2,7 @@
  * Who is connected right now. Entries are added when a WebSocket completes `connect` and removed
  * when it closes; listeners hear about each change (the WS layer turns them into `presence` events).
  */
-import type { Identity } from '../auth/types.js';
-
-export interface PresenceEntry {
-  connId: string;
-  user: string | null;
-  method: Identity['method'];
-  client: { name?: string; version?: string };
-  /** ISO time the session connected. */
-  since: string;
-}
-
-export type PresenceChange = { change: 'join' | 'leave'; entry: PresenceEntry };
+import type { PresenceChange, PresenceEntry } from '../protocol/presence.js';
 
 export class Presence {
   private readonly entries = new Map<string, PresenceEntry>();

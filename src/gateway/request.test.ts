@@ -1,15 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
+import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import { authorize } from '../auth/authorize.js';
-import { headerListMayBeCut, headersOf, parseBearer, peerOf } from './request.js';
+import { headerListMayBeCut, headersOf, peerOf } from './request.js';
 
-const policy = compileAuthPolicy(
+const policy = compileAuthPolicy(validated(
   parseConfigObject({
     gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], groupsHeader: 'x-forwarded-groups' } } },
   }),
-);
+));
 
 /** A request carrying exactly these raw header lines, in order. */
 function req(...lines: [string, string][]): IncomingMessage {
@@ -30,7 +31,7 @@ describe('headersOf', () => {
     // Upgrades also read the client address the per-address caps count.
     expect(Object.keys(headersOf(req(...all), policy, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-user']);
     for (const mode of ['token', 'password'] as const) {
-      const secret = compileAuthPolicy(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } }));
+      const secret = compileAuthPolicy(validated(parseConfigObject({ gateway: { auth: { mode, [mode]: 'a-long-enough-secret-0123456789' } } })));
       expect(Object.keys(headersOf(req(...all), secret, 'http'))).toEqual(['x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
       expect(Object.keys(headersOf(req(...all), secret, 'ws'))).toEqual(['host', 'origin', 'x-forwarded-host', 'authorization', 'x-forwarded-for', 'x-real-ip']);
     }
@@ -72,25 +73,13 @@ describe('headersOf', () => {
   });
 
   it('keeps a header named like an Object.prototype member as an ordinary header', () => {
-    const odd = compileAuthPolicy(
+    const odd = compileAuthPolicy(validated(
       parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: '__proto__', requiredHeaders: ['constructor'] } } } }),
-    );
+    ));
     const h = headersOf(req(['__proto__', 'alice'], ['constructor', 'yes']), odd, 'http');
     expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor']);
     expect(authorize({ peer: '127.0.0.1', headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
     expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd, 'http'), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
-  });
-});
-
-describe('parseBearer', () => {
-  it.each<[string, string | string[] | undefined, string | undefined]>([
-    ['one value', 'Bearer abc', 'abc'],
-    ['a one-value array', ['bearer  abc '], 'abc'],
-    ['two values', ['Bearer abc', 'Bearer def'], undefined],
-    ['another scheme', 'Basic abc', undefined],
-    ['none', undefined, undefined],
-  ])('%s', (_name, values, expected) => {
-    expect(parseBearer(values)).toBe(expected);
   });
 });
 

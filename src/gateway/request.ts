@@ -5,8 +5,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
-import { carriesForwarding, FORWARDING_HEADERS, resolveClientIp } from '../net/client-ip.js';
+import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
+import { ORIGIN_HEADERS } from '../auth/origin.js';
 
 /** Each connection's normalised peer: a TCP connection's remote address never changes. */
 const peers = new WeakMap<Socket, string>();
@@ -71,16 +72,6 @@ export function hostOf(req: IncomingMessage): string | string[] | undefined {
   return found;
 }
 
-/** Read by the browser origin check (WebSocket upgrades and session re-checks). */
-export const ORIGIN_HEADERS = ['origin', 'host', 'x-forwarded-host', 'x-forwarded-proto'] as const;
-
-/**
- * Read outside the policy's own names: the bearer credential, the failure limiter's client address
- * (X-Forwarded-For, X-Real-IP), and the other forwarding headers that tell a request came through
- * a proxy (the loopback exemption does not apply to those from an unlisted peer).
- */
-const ADAPTER_HEADERS = ['authorization', ...FORWARDING_HEADERS] as const;
-
 /** The names read on one surface under one policy, and their lengths: a header of any other length is skipped unread. */
 interface HeaderNames {
   /**
@@ -104,24 +95,22 @@ function compileNames(list: Iterable<string>): HeaderNames {
 }
 
 /**
- * The header names read under `policy` on a surface: the policy's identity, groups,
- * signed-assertion and required headers; the adapter headers in token and password modes (the
- * bearer credential, the failure limiter's client address); and on WebSocket upgrades the origin
- * check's and the client address (for the per-address caps). Computed once per policy (a policy is
- * immutable; a reload compiles a new one).
+ * What an upgrade reads besides the policy's own headers: the origin check's, and the client
+ * address the per-address caps count (address-caps.ts).
+ */
+const UPGRADE_HEADERS: readonly string[] = [...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * The header names read under `policy` on a surface: the ones its mode reads (policy.headers),
+ * and on WebSocket upgrades UPGRADE_HEADERS too. Computed once per policy (a policy is immutable;
+ * a reload compiles a new one).
  */
 function namesFor(policy: AuthPolicy): { http: HeaderNames; ws: HeaderNames } {
   // Nearly every request runs under the policy in force: one comparison instead of a WeakMap probe.
   if (last?.policy === policy) return last.names;
   let d = namesByPolicy.get(policy);
   if (d === undefined) {
-    const own = [...policy.requiredHeaders];
-    if (policy.userHeader) own.push(policy.userHeader);
-    if (policy.groupsHeader) own.push(policy.groupsHeader);
-    if (policy.assertion) own.push(policy.assertion.header);
-    if (policy.mode === 'token' || policy.mode === 'password') own.push(...ADAPTER_HEADERS);
-    // Upgrades also read the client address the per-address caps count (address-caps.ts).
-    d = { http: compileNames(own), ws: compileNames([...own, ...ORIGIN_HEADERS, 'x-forwarded-for', 'x-real-ip']) };
+    d = { http: compileNames(policy.headers), ws: compileNames([...policy.headers, ...UPGRADE_HEADERS]) };
     namesByPolicy.set(policy, d);
   }
   last = { policy, names: d };
@@ -168,17 +157,6 @@ export function headersOf(req: IncomingMessage, policy: AuthPolicy, surface: 'ht
     else prev.push(value);
   }
   return out;
-}
-
-/** The bearer credential from the Authorization header value(s), if exactly one `Bearer ...` was sent. */
-export function parseBearer(values: string | readonly string[] | undefined): string | undefined {
-  if (values === undefined) return undefined;
-  if (typeof values !== 'string') {
-    if (values.length !== 1) return undefined;
-    values = values[0]!;
-  }
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(values);
-  return m ? m[1] : undefined;
 }
 
 /**

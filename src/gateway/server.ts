@@ -2,9 +2,9 @@
  * Wiring only: builds the context, the HTTP and WebSocket adapters, and listens. Nothing runs on import.
  */
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, ResolvedConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
@@ -13,12 +13,15 @@ import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/relo
 import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
 import type { GatewayContext } from './context.js';
-import { buildGeneration, keysFor, type Generation } from './generation.js';
-import { createHttpHandler } from './http.js';
+import { buildGeneration, keysFor, type Generation } from '../reload/generation.js';
+import { createHttpHandler } from './http/handler.js';
+import { refuseRaw } from './http/raw-refusal.js';
+import type { RequestCode } from '../protocol/reasons.js';
 import { LogLimiter, nullLogger, type Logger } from './log.js';
 import { Presence } from './presence.js';
-import { loadStaticFiles } from './static.js';
-import { WsGateway, type WsLimits } from './ws.js';
+import { loadStaticFiles } from './http/static.js';
+import { WsGateway } from './ws/gateway.js';
+import type { WsLimits } from '../config/limits.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -81,11 +84,11 @@ function applyListenerLimits(server: Server, gen: Generation): void {
   server.requestTimeout = Math.max(HTTP_LIMITS.requestTimeout, gen.limits.handshakeTimeoutMs);
 }
 
-/** Statuses for requests Node's parser refused before they reached a handler. */
-const CLIENT_ERROR_STATUS: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-  HPE_HEADERS_TIMEOUT: '408 Request Timeout',
+/** Codes for requests Node's parser refused before they reached a handler (others: bad_request). */
+const CLIENT_ERROR_CODE: Readonly<Record<string, RequestCode>> = {
+  HPE_HEADER_OVERFLOW: 'request_headers_too_large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+  HPE_HEADERS_TIMEOUT: 'request_timeout',
 };
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -111,7 +114,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
   const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
-  const policy = compileAuthPolicy(resolved.config);
+  // Fail closed: the gateway never runs a config its own startup validation refuses.
+  if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
+  const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
@@ -148,10 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     s.on('upgrade', ws.handleUpgrade);
     s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
-      const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
-      // Destroy once written rather than wait for a FIN a half-open client never sends.
-      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      (socket as Socket).destroySoon();
+      refuseRaw(socket, (err.code !== undefined && Object.hasOwn(CLIENT_ERROR_CODE, err.code) ? CLIENT_ERROR_CODE[err.code] : undefined) ?? 'bad_request');
     });
     return s;
   };
@@ -184,12 +186,17 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   ctx.port = port;
 
   const reloader = new Reloader({
-    ctx,
-    ws,
+    current: () => ctx.generation,
+    apply: (next) => {
+      ctx.generation = next;
+      for (const s of servers) applyListenerLimits(s, next);
+    },
+    recheck: (gen) => ws.recheckAll(gen),
+    logger: ctx.logger,
+    now: ctx.now,
     loadOptions: opts.loadOptions ?? { configPath: resolved.file },
     limitOverrides: opts.limits,
     keyTuning,
-    onApplied: (gen) => servers.forEach((s) => applyListenerLimits(s, gen)),
   });
   const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
   let watcher: ConfigWatcher | undefined;

@@ -8,7 +8,7 @@ export { AuthAggregator, MAX_TRACKED_GROUPS, type FloodPolicy, type AdmitEvent, 
 export { verifyJournal, verifyRows, describeFailure, type VerifyResult, type VerifyFailure } from './verify.js';
 export { listJournal, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT, type ListQuery, type ListPage } from './list.js';
 export { openJournalReadOnly, JournalOpenError } from './open.js';
-export { journalSchema, type JournalConfig } from './schema.js';
+export { journalSchema, type JournalConfig } from '../config/journal-schema.js';
 export { canonicalJson, CanonicalJsonError } from './canonical.js';
 export { assertNoSecrets, isSecretKey, JournalSecretError } from './guard.js';
 export * from './types.js';

@@ -13,7 +13,7 @@ import { GENESIS, isJournalKind, type Actor, type JournalEntry, type JournalInpu
 /** The largest payload accepted, in characters of canonical JSON. */
 export const MAX_PAYLOAD_CHARS = 64 * 1024;
 
-/** Retention limits (src/journal/schema.ts). */
+/** Retention limits (src/config/journal-schema.ts). */
 export interface RetentionPolicy {
   retentionDays: number;
   maxEntries: number;

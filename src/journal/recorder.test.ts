@@ -4,7 +4,7 @@ import { fill, memoryJournal, sampleEntry } from '../../test/support/journal-db.
 import { StoreError } from '../store/errors.js';
 import { listJournal } from './list.js';
 import { JournalRecorder, PRUNE_INTERVAL_MS, type Timers } from './recorder.js';
-import { journalSchema } from './schema.js';
+import { journalSchema } from '../config/journal-schema.js';
 import { verifyJournal } from './verify.js';
 
 /** Timers driven by the test: `fire(ms)` runs the intervals of that period; `drain()` the deferred steps. */

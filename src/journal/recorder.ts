@@ -11,7 +11,7 @@ import type { AuthMode } from '../config/schema.js';
 import { StoreError } from '../store/errors.js';
 import { AuthAggregator, type FloodPolicy } from './aggregate.js';
 import type { Journal, RetentionPolicy } from './journal.js';
-import type { JournalConfig } from './schema.js';
+import type { JournalConfig } from '../config/journal-schema.js';
 import type { JournalEntry, JournalInput, Surface } from './types.js';
 
 /** Retention runs at start and then this often. */

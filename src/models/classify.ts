@@ -3,10 +3,10 @@
  * short detail for the log and whether a retry (before the first token only) may help.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import type { ProviderReason } from './reasons.js';
+import type { ProviderCode } from '../protocol/reasons.js';
 
 export interface ProviderFailure {
-  reason: ProviderReason;
+  reason: ProviderCode;
   /** For the gateway log: a status, an errno, or what was wrong with the stream. Holds no key. */
   detail: string;
   /** True when the same request may succeed if sent again (connection refused, 429, 5xx). */

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { classifyFailure, type ProviderFailure } from './classify.js';
-import type { ProviderReason } from './reasons.js';
+import type { ProviderCode } from '../protocol/reasons.js';
 
 export interface ProviderClientOptions {
   /** Up to `/v1`, e.g. http://127.0.0.1:11434/v1. */
@@ -47,7 +47,7 @@ export type StreamEvent =
   | { type: 'delta'; text: string }
   | { type: 'final'; text: string; finishReason: string; usage?: Usage }
   | { type: 'aborted'; text: string; usage?: Usage }
-  | { type: 'error'; reason: ProviderReason; detail: string; text: string; retryAfterMs?: number; usage?: Usage };
+  | { type: 'error'; reason: ProviderCode; detail: string; text: string; retryAfterMs?: number; usage?: Usage };
 
 export type StreamEnd = Exclude<StreamEvent, { type: 'delta' }>;
 
@@ -153,7 +153,7 @@ export class ProviderClient {
   }
 
   /** GET {baseUrl}/models: the model ids the server offers. Never throws. */
-  async listModels(timeoutMs = 5000): Promise<{ ok: true; models: string[] } | { ok: false; reason: ProviderReason; detail: string }> {
+  async listModels(timeoutMs = 5000): Promise<{ ok: true; models: string[] } | { ok: false; reason: ProviderCode; detail: string }> {
     const ctl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -3,9 +3,9 @@
  * answers `GET {baseUrl}/models`, the models it offers, and configured models it does not offer.
  */
 import type { ProviderClientOptions } from './client.js';
-import type { ProviderReason } from './reasons.js';
+import type { ProviderCode } from '../protocol/reasons.js';
 import { clientFor, type Env } from './resolve.js';
-import type { ModelsConfig } from './schema.js';
+import type { ModelsConfig } from '../config/models-schema.js';
 
 export interface ProviderStatus {
   provider: string;
@@ -20,7 +20,7 @@ export interface ProviderStatus {
   offered?: string[];
   /** Configured models the server does not offer (when ok): chat with them will fail. */
   missing?: string[];
-  reason?: ProviderReason;
+  reason?: ProviderCode;
   detail?: string;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ConfigIssue } from '../config/errors.js';
 import { ProviderClient, type ProviderClientOptions } from './client.js';
-import { parseModelRef, type ApiKeyRef, type ModelsConfig, type ProviderConfig } from './schema.js';
+import { parseModelRef, type ApiKeyRef, type ModelsConfig, type ProviderConfig } from '../config/models-schema.js';
 
 export type Env = Record<string, string | undefined>;
 

@@ -1,5 +1,5 @@
 /**
- * Host names as the Host check compares them (src/gateway/host.ts): the canonical form of a Host
+ * Host names as the Host check compares them (src/auth/host.ts): the canonical form of a Host
  * header value or a `gateway.allowedHosts` entry, and which names are loopback. Pure.
  */
 import { isLoopbackIp, parseIp } from './ip.js';

@@ -33,7 +33,9 @@ export const connectParamsSchema = z.object({
 });
 export type ConnectParams = z.infer<typeof connectParamsSchema>;
 
-export type ErrorCode = 'INVALID_FRAME' | 'INVALID_PARAMS' | 'UNKNOWN_METHOD' | 'UNAUTHORIZED' | 'ALREADY_CONNECTED' | 'PROTOCOL_UNSUPPORTED' | 'CONNECT_REQUIRED' | 'INTERNAL';
+/** The `error.code` of a failed response; each is the wsError of a row in the reason table (reasons.ts). */
+export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ResponseError {
   code: ErrorCode;

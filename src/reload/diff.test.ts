@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
+import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
 import { changedPaths, pinRestartOnly } from './diff.js';
 
 const cfg = (gateway: Record<string, unknown>) => parseConfigObject({ gateway });
+const resolved = (config: ReturnType<typeof cfg>, sources: Array<[string, 'file' | 'env']>): ResolvedConfig => resolvedConfig({ file: '/x.json', fileFound: true, stateDir: '/tmp', config, sources: new Map(sources) });
 
 describe('changedPaths', () => {
   it('lists changed leaves, arrays as a whole', () => {
@@ -22,11 +24,21 @@ describe('changedPaths', () => {
 
 describe('pinRestartOnly', () => {
   it('keeps the running listening keys and takes everything else from the new file', () => {
-    const running = cfg({ port: 1000, bind: 'loopback' });
-    const next = cfg({ port: 2000, bind: 'custom', customBindHost: '10.0.0.5', trustedProxies: ['10.0.0.1'], controlUi: { enabled: false } });
+    const running = resolved(cfg({ port: 1000, bind: 'loopback' }), [['gateway.port', 'env']]);
+    const next = resolved(cfg({ port: 2000, bind: 'custom', customBindHost: '10.0.0.5', trustedProxies: ['10.0.0.1'], controlUi: { enabled: false } }), [
+      ['gateway.port', 'file'],
+      ['gateway.customBindHost', 'file'],
+      ['gateway.trustedProxies', 'file'],
+    ]);
     const pinned = pinRestartOnly(next, running);
-    expect(pinned.gateway).toMatchObject({ port: 1000, bind: 'loopback', trustedProxies: ['10.0.0.1'], controlUi: { enabled: true } });
-    expect('customBindHost' in pinned.gateway).toBe(false);
-    expect(next.gateway.port).toBe(2000);
+    expect(pinned.config.gateway).toMatchObject({ port: 1000, bind: 'loopback', trustedProxies: ['10.0.0.1'], controlUi: { enabled: true } });
+    expect('customBindHost' in pinned.config.gateway).toBe(false);
+    expect(next.config.gateway.port).toBe(2000);
+    // Sources follow the values: the running port's, none for the removed key, the file's for the rest.
+    expect([...pinned.sources]).toEqual([
+      ['gateway.port', 'env'],
+      ['gateway.trustedProxies', 'file'],
+    ]);
+    expect(Object.isFrozen(pinned.config.gateway.controlUi)).toBe(true);
   });
 });

@@ -17,13 +17,11 @@
 import { loadConfigForStartup, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import { ensureToken } from '../config/token-store.js';
-import { validateForStartup } from '../config/validate.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
-import type { GatewayContext } from '../gateway/context.js';
-import { buildGeneration, keysFingerprint, keysFor, type Generation } from '../gateway/generation.js';
-import type { WsLimits } from '../gateway/limits.js';
-import type { RecheckReport, WsGateway } from '../gateway/ws.js';
+import type { Logger } from 'pino';
+import { buildGeneration, keysFingerprint, keysFor, type Generation } from './generation.js';
+import type { WsLimits } from '../config/limits.js';
 import { changedPaths, pinRestartOnly, RESTART_ONLY_PATHS } from './diff.js';
 
 export type ReloadTrigger = 'file' | 'SIGHUP' | 'api';
@@ -33,24 +31,32 @@ export type ReloadOutcome =
   | { status: 'unchanged'; generation: number }
   | { status: 'rejected'; generation: number; error: ConfigError };
 
+/** Counts from one re-check of the open sessions. */
+export interface RecheckReport {
+  checked: number;
+  closed: number;
+  /** Closed sessions per reason code. */
+  byReason: Record<string, number>;
+}
+
 export interface ReloaderDeps {
-  ctx: GatewayContext;
-  ws: WsGateway;
+  /** The generation in force. */
+  current(): Generation;
+  /**
+   * Puts `next` in force (one assignment, so a request sees all of one generation or of the
+   * other) and applies listener-level settings; runs before open sessions are re-checked.
+   */
+  apply(next: Generation): void;
+  /** Re-checks every open session against `gen` and closes the ones it refuses. */
+  recheck(gen: Generation): Promise<RecheckReport>;
+  logger: Logger;
+  /** The gateway clock (ms). */
+  now(): number;
   /** The options the running config was loaded with (config path, flags; env is re-read). */
   loadOptions: LoadOptions;
   limitOverrides?: Partial<WsLimits>;
   /** For a new assertion key source (clock, fetch limits, log events). */
   keyTuning?: KeySourceTuning;
-  /** Runs right after the swap, before sessions are re-checked (listener-level settings). */
-  onApplied?: (gen: Generation) => void;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v)) deepFreeze(child);
-  }
-  return v;
 }
 
 /** Loads and validates the file as startup does, and refuses a file that has disappeared. */
@@ -68,19 +74,13 @@ function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConf
 /** `candidate` with restart-only keys held at their running values, validated as a whole. */
 function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[]): ResolvedConfig {
   if (restartRequired.length === 0) return candidate;
-  const config = pinRestartOnly(candidate.config, running.config);
-  const issues = validateForStartup(config);
+  const pinned = pinRestartOnly(candidate, running);
+  const issues = pinned.checks.issues;
   if (issues.length) {
     const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
     throw new ConfigError(issues.map((i) => ({ ...i, message: `${i.message} (${note})`, fix: `${i.fix ?? 'correct it'}, or restart the gateway to apply the whole file` })), candidate.file);
   }
-  const sources = new Map(candidate.sources);
-  for (const p of RESTART_ONLY_PATHS) {
-    const s = running.sources.get(p);
-    if (s) sources.set(p, s);
-    else sources.delete(p);
-  }
-  return Object.freeze({ ...candidate, config: deepFreeze(config), sources });
+  return pinned;
 }
 
 export class Reloader {
@@ -97,7 +97,7 @@ export class Reloader {
 
   private rejected(trigger: ReloadTrigger, current: Generation, err: unknown): ReloadOutcome {
     const error = err instanceof ConfigError ? err : new ConfigError([{ path: '', message: `reload failed: ${(err as Error).message}`, fix: 'check the file and the state directory, then reload again' }]);
-    this.deps.ctx.logger.error(
+    this.deps.logger.error(
       { event: 'config_reload_failed', trigger, file: current.resolved.file, generation: current.n, issues: error.issues },
       `config reload refused; generation ${current.n} stays in force\n${error.message}`,
     );
@@ -105,8 +105,8 @@ export class Reloader {
   }
 
   private async run(trigger: ReloadTrigger): Promise<ReloadOutcome> {
-    const { ctx, ws } = this.deps;
-    const current = ctx.generation;
+    const { logger } = this.deps;
+    const current = this.deps.current();
     let effective: ResolvedConfig;
     let restartRequired: string[];
     let policy;
@@ -114,7 +114,7 @@ export class Reloader {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
       restartRequired = changedPaths(current.resolved.config, candidate.config).filter((p) => (RESTART_ONLY_PATHS as readonly string[]).includes(p));
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
-      policy = compileAuthPolicy(effective.config);
+      policy = compileAuthPolicy(effective);
     } catch (err) {
       return this.rejected(trigger, current, err);
     }
@@ -124,7 +124,7 @@ export class Reloader {
     if (keysChanged && !changed.length) changed.push('gateway.auth.trustedProxy.assertion (key file content)');
     const samePending = restartRequired.length === current.pendingRestart.length && restartRequired.every((p) => current.pendingRestart.includes(p));
     if (changed.length === 0 && samePending) {
-      ctx.logger.info({ event: 'config_unchanged', trigger, generation: current.n }, 'config reloaded: nothing changed');
+      logger.info({ event: 'config_unchanged', trigger, generation: current.n }, 'config reloaded: nothing changed');
       return { status: 'unchanged', generation: current.n };
     }
 
@@ -134,17 +134,16 @@ export class Reloader {
     } catch (err) {
       return this.rejected(trigger, current, err);
     }
-    const next = buildGeneration(effective, { n: current.n + 1, now: ctx.now(), previous: current, policy, keys, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired });
-    ctx.generation = next;
-    this.deps.onApplied?.(next);
-    const recheck = await ws.recheckAll(next);
+    const next = buildGeneration(effective, { n: current.n + 1, now: this.deps.now(), previous: current, policy, keys, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired });
+    this.deps.apply(next);
+    const recheck = await this.deps.recheck(next);
 
-    ctx.logger.info(
+    logger.info(
       { event: 'config_reloaded', trigger, generation: next.n, changed, sessionsChecked: recheck.checked, sessionsClosed: recheck.closed, closedByReason: recheck.byReason, limiterKept: next.limiter === current.limiter },
       `config generation ${next.n} in force`,
     );
     if (restartRequired.length) {
-      ctx.logger.warn({ event: 'config_restart_required', generation: next.n, paths: restartRequired }, `restart the gateway to apply ${restartRequired.join(', ')}; everything else is in force`);
+      logger.warn({ event: 'config_restart_required', generation: next.n, paths: restartRequired }, `restart the gateway to apply ${restartRequired.join(', ')}; everything else is in force`);
     }
     return { status: 'applied', generation: next.n, changed, restartRequired, recheck };
   }

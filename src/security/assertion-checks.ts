@@ -2,7 +2,8 @@
  * Checks of signed identity assertions (`gateway.auth.trustedProxy.assertion`).
  */
 import type { Config } from '../config/schema.js';
-import { mergePreset, keyUrlProblem } from '../config/assertion.js';
+import { mergePreset } from '../config/assertion.js';
+import { keyUrlProblem } from '../config/key-url.js';
 import { finding, type Finding } from './findings.js';
 
 const quoteList = (items: readonly string[]) => items.map((s) => `"${s}"`).join(', ');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { explainRequest } from './explain.js';
+import { explainRequest } from '../explain/explain.js';
 import { loadForAudit, secretsWrittenIn, withStoredToken } from './run.js';
 
 let dir: string;

@@ -5,9 +5,10 @@
  */
 import { networkInterfaces } from 'node:os';
 import { ConfigError } from '../config/errors.js';
-import { deepFreeze, loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
+import { loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
+import { deepFreeze } from '../config/tree.js';
 import { secretPathsIn } from '../config/secrets.js';
-import { readStoredToken } from '../config/token-store.js';
+import { readStoredToken, withToken } from '../config/token-store.js';
 import { auditConfig, configInvalidFinding } from './audit.js';
 import { toReport, type AuditReport, type Finding } from './findings.js';
 
@@ -34,11 +35,7 @@ export function withStoredToken(resolved: ResolvedConfig): ResolvedConfig {
   if (auth.mode !== 'token' || auth.token !== undefined) return resolved;
   const token = readStoredToken(resolved.stateDir);
   if (token === undefined) return resolved;
-  const config = structuredClone(resolved.config);
-  config.gateway.auth.token = token;
-  const sources = new Map(resolved.sources);
-  sources.set('gateway.auth.token', 'generated');
-  return Object.freeze({ ...resolved, config: deepFreeze(config), sources });
+  return withToken(resolved, token);
 }
 
 /** Audits an already loaded config (the running gateway's, or one from {@link loadForAudit}). */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { STORE_ERRORS, StoreError, storeCodeFor, toStoreError, type StoreErrorCode } from './errors.js';
+import { codesOf, type StoreCode } from '../protocol/reasons.js';
+import { StoreError, storeCodeFor, toStoreError } from './errors.js';
 
 describe('storeCodeFor', () => {
-  it.each<[string | undefined, StoreErrorCode]>([
+  it.each<[string | undefined, StoreCode]>([
     ['EACCES', 'store_permission_denied'],
     ['EPERM', 'store_permission_denied'],
     ['SQLITE_CANTOPEN', 'store_permission_denied'],
@@ -38,7 +39,7 @@ describe('StoreError', () => {
     expect(e.file).toBe('/var/lib/mayros/mayros.db');
   });
 
-  it.each(Object.keys(STORE_ERRORS) as StoreErrorCode[])('%s has a fix that names the file or its directory', (code) => {
+  it.each(codesOf('store') as StoreCode[])('%s has a fix that names the file or its directory', (code) => {
     const e = new StoreError(code, '/s/mayros.db');
     expect(e.fix).not.toMatch(/\{file\}|\{dir\}/);
     expect(e.fix).toMatch(/\/s\/mayros\.db|\/s\b/);

@@ -6,7 +6,7 @@ import { openStore, type OpenOptions } from './open.js';
 
 export { ChatStore, MAX_HISTORY_PAGE } from './chat-sessions.js';
 export { dbPath, DB_FILE, INTERRUPTED_REASON, type Durability, type OpenOptions } from './open.js';
-export { StoreError, STORE_ERRORS, type StoreErrorCode } from './errors.js';
+export { StoreError } from './errors.js';
 export type * from './chat-types.js';
 
 export interface OpenedChatStore {

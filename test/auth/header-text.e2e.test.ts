@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { rawHttpGet, rawWsAttempt, utf8Wire } from '../support/raw-socket.js';
 import { parseConfigObject } from '../../src/config/parse.js';
-import { explainRequest } from '../../src/security/explain.js';
+import { resolvedConfig } from '../../src/config/load.js';
+import { explainRequest } from '../../src/explain/explain.js';
 
 const GATEWAY = {
   trustedProxies: ['127.0.0.1'],
@@ -45,7 +46,7 @@ describe('HTTP and WebSocket from the proxy', () => {
 });
 
 describe('auth explain agrees with the gateway', () => {
-  const resolved = { file: '(test)', fileFound: true, stateDir: '/tmp/none', config: parseConfigObject({ gateway: GATEWAY }), sources: new Map() };
+  const resolved = resolvedConfig({ file: '(test)', fileFound: true, stateDir: '/tmp/none', config: parseConfigObject({ gateway: GATEWAY }), sources: new Map() });
   // Explain takes text, as typed on a command line; the cases whose bytes are not UTF-8 cannot be typed.
   it.each(cases.filter((c) => c.explain))('$name', (c) => {
     const text = (wire: string) => Buffer.from(wire, 'latin1').toString('utf8');

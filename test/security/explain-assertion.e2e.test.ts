@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../../src/config/parse.js';
-import type { ResolvedConfig } from '../../src/config/load.js';
+import { resolvedConfig, type ResolvedConfig } from '../../src/config/load.js';
 import { staticKeySource } from '../../src/auth/assertion/key-source.js';
-import { explainRequest, type ExplainRequest } from '../../src/security/explain.js';
-import { explainAssertion } from '../../src/security/explain-assertion.js';
+import { explainRequest } from '../../src/explain/explain.js';
+import { explainAssertion } from '../../src/explain/assertion.js';
+import type { ExplainRequest } from '../../src/explain/types.js';
 import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { runCli } from '../support/cli.js';
@@ -22,7 +23,7 @@ const tmpDir = makeTempDir('explain');
 
 function resolvedWith(trustedProxy: Record<string, unknown>): ResolvedConfig {
   const config = parseConfigObject({ gateway: { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', ...trustedProxy } } } });
-  return { file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmpDir, config, sources: new Map() };
+  return resolvedConfig({ file: '/etc/mayros/mayros.json', fileFound: true, stateDir: tmpDir, config, sources: new Map() });
 }
 
 const pomerium = (extra: Record<string, unknown> = {}) => resolvedWith({ assertion: { preset: 'pomerium', audience: HOST, jwksFile: '/not/read/in/these/tests' }, allowGroups: ['ops'], ...extra });

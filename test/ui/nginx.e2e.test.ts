@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { REASONS } from '../../src/auth/reasons.js';
+import { REASONS } from '../../src/protocol/reasons.js';
 import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { REASONS } from '../../src/auth/reasons.js';
+import { REASONS } from '../../src/protocol/reasons.js';
 import { chromiumSuite, launchChromium, newContext, watchProblems } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { auditShown } from '../support/control-ui.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ALL_REASONS, docsAnchor } from '../../src/auth/reasons.js';
+import { ALL_CODES, docsAnchor } from '../../src/protocol/reasons.js';
 import { docsPage } from './docs-plugin.js';
 import { escapeHtml, headingId, renderInline, renderMarkdown } from './markdown.js';
 
@@ -42,7 +42,7 @@ describe('renderMarkdown', () => {
   it('gives every reason code heading in docs/troubleshooting.md the id docsAnchor() links to', () => {
     const doc = readFileSync(new URL('../../docs/troubleshooting.md', import.meta.url), 'utf8');
     const page = docsPage(doc);
-    for (const reason of ALL_REASONS) expect(page, reason).toContain(`<h3 id="${docsAnchor(reason)}">`);
+    for (const reason of ALL_CODES) expect(page, reason).toContain(`<h3 id="${docsAnchor(reason)}">`);
     expect(headingId('trusted_proxy_missing_header_&lt;name&gt;')).toBe('trusted_proxy_missing_header_name');
   });
 

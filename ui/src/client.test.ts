@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, socketUrl } from './client.js';
 import { explain } from './refusal.js';
 import { tokenFromHash } from './token.js';
-import { REASONS } from '../../src/auth/reasons.js';
+import { REASONS } from '../../src/protocol/reasons.js';
 
 describe('socketUrl', () => {
   it.each([

@@ -4,6 +4,7 @@
  * lost connection (reconnect with backoff).
  */
 import { CLIENT_NAME, type EventFrame, type HelloOk, type Reply, type ResponseFrame } from './protocol.js';
+import { isRefusalClose } from '../../src/protocol/reasons.js';
 
 /** Credentials sent in `connect`; unused fields are left out. */
 export interface Credentials {
@@ -45,14 +46,6 @@ export function socketUrl(loc: Pick<Location, 'href' | 'protocol'>): string {
 export function backoffDelay(n: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
   const base = Math.min(maxMs, minMs * 2 ** Math.max(0, n - 1));
   return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-/**
- * Close codes that carry a refusal: 1008 (policy), 1002 (protocol) and the 4000-4999 range
- * for application codes. A close with one of these and a reason is final until the user acts.
- */
-function isRefusal(code: number, reason: string): boolean {
-  return reason !== '' && (code === 1008 || code === 1002 || (code >= 4000 && code <= 4999));
 }
 
 export class GatewayClient {
@@ -164,7 +157,7 @@ export class GatewayClient {
 
   private onClose(code: number, reason: string): void {
     if (this.stopped) return;
-    const wire = this.connectRefusal ?? (isRefusal(code, reason) ? reason : undefined);
+    const wire = this.connectRefusal ?? (isRefusalClose(code, reason) ? reason : undefined);
     if (wire) {
       this.setState({ kind: 'refused', wire, closeCode: code, ...(this.refusedUser !== undefined && { claimedUser: this.refusedUser }) });
       return;

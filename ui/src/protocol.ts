@@ -3,11 +3,11 @@
  * the server's own modules (type-only imports, nothing from them is bundled).
  */
 import type { EventFrame, ResponseError, ResponseFrame } from '../../src/protocol/frames.js';
-import type { PresenceEntry } from '../../src/gateway/presence.js';
-import type { Identity } from '../../src/auth/types.js';
+import type { Identity } from '../../src/protocol/identity.js';
+import type { PresenceEntry, PresenceEvent } from '../../src/protocol/presence.js';
 import type { AuditReport, Finding as AuditFinding, Severity } from '../../src/security/findings.js';
 
-export type { AuditFinding, AuditReport, EventFrame, Identity, PresenceEntry, ResponseError, ResponseFrame, Severity };
+export type { AuditFinding, AuditReport, EventFrame, Identity, PresenceEntry, PresenceEvent, ResponseError, ResponseFrame, Severity };
 
 /** The name this client gives in `connect` (shown in presence). */
 export const CLIENT_NAME = 'mayros-control-ui';
@@ -30,20 +30,6 @@ export interface GatewayStatus {
   bind: string;
   port: number;
   clients: number;
-}
-
-/**
- * The payload of a `presence` event. The gateway sends at most one per 250 ms: `change`/`entry`
- * are the latest change, `changes` all of them since the previous event. `entries` (the full
- * list) is left out when more than 200 sessions are connected: ask `presence.list` then.
- */
-export interface PresenceEvent {
-  change: 'join' | 'leave';
-  entry: PresenceEntry;
-  changes?: Array<{ change: 'join' | 'leave'; entry: PresenceEntry }>;
-  truncated?: true;
-  count: number;
-  entries?: PresenceEntry[];
 }
 
 /** Result of one request: the payload, or the gateway's error. */

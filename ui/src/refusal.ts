@@ -1,9 +1,9 @@
 /**
  * Turns a refusal's wire code into what the page shows. The sentences come from the gateway's
- * own reason table (src/auth/reasons.ts), the same one docs/troubleshooting.md is checked
+ * own reason table (src/protocol/reasons.ts), the same one docs/troubleshooting.md is checked
  * against, so the page, the docs and the server never disagree.
  */
-import { REASONS, docsAnchor, reasonFromWireCode, type Reason } from '../../src/auth/reasons.js';
+import { REASONS, docsAnchor, reasonFromWireCode, type ReasonCode } from '../../src/protocol/reasons.js';
 
 /** Which credential, if any, the user can supply to get past this refusal. */
 export type CredentialKind = 'token' | 'password' | undefined;
@@ -11,7 +11,7 @@ export type CredentialKind = 'token' | 'password' | undefined;
 export interface Explanation {
   /** The code exactly as the gateway sent it. */
   wire: string;
-  reason: Reason | undefined;
+  reason: ReasonCode | undefined;
   message: string;
   fix: string;
   /** Link to the troubleshooting entry served by the gateway itself. */
@@ -32,7 +32,7 @@ export interface Explanation {
  * What a refused person can do, by reason, when the gateway named their sign-in. Generic on
  * purpose: the page cannot know which proxy signs people in, or its sign-out address.
  */
-export function personHint(reason: Reason | undefined): string {
+export function personHint(reason: ReasonCode | undefined): string {
   if (reason === 'trusted_proxy_user_not_allowed') {
     return 'Signed in with the wrong account? Sign out at your sign-in page (your organisation\'s login, or the proxy\'s sign-out address), then open this page again and sign in with another one. If this is the right account, ask whoever runs this gateway to let it in; what they need is below.';
   }
@@ -49,7 +49,7 @@ export const TOKEN_HOME =
 /** Served next to the UI (built from docs/troubleshooting.md), relative to the page. */
 export const TROUBLESHOOTING_PAGE = 'docs/troubleshooting.html';
 
-const CREDENTIAL: Partial<Record<Reason, CredentialKind>> = {
+const CREDENTIAL: Partial<Record<ReasonCode, CredentialKind>> = {
   token_missing: 'token',
   token_mismatch: 'token',
   password_missing: 'password',

@@ -1,8 +1,8 @@
 import { SignJWT, exportSPKI } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../../../test/helpers/signing.js';
+import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../../../test/support/signing.js';
 import { KeysUnavailableError, staticKeySource, type KeySource } from './key-source.js';
-import { REASONS } from '../reasons.js';
+import { REASONS } from '../../protocol/reasons.js';
 import { verifyAssertion, type AssertionOptions, type AssertionOutcome } from './verify.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);

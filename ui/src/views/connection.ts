@@ -2,6 +2,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ConnState } from '../client.js';
 import type { Explanation } from '../refusal.js';
+import { WS_GOING_AWAY } from '../../../src/protocol/reasons.js';
 
 const LABEL: Record<ConnState['kind'], string> = {
   connecting: 'Connecting',
@@ -58,7 +59,7 @@ export function refusalPanel(e: Explanation, showField: boolean, h: RefusalHandl
 
 export function reconnectPanel(state: Extract<ConnState, { kind: 'reconnecting' }>, now: number, onRetry: () => void): TemplateResult {
   const secs = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
-  const why = state.lastCode === 1001 ? 'The gateway is restarting or shutting down.' : 'The connection to the gateway was lost.';
+  const why = state.lastCode === WS_GOING_AWAY ? 'The gateway is restarting or shutting down.' : 'The connection to the gateway was lost.';
   return html`<section class="panel reconnecting" aria-labelledby="reconnect-h">
     <h2 id="reconnect-h">Reconnecting</h2>
     <p>${why} Trying again in ${secs} s (attempt ${state.attempt}); the wait doubles after each failure, up to 30 s.</p>

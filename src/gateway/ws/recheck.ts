@@ -1,0 +1,95 @@
+/**
+ * Re-checking open sessions against a new generation's rules, using only the facts each was
+ * admitted on: recheckSession is the pure verdict; recheckOne and recheckAll apply it (a refused
+ * session is closed with the code of the rule that now refuses it).
+ */
+import { authorizeAsync } from '../../auth/authorize.js';
+import { originAllowed } from '../../auth/origin.js';
+import type { Refusal } from '../../auth/reasons.js';
+import type { AuthResult } from '../../auth/types.js';
+import type { Identity } from '../../protocol/identity.js';
+import { wireCode } from '../../protocol/reasons.js';
+import type { Generation } from '../../reload/generation.js';
+import type { RecheckReport } from '../../reload/reloader.js';
+import { closeSession } from './close.js';
+import { scheduleExpiry, type AdmissionFacts, type Session } from './session.js';
+import type { WsState } from './state.js';
+
+export type RecheckVerdict =
+  | { keep: true; preAuthorized: Identity | undefined }
+  | { keep: false; failure: Refusal };
+
+/**
+ * Would `gen` still admit this session?
+ * - The Host and browser origin checks run again (allowedHosts, allowedOrigins and trustedProxies
+ *   may have changed).
+ * - A connected session runs the full decision on its facts. The failure limiter is not
+ *   consulted: a re-check is not a login attempt, and a lockout earned by others sharing the
+ *   address must not cut off a session that presented the right secret.
+ * - A session still waiting for `connect` keeps its place: in a mode that decides at the upgrade
+ *   it is decided again now; otherwise it will be decided on its connect frame.
+ * - A signed assertion is verified with the new keys and rules, at the time the session was
+ *   admitted: the question is whether the new rules would have admitted it, not whether a
+ *   short-lived token is still fresh. Only then is the verdict a Promise.
+ */
+export function recheckSession(facts: AdmissionFacts, connected: boolean, gen: Generation): RecheckVerdict | Promise<RecheckVerdict> {
+  // The Host check runs again too (gateway.allowedHosts may have lost the name).
+  if (!gen.hosts.allows(facts.headers['host'])) return { keep: false, failure: { reason: 'host_not_allowed' } };
+  const origin = originAllowed({
+    headers: facts.headers,
+    peerIsTrustedProxy: gen.policy.trustedProxies.has(facts.peer),
+    allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins,
+  });
+  if (!origin) return { keep: false, failure: { reason: 'origin_not_allowed' } };
+  if (!connected && gen.policy.decidesAt === 'connect') return { keep: true, preAuthorized: undefined };
+  const result = authorizeAsync({ peer: facts.peer, headers: facts.headers, credentials: facts.credentials, surface: 'ws', lockedForMs: 0 }, gen.policy, gen.keys, facts.at);
+  return result instanceof Promise ? result.then(verdict) : verdict(result);
+}
+
+function verdict(result: AuthResult): RecheckVerdict {
+  return result.ok ? { keep: true, preAuthorized: result.identity } : { keep: false, failure: result.failure };
+}
+
+/**
+ * Re-checks one session against `gen` and applies the verdict; returns the wire code it was closed
+ * with, if it was. A Promise only while a signed assertion is verified.
+ */
+export function recheckOne(st: WsState, s: Session, gen: Generation): string | undefined | Promise<string | undefined> {
+  const apply = (v: RecheckVerdict): string | undefined => {
+    // A newer generation re-checks it itself; a session already closing needs nothing.
+    if (st.ctx.generation !== gen || s.closing) return undefined;
+    if (!v.keep) {
+      closeSession(st, s, v.failure, { event: 'session_revoked', detail: { generation: gen.n } });
+      return wireCode(v.failure);
+    }
+    if (!s.identity) s.preAuthorized = v.preAuthorized;
+    scheduleExpiry(s, gen.sessionMaxAgeMs);
+    return undefined;
+  };
+  const v = recheckSession(s.facts, s.identity !== undefined, gen);
+  return v instanceof Promise ? v.then(apply) : apply(v);
+}
+
+/**
+ * Re-checks every open session against `gen`; refused ones are closed with the reason code.
+ * Plain decisions are applied before this returns its promise; signed assertions as their
+ * verification ends.
+ */
+export async function recheckAll(st: WsState, gen: Generation): Promise<RecheckReport> {
+  const report: RecheckReport = { checked: 0, closed: 0, byReason: {} };
+  const tally = (reason: string | undefined) => {
+    if (!reason) return;
+    report.closed++;
+    report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
+  };
+  const waits: Array<Promise<void>> = [];
+  for (const s of [...st.sessions]) {
+    if (s.closing) continue;
+    report.checked++;
+    const r = recheckOne(st, s, gen);
+    if (r instanceof Promise) waits.push(r.then(tally));
+    else tally(r);
+  }
+  await Promise.all(waits);
+  return report;
+}

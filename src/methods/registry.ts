@@ -1,0 +1,115 @@
+/**
+ * The WebSocket methods, each declared once: its name, the scope it needs, a zod schema for its
+ * params and its handler. The WebSocket adapter only moves frames; calling a method (looking it up,
+ * validating its params, turning a throw into INTERNAL) is done here, by invoke().
+ */
+import { z } from 'zod';
+import type { ResponseError } from '../protocol/frames.js';
+import type { Identity } from '../protocol/identity.js';
+import type { PresenceEntry } from '../protocol/presence.js';
+import { frameError } from '../protocol/reasons.js';
+import type { Generation } from '../reload/generation.js';
+
+/**
+ * The scope a caller needs (issue 14 enforces it; until then it is declared, not checked): none
+ * for what any admitted session may ask, operator.read to read the gateway's state, operator.write
+ * to act on one's own things, operator.admin for configuration, audit and other people's sessions.
+ */
+export type MethodScope = 'none' | 'operator.read' | 'operator.write' | 'operator.admin';
+
+/** What a method may read of the running gateway. */
+export interface GatewayFacts {
+  readonly version: string;
+  /** When the gateway started (ms, the gateway clock). */
+  readonly startedAt: number;
+  now(): number;
+  readonly port: number;
+  /** The configuration generation in force (read once per call). */
+  readonly generation: Generation;
+  /** Sessions that completed `connect`. */
+  readonly clients: number;
+  readonly presence: { snapshot(): Readonly<{ entries: readonly PresenceEntry[] }> };
+}
+
+/** What a handler is called with, besides its params. */
+export interface MethodContext {
+  /** The caller's session and the identity it connected with. */
+  readonly session: { readonly connId: string; readonly identity: Identity };
+  readonly gateway: GatewayFacts;
+  /** Sends an event to the caller's session. */
+  emit(event: string, payload: unknown): void;
+  /** Sends an event to every open session of `identity` (the same user, signed in the same way). */
+  emitTo(identity: Identity, event: string, payload: unknown): void;
+}
+
+/** One method. `scope` is required: a method cannot be registered without saying who may call it. */
+export interface MethodDeclaration<P = unknown> {
+  readonly name: string;
+  readonly scope: MethodScope;
+  /** Validates `params` (absent params are `undefined`); the handler gets the parsed value. */
+  readonly params: z.ZodType<P>;
+  /** Returns the response payload, or a promise of it; a throw or rejection is answered INTERNAL. */
+  readonly handler: (ctx: MethodContext, params: P) => unknown;
+}
+
+/**
+ * The params of a method that takes none: whatever is sent is ignored, as it was before the
+ * registry (a later protocol version may refuse it).
+ */
+export const NO_PARAMS: z.ZodType<undefined> = z.unknown().transform(() => undefined);
+
+/** Declares a method, inferring its params type from the schema. */
+export function method<P>(declaration: MethodDeclaration<P>): MethodDeclaration<P> {
+  return Object.freeze(declaration);
+}
+
+export type MethodResult = { ok: true; payload: unknown } | { ok: false; error: ResponseError };
+
+/** A declaration of any params type, as the registry holds them (each call is checked by its own schema). */
+export type AnyMethod = MethodDeclaration<any>;
+
+const failed = (): MethodResult => ({ ok: false, error: frameError('internal', 'the method failed') });
+
+export class MethodRegistry {
+  private readonly byName = new Map<string, AnyMethod>();
+
+  /** Throws on a repeated name (a programming error, found by the registry's test). */
+  constructor(declarations: readonly AnyMethod[]) {
+    for (const d of declarations) {
+      if (this.byName.has(d.name)) throw new Error(`method "${d.name}" is declared twice`);
+      this.byName.set(d.name, d);
+    }
+  }
+
+  get(name: string): AnyMethod | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Every declared method, in declaration order. */
+  get declarations(): readonly AnyMethod[] {
+    return [...this.byName.values()];
+  }
+
+  /**
+   * Calls `name` with `params`: UNKNOWN_METHOD when there is no such method, INVALID_PARAMS (naming
+   * the field) when the params do not match its schema, INTERNAL when the handler throws or its
+   * promise rejects. A Promise only when the handler returns one.
+   */
+  invoke(name: string, params: unknown, ctx: MethodContext): MethodResult | Promise<MethodResult> {
+    const m = this.get(name);
+    if (!m) return { ok: false, error: frameError('unknown_method', `unknown method "${name}"; available: ${[...this.byName.keys()].join(', ')}`) };
+    const parsed = m.params.safeParse(params);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return { ok: false, error: frameError('invalid_params', `invalid ${name} params${first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}`) };
+    }
+    let out: unknown;
+    try {
+      out = m.handler(ctx, parsed.data);
+    } catch {
+      return failed();
+    }
+    if (out instanceof Promise) return out.then((payload: unknown): MethodResult => ({ ok: true, payload }), failed);
+    return { ok: true, payload: out };
+  }
+}
