@@ -5,8 +5,8 @@
  */
 import type { AuthMode, Config } from '../config/schema.js';
 import { nfc } from '../auth/header-text.js';
-import { impliedMask, maskOf, type ScopeMask } from './scopes.js';
-import type { Scope } from './scopes.js';
+import { impliedMask, maskOf, type ScopeMask } from '../protocol/scopes.js';
+import type { Scope } from '../protocol/scopes.js';
 
 /**
  * What an admitted identity gets when the config sets no defaultScopes. The secret modes and

@@ -6,7 +6,7 @@ import type { Identity } from '../protocol/identity.js';
 import { compileAuthorization } from './compile.js';
 import { scopesFor, type ScopeSubject } from './decide.js';
 import { explainScopes } from './explain.js';
-import { SCOPES, type Scope } from './scopes.js';
+import { SCOPES, type Scope } from '../protocol/scopes.js';
 
 const R = 'operator.read';
 const W = 'operator.write';

@@ -4,7 +4,7 @@
  * the scopes a client claims for itself) can add a scope.
  */
 import type { CompiledAuthorization } from './compile.js';
-import { listOf, type ScopeList } from './scopes.js';
+import { listOf, type ScopeList } from '../protocol/scopes.js';
 
 /**
  * The part of an admitted identity that scopes depend on: the name the auth decision accepted

@@ -4,7 +4,7 @@
  */
 import type { CompiledAuthorization, CompiledRule } from './compile.js';
 import type { ScopeSubject } from './decide.js';
-import { hasScope, impliedMask, listOf, type Scope, type ScopeList, type ScopeMask } from './scopes.js';
+import { hasScope, impliedMask, listOf, type Scope, type ScopeList, type ScopeMask } from '../protocol/scopes.js';
 
 /** A rule that matched, and the name it matched on (the user, or one of the identity's groups). */
 export type RuleMatch = { readonly rule: number; readonly user: string } | { readonly rule: number; readonly group: string };

@@ -1,14 +1,12 @@
 /**
  * The `gateway.authorization` config section: which operator scopes an admitted identity gets.
  * Every problem names its field and carries its fix (in the issue's `params.fix`, read by
- * src/config/parse.ts); the cross-section check (a group rule needs a groups source) runs at
- * startup from src/config/validate.ts. The decision itself is in src/authz/.
+ * src/config/parse.ts); the cross-section check (a group rule needs a groups source) is in
+ * authorization-checks.ts, run at startup from src/config/validate.ts. The decision itself is in src/authz/.
  */
 import { z } from 'zod';
-import { SCOPES, isScope, type Scope } from '../authz/scopes.js';
-import { didYouMean, type ConfigIssue } from './errors.js';
-import { mergePreset } from './assertion.js';
-import type { AssertionConfig } from './schema.js';
+import { SCOPES, isScope, type Scope } from '../protocol/scopes.js';
+import { didYouMean } from './errors.js';
 
 /** The section's config path, as issues name it. */
 export const AUTHORIZATION_PATH = 'gateway.authorization';
@@ -84,30 +82,3 @@ export const authorizationSchema = z
 
 export type AuthorizationConfig = z.output<typeof authorizationSchema>;
 export type AuthorizationRule = z.output<typeof authorizationRuleSchema>;
-
-/**
- * Startup check: a rule that names groups needs a groups source (a signed assertion's groups claim
- * or `trustedProxy.groupsHeader`), as allowGroups does; without one nobody could ever match it.
- */
-export function authorizationIssues(
-  authorization: AuthorizationConfig | undefined,
-  tp: { assertion?: AssertionConfig | undefined; groupsHeader?: string | undefined },
-): ConfigIssue[] {
-  if (!authorization) return [];
-  const hasSource = tp.assertion ? mergePreset(tp.assertion).groupsClaim !== undefined : tp.groupsHeader !== undefined;
-  if (hasSource) return [];
-  const issues: ConfigIssue[] = [];
-  authorization.rules.forEach((rule, i) => {
-    if (!rule.groups?.length) return;
-    issues.push({
-      path: `${AUTHORIZATION_PATH}.rules[${i}].groups`,
-      message: tp.assertion
-        ? 'names groups, but the signed assertion has no groups claim, so no user could ever be in one'
-        : 'names groups, but no groups source is configured, so no user could ever be in one',
-      fix: tp.assertion
-        ? 'set gateway.auth.trustedProxy.assertion.groupsClaim to the claim that lists the user\'s groups (the pomerium preset uses "groups"), or name users instead'
-        : 'set gateway.auth.trustedProxy.groupsHeader to the header your proxy puts the user\'s groups in (a signed assertion with a groupsClaim is better), or name users instead',
-    });
-  });
-  return issues;
-}

@@ -7,7 +7,7 @@ import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
 import { isLoopbackIp, parseIp } from '../net/ip.js';
 import { resolveAssertion, trustedProxyExtrasIssues, type ResolvedAssertion, type ResolveResult } from './assertion.js';
-import { authorizationIssues } from './authorization.js';
+import { authorizationIssues } from './authorization-checks.js';
 import { coveredFamilies } from '../net/coverage.js';
 import { allowedHostName, allowedHostProblem } from '../net/host-name.js';
 import { deepFreeze } from './tree.js';

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { compileAuthorization } from '../authz/compile.js';
 import type { ScopeSubject } from '../authz/decide.js';
 import { explainScopes, type Grant } from '../authz/explain.js';
-import type { ScopeList } from '../authz/scopes.js';
+import type { ScopeList } from '../protocol/scopes.js';
 import type { ExplainStep } from './types.js';
 
 export interface ExplainedScopes {

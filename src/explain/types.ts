@@ -4,7 +4,7 @@
 import type { ConfigIssue } from '../config/errors.js';
 import type { AuthMode } from '../config/schema.js';
 import type { Grant } from '../authz/explain.js';
-import type { ScopeList } from '../authz/scopes.js';
+import type { ScopeList } from '../protocol/scopes.js';
 
 export interface ExplainRequest {
   /** The TCP peer address the gateway would see. */

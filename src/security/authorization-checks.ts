@@ -3,7 +3,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { compileAuthorization } from '../authz/compile.js';
-import { hasScope, impliedMask, type Scope } from '../authz/scopes.js';
+import { hasScope, impliedMask, type Scope } from '../protocol/scopes.js';
 import { finding, type Finding } from './findings.js';
 
 const quoteList = (items: readonly string[]) => items.map((s) => `"${s}"`).join(', ');

@@ -4,7 +4,7 @@
  * `operator.admin` implies `operator.write`, which implies `operator.read`. A set of scopes is held
  * as a bit mask, always closed under implication; every distinct closed set has one frozen, sorted
  * list, built once here, so a decision never allocates one. This module imports nothing: the
- * config schema and the decision layer both read their vocabulary from it.
+ * config schema, the decision layer (src/authz/) and the Control UI all read their vocabulary from it.
  */
 
 /** Every scope, in the order lists are sorted (alphabetical, which is also weakest first). */
