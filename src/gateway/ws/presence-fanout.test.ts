@@ -1,13 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Presence } from '../presence.js';
 import type { PresenceEntry, PresenceEvent } from '../../protocol/presence.js';
 import { PRESENCE_INLINE_MAX, PRESENCE_MAX_CHANGES, PresenceFanout } from './presence-fanout.js';
 
 const entry = (i: number): PresenceEntry => ({ connId: `c${i}`, user: `u${i}`, method: 'trusted-proxy', client: {}, since: '2026-01-01T00:00:00.000Z' });
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Fake timers (Date.now included): the flush interval is a rule about time, checked without
+// depending on how busy the machine is.
+const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 let fanout: PresenceFanout | undefined;
-afterEach(() => fanout?.close());
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  fanout?.close();
+  vi.useRealTimers();
+});
 
 function setup(flushMs = 40) {
   const presence = new Presence();
