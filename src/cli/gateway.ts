@@ -13,7 +13,7 @@ import { printUrl, type UrlOptions } from './url.js';
 interface RunOptions {
   config?: string;
   port?: number;
-  bind?: 'loopback' | 'lan' | 'custom';
+  bind?: 'loopback' | 'lan' | 'custom' | 'none';
   /** Unset: pretty when stderr is a terminal, else JSON. */
   logFormat?: LogFormat;
   /** commander's --no-watch */
@@ -126,7 +126,7 @@ export function registerGatewayCommands(program: Command): void {
     .description('run the gateway in the foreground (logs on stderr, one "listening" line on stdout)')
     .option('-c, --config <path>', 'config file (default: MAYROS_CONFIG_PATH, then $MAYROS_STATE_DIR/mayros.json)')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free port', parsePort)
-    .option('-b, --bind <bind>', 'loopback | lan | custom', oneOf(['loopback', 'lan', 'custom'] as const))
+    .option('-b, --bind <bind>', 'loopback | lan | custom | none (only gateway.listen.unixSocket)', oneOf(['loopback', 'lan', 'custom', 'none'] as const))
     .option('--log-format <format>', 'json | pretty (default: pretty when stderr is a terminal, else json)', oneOf(['json', 'pretty'] as const))
     .option('--no-watch', 'do not watch the config file (SIGHUP still reloads it)')
     .action((opts: RunOptions) => run(opts));

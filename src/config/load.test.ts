@@ -145,7 +145,7 @@ describe('startup validation', () => {
   const tp = (gateway: string) => `{ gateway: { auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user" } }, ${gateway} } }`;
 
   it.each([
-    ['trusted-proxy without trustedProxies', tp(''), 'gateway.trustedProxies', /at least one proxy/],
+    ['trusted-proxy without trustedProxies, socket or client certificate', tp(''), 'gateway.trustedProxies', /a way to know the proxy/],
     ['trusted-proxy without userHeader', '{ gateway: { trustedProxies: ["127.0.0.1"], auth: { mode: "trusted-proxy" } } }', 'gateway.auth.trustedProxy.userHeader', /required/],
     ['loopback bind without a loopback proxy', tp('trustedProxies: ["10.0.0.1"]'), 'gateway.trustedProxies', /could never reach/],
     ['an entry that is not an IP', tp('trustedProxies: ["127.0.0.1", "proxy.local"]'), 'gateway.trustedProxies[1]', /"proxy.local" is not an IP/],
@@ -159,6 +159,15 @@ describe('startup validation', () => {
     ['password mode without a password', '{ gateway: { auth: { mode: "password" } } }', 'gateway.auth.password', /needs a password/],
     ['custom bind without a host', '{ gateway: { bind: "custom" } }', 'gateway.customBindHost', /required/],
     ['custom bind with a host name', '{ gateway: { bind: "custom", customBindHost: "example.com" } }', 'gateway.customBindHost', /not an IP/],
+    ['bind none without a socket', '{ gateway: { bind: "none" } }', 'gateway.bind', /would listen nowhere/],
+    ['a relative socket path', '{ gateway: { listen: { unixSocket: { path: "run/gw.sock" } } } }', 'gateway.listen.unixSocket.path', /not an absolute path/],
+    ['a socket path too long for sun_path', `{ gateway: { listen: { unixSocket: { path: "/${'d'.repeat(110)}" } } } }`, 'gateway.listen.unixSocket.path', /at most 107/],
+    ['a socket mode that is not octal', '{ gateway: { listen: { unixSocket: { path: "/run/gw.sock", mode: "rw-rw----" } } } }', 'gateway.listen.unixSocket.mode', /octal file mode/],
+    ['a relative certificate path', '{ gateway: { tls: { cert: "gw.crt", key: "/k.pem" } } }', 'gateway.tls.cert', /not an absolute path/],
+    ['TLS with bind none', '{ gateway: { bind: "none", listen: { unixSocket: { path: "/run/gw.sock" } }, tls: { cert: "/c.pem", key: "/k.pem" } } }', 'gateway.tls', /bind "none" has none/],
+    ['a client certificate check without a client CA', tp('bind: "lan", tls: { cert: "/c.pem", key: "/k.pem" }, trustedProxies: ["10.0.0.1"], auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u", clientCert: { allowedNames: ["p"] } } }'), 'gateway.auth.trustedProxy.clientCert', /clientCa is not set/],
+    ['a client CA that nothing reads', '{ gateway: { tls: { cert: "/c.pem", key: "/k.pem", clientCa: "/ca.pem" } } }', 'gateway.tls.clientCa', /no client certificate would be checked/],
+    ['no allowed certificate names', tp('tls: { cert: "/c.pem", key: "/k.pem", clientCa: "/ca.pem" }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u", clientCert: { allowedNames: [] } } }'), 'gateway.auth.trustedProxy.clientCert.allowedNames', /at least one name/],
     ['a bad allowed origin', '{ gateway: { controlUi: { allowedOrigins: ["https://x.example/path"] } } }', 'gateway.controlUi.allowedOrigins[0]', /not an origin/],
   ])('refuses %s', (_n, text, path, message) => {
     const all = issues(() => loadConfigForStartup({ configPath: file(text), env }));
@@ -176,6 +185,21 @@ describe('startup validation', () => {
     ['::ffff:127.0.0.1'],
   ])('accepts loopback bind with %s as proxy', (entry) => {
     expect(() => loadConfigForStartup({ configPath: file(tp(`trustedProxies: ["${entry}"]`)), env })).not.toThrow();
+  });
+
+  it.each([
+    ['a Unix socket only', '{ gateway: { bind: "none", listen: { unixSocket: { path: "/run/mayros/gw.sock", group: "www-data" } }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u" } } } }'],
+    ['a Unix socket beside a loopback listener that trusts no TCP peer', '{ gateway: { listen: { unixSocket: { path: "/run/mayros/gw.sock", mode: "0600", group: 33 } }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u" } } } }'],
+    ['a client certificate only', '{ gateway: { bind: "lan", tls: { cert: "/c.pem", key: "/k.pem", clientCa: "/ca.pem" }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u", clientCert: { allowedNames: ["mayros-proxy"] } } } } }'],
+    ['a client certificate and an address', '{ gateway: { bind: "lan", trustedProxies: ["10.0.0.7"], tls: { cert: "/c.pem", key: "/k.pem", clientCa: "/ca.pem" }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-u", clientCert: { allowedNames: ["mayros-proxy"] } } } } }'],
+    ['token mode over TLS', '{ gateway: { bind: "lan", tls: { cert: "/c.pem", key: "/k.pem" }, auth: { token: "a-token-long-enough-for-the-gateway-000" } } }'],
+  ])('accepts trusted-proxy mode with %s', (_n, text) => {
+    expect(() => loadConfigForStartup({ configPath: file(text), env })).not.toThrow();
+  });
+
+  it('a socket mode defaults to 0660', () => {
+    const r = loadConfigForStartup({ configPath: file('{ gateway: { bind: "none", listen: { unixSocket: { path: "/run/gw.sock" } } } }'), env });
+    expect(r.config.gateway.listen.unixSocket).toEqual({ path: '/run/gw.sock', mode: '0660' });
   });
 
   it('accepts a non-loopback proxy with a lan bind', () => {

@@ -55,6 +55,17 @@ export const assertionSchema = z
   })
   .strict();
 
+/**
+ * Which TLS client certificates count as the proxy (with gateway.tls.clientCa): one whose chain
+ * ends at that CA and whose subject CN, a DNS name or a URI in its subjectAltName is listed here.
+ * See src/auth/source.ts.
+ */
+export const clientCertSchema = z
+  .object({
+    allowedNames: z.array(nonEmpty).min(1, 'must list at least one name (the CN or a DNS/URI subjectAltName of the proxy\'s certificate)'),
+  })
+  .strict();
+
 export const trustedProxySchema = z
   .object({
     userHeader: headerName.optional(),
@@ -64,6 +75,7 @@ export const trustedProxySchema = z
     groupsHeader: headerName.optional(),
     groupsSeparator: z.string().min(1, 'must not be empty').max(8).default(','),
     allowGroups: z.array(nonEmpty).default([]),
+    clientCert: clientCertSchema.optional(),
   })
   .strict();
 
@@ -104,11 +116,48 @@ export const controlUiSchema = z
   })
   .strict();
 
+/** A file mode in octal, as chmod takes it ("0660", "660"). */
+const octalMode = z
+  .string()
+  .trim()
+  .regex(/^0?[0-7]{3}$/, 'must be an octal file mode such as "0660"');
+
+/** The Unix domain socket the gateway also (or, with bind "none", only) listens on; see src/gateway/listen/. */
+export const unixSocketSchema = z
+  .object({
+    path: nonEmpty,
+    mode: octalMode.default('0660'),
+    /** A group name or a numeric gid the socket file is given (the proxy's group). */
+    group: z.union([nonEmpty, z.number().int().min(0)]).optional(),
+  })
+  .strict();
+
+export const listenSchema = z
+  .object({
+    unixSocket: unixSocketSchema.optional(),
+  })
+  .strict();
+
+/** HTTPS and WSS on the TCP listeners; `clientCa` verifies the proxy's client certificate. */
+export const tlsSchema = z
+  .object({
+    cert: nonEmpty,
+    key: nonEmpty,
+    clientCa: nonEmpty.optional(),
+  })
+  .strict();
+
+export const BIND_MODES = ['loopback', 'lan', 'custom', 'none'] as const;
+export type BindMode = (typeof BIND_MODES)[number];
+
 export const gatewaySchema = z
   .object({
     port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
-    bind: z.enum(['loopback', 'lan', 'custom']).default('loopback'),
+    /** "none": no TCP listener at all, only gateway.listen.unixSocket. */
+    bind: z.enum(BIND_MODES).default('loopback'),
     customBindHost: z.string().trim().min(1).optional(),
+    listen: listenSchema.prefault({}),
+    tls: tlsSchema.optional(),
     trustedProxies: z.array(z.string()).default([]),
     allowRealIpFallback: z.boolean().default(false),
     /** Host names served besides loopback names (DNS-rebinding defence); see src/auth/host.ts. */
@@ -133,6 +182,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type AuthMode = Config['gateway']['auth']['mode'];
 export type AssertionConfig = z.output<typeof assertionSchema>;
+export type UnixSocketConfig = z.output<typeof unixSocketSchema>;
+export type TlsConfig = z.output<typeof tlsSchema>;
 
 /**
  * Keys that hold secrets: never printed, never logged. Dotted patterns, where `*` stands for any

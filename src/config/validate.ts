@@ -64,9 +64,13 @@ export function entryCoversLoopback(entry: string): boolean {
   return r.entry.prefix > 8 ? r.entry.network.startsWith('127.') : set.has('127.0.0.1');
 }
 
+/**
+ * Whether only this host can connect: a loopback bind, a custom bind on a loopback address, or
+ * bind "none" (no TCP listener; only the Unix socket, gateway.listen.unixSocket).
+ */
 export function isLoopbackBind(config: Config): boolean {
   const g = config.gateway;
-  if (g.bind === 'loopback') return true;
+  if (g.bind === 'loopback' || g.bind === 'none') return true;
   if (g.bind === 'custom' && g.customBindHost) return isLoopbackIp(g.customBindHost);
   return false;
 }
@@ -93,6 +97,62 @@ export function validateForStartup(config: Config): ConfigIssue[] {
   return [...checkConfig(config).issues];
 }
 
+const SUN_PATH_MAX = 107;
+
+/** An absolute path, or why not (`what` names the file for the message). */
+function absolutePathIssue(path: string, field: string, example: string): ConfigIssue | undefined {
+  if (path.startsWith('/')) return undefined;
+  return { path: field, message: `"${path}" is not an absolute path`, fix: `write the full path, e.g. "${example}"` };
+}
+
+/** The listeners: the Unix socket, bind "none", TLS, and the client certificate check. */
+function listenerIssues(config: Config): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const g = config.gateway;
+  const sock = g.listen.unixSocket;
+  if (sock) {
+    const bad = absolutePathIssue(sock.path, 'gateway.listen.unixSocket.path', '/run/mayros/gateway.sock');
+    if (bad) issues.push(bad);
+    else if (Buffer.byteLength(sock.path) > SUN_PATH_MAX) {
+      issues.push({ path: 'gateway.listen.unixSocket.path', message: `is ${Buffer.byteLength(sock.path)} bytes long; a Unix socket path can be at most ${SUN_PATH_MAX}`, fix: 'choose a shorter path, e.g. "/run/mayros/gateway.sock"' });
+    }
+  }
+  if (g.bind === 'none' && !sock) {
+    issues.push({
+      path: 'gateway.bind',
+      message: '"none" means no TCP listener, and gateway.listen.unixSocket is not set: the gateway would listen nowhere',
+      fix: 'set gateway.listen.unixSocket.path (e.g. "/run/mayros/gateway.sock"), or choose bind "loopback", "lan" or "custom"',
+    });
+  }
+  const tls = g.tls;
+  if (tls) {
+    for (const [key, example] of [['cert', '/etc/mayros/tls/gateway.crt'], ['key', '/etc/mayros/tls/gateway.key'], ['clientCa', '/etc/mayros/tls/proxy-ca.crt']] as const) {
+      const v = tls[key];
+      const bad = v === undefined ? undefined : absolutePathIssue(v, `gateway.tls.${key}`, example);
+      if (bad) issues.push(bad);
+    }
+    if (g.bind === 'none') {
+      issues.push({ path: 'gateway.tls', message: 'TLS is served on the TCP listeners, and bind "none" has none (the Unix socket speaks plain HTTP: its file permissions are the protection)', fix: 'remove gateway.tls, or choose bind "loopback", "lan" or "custom" for an HTTPS listener' });
+    }
+  }
+  const clientCert = g.auth.trustedProxy.clientCert;
+  if (clientCert && !tls?.clientCa) {
+    issues.push({
+      path: 'gateway.auth.trustedProxy.clientCert',
+      message: 'checking the proxy\'s client certificate needs TLS with a CA to verify it: gateway.tls.clientCa is not set',
+      fix: 'set gateway.tls (cert, key) and gateway.tls.clientCa to the CA that issued the proxy\'s client certificate, or remove clientCert',
+    });
+  }
+  if (tls?.clientCa && !clientCert) {
+    issues.push({
+      path: 'gateway.tls.clientCa',
+      message: 'is set, but no client certificate would be checked: gateway.auth.trustedProxy.clientCert is not set',
+      fix: 'set gateway.auth.trustedProxy.clientCert.allowedNames to the name in your proxy\'s certificate (its CN, or a DNS or URI subjectAltName), or remove clientCa',
+    });
+  }
+  return issues;
+}
+
 function startupIssues(config: Config, assertion: ResolveResult | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const g = config.gateway;
@@ -117,14 +177,18 @@ function startupIssues(config: Config, assertion: ResolveResult | undefined): Co
     }
   }
 
+  issues.push(...listenerIssues(config));
+
   if (a.mode === 'trusted-proxy') {
-    if (g.trustedProxies.length === 0) {
+    // The proxy is proven by one of: its address, the Unix socket it connects to, its client certificate.
+    const otherProof = g.listen.unixSocket !== undefined || a.trustedProxy.clientCert !== undefined;
+    if (g.trustedProxies.length === 0 && !otherProof) {
       issues.push({
         path: 'gateway.trustedProxies',
-        message: 'trusted-proxy mode needs at least one proxy address; with none, every request would be refused',
-        fix: 'add the address your proxy connects from, e.g. trustedProxies: ["127.0.0.1"]',
+        message: 'trusted-proxy mode needs a way to know the proxy: a proxy address, a Unix socket (gateway.listen.unixSocket) or a client certificate (gateway.auth.trustedProxy.clientCert); with none, every request would be refused',
+        fix: 'for a proxy on this host, listen on a Unix socket only the proxy can open (gateway.listen.unixSocket, bind "none"); otherwise add the address your proxy connects from, e.g. trustedProxies: ["10.0.0.7"]',
       });
-    } else if (g.bind === 'loopback' && !g.trustedProxies.some(entryCoversLoopback)) {
+    } else if (g.bind === 'loopback' && g.trustedProxies.length > 0 && !g.trustedProxies.some(entryCoversLoopback)) {
       issues.push({
         path: 'gateway.trustedProxies',
         message: 'gateway.bind is "loopback", so only local processes can connect, but no trustedProxies entry is a loopback address: the proxy could never reach the gateway',

@@ -9,7 +9,7 @@ export interface BindPlan {
   fallback?: string;
 }
 
-export function bindPlan(bind: 'loopback' | 'lan' | 'custom', customBindHost?: string): BindPlan {
+export function bindPlan(bind: 'loopback' | 'lan' | 'custom' | 'none', customBindHost?: string): BindPlan {
   switch (bind) {
     case 'loopback':
       return { hosts: [{ host: '127.0.0.1', required: true }, { host: '::1', required: false }] };
@@ -17,6 +17,9 @@ export function bindPlan(bind: 'loopback' | 'lan' | 'custom', customBindHost?: s
       return { hosts: [{ host: '::', required: true }], fallback: '0.0.0.0' };
     case 'custom':
       return { hosts: [{ host: customBindHost ?? '', required: true }] };
+    case 'none':
+      // No TCP listener: the gateway listens on gateway.listen.unixSocket only.
+      return { hosts: [] };
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
-import { changedPaths, pinRestartOnly } from './diff.js';
+import { changedPaths, pinRestartOnly, restartOnlyChanges } from './diff.js';
 
 const cfg = (gateway: Record<string, unknown>) => parseConfigObject({ gateway });
 const resolved = (config: ReturnType<typeof cfg>, sources: Array<[string, 'file' | 'env']>): ResolvedConfig => resolvedConfig({ file: '/x.json', fileFound: true, stateDir: '/tmp', config, sources: new Map(sources) });
@@ -35,10 +35,43 @@ describe('pinRestartOnly', () => {
     expect('customBindHost' in pinned.config.gateway).toBe(false);
     expect(next.config.gateway.port).toBe(2000);
     // Sources follow the values: the running port's, none for the removed key, the file's for the rest.
-    expect([...pinned.sources]).toEqual([
-      ['gateway.port', 'env'],
-      ['gateway.trustedProxies', 'file'],
-    ]);
+    expect(new Map(pinned.sources)).toEqual(
+      new Map([
+        ['gateway.port', 'env'],
+        ['gateway.trustedProxies', 'file'],
+      ]),
+    );
     expect(Object.isFrozen(pinned.config.gateway.controlUi)).toBe(true);
+  });
+});
+
+describe('restart-only changes: the Unix socket as a whole, TLS by presence', () => {
+  const sock = { path: '/run/a.sock', mode: '0660', group: 'www-data' };
+  const tls = { cert: '/c.pem', key: '/k.pem' };
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string[]]>([
+    ['the socket path', { listen: { unixSocket: sock } }, { listen: { unixSocket: { ...sock, path: '/run/b.sock' } } }, ['gateway.listen.unixSocket']],
+    ['the socket mode', { listen: { unixSocket: sock } }, { listen: { unixSocket: { ...sock, mode: '0600' } } }, ['gateway.listen.unixSocket']],
+    ['a socket added', {}, { listen: { unixSocket: sock } }, ['gateway.listen.unixSocket']],
+    ['TLS turned on', {}, { tls }, ['gateway.tls']],
+    ['TLS turned off', { tls }, {}, ['gateway.tls']],
+    ['TLS files moved (applied live)', { tls }, { tls: { ...tls, cert: '/c2.pem', clientCa: '/ca.pem' } }, []],
+    ['bind none', { listen: { unixSocket: sock } }, { bind: 'none', listen: { unixSocket: sock } }, ['gateway.bind']],
+  ])('%s', (_n, a, b, want) => {
+    expect(restartOnlyChanges(cfg(a), cfg(b))).toEqual(want);
+  });
+
+  it('pins a changed socket and a TLS switch to the running values, sources included', () => {
+    const running = resolved(cfg({ listen: { unixSocket: sock } }), [['gateway.listen.unixSocket.path', 'file']]);
+    const next = resolved(cfg({ listen: { unixSocket: { path: '/run/b.sock' } }, tls, allowedHosts: ['x.example'] }), [
+      ['gateway.listen.unixSocket.path', 'env'],
+      ['gateway.tls.cert', 'file'],
+      ['gateway.allowedHosts', 'file'],
+    ]);
+    const pinned = pinRestartOnly(next, running);
+    expect(pinned.config.gateway.listen.unixSocket).toEqual(sock);
+    expect(pinned.config.gateway.tls).toBeUndefined();
+    expect(pinned.config.gateway.allowedHosts).toEqual(['x.example']);
+    expect(new Map(pinned.sources)).toEqual(new Map([['gateway.listen.unixSocket.path', 'file'], ['gateway.allowedHosts', 'file']]));
   });
 });

@@ -3,14 +3,21 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config/schema.js';
-import { withValues, type ResolvedConfig } from '../config/load.js';
-import { getPath, leaves } from '../config/tree.js';
+import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
+import { getPath, leaves, setPath } from '../config/tree.js';
 
 /**
- * Keys a running gateway cannot change: the listening sockets (port, bind, customBindHost) and
- * the Control UI files, which are read into memory once at start.
+ * Keys a running gateway cannot change: the listening sockets (port, bind, customBindHost, the
+ * Unix socket as a whole: its path, mode and group are applied when it is created) and the
+ * Control UI files, which are read into memory once at start.
  */
-export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.controlUi.enabled'] as const;
+export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.listen.unixSocket', 'gateway.controlUi.enabled'] as const;
+
+/**
+ * Keys whose presence only a restart can change: TLS on or off changes the kind of listener. While
+ * it stays on, its files (and changes to its paths) are applied live (src/reload/tls-material.ts).
+ */
+export const RESTART_ONLY_PRESENCE = ['gateway.tls'] as const;
 
 /** Dotted paths whose value differs (arrays compare as a whole). Names only: values may be secrets. */
 export function changedPaths(a: Config, b: Config): string[] {
@@ -23,13 +30,28 @@ export function changedPaths(a: Config, b: Config): string[] {
   return out.sort();
 }
 
+/** The restart-only keys (RESTART_ONLY_PATHS, RESTART_ONLY_PRESENCE) that differ between `running` and `next`. */
+export function restartOnlyChanges(running: Config, next: Config): string[] {
+  return [
+    ...RESTART_ONLY_PATHS.filter((p) => !isDeepStrictEqual(getPath(running, p), getPath(next, p))),
+    ...RESTART_ONLY_PRESENCE.filter((p) => (getPath(running, p) === undefined) !== (getPath(next, p) === undefined)),
+  ];
+}
+
+const under = (prefix: string) => (path: string) => path === prefix || path.startsWith(`${prefix}.`);
+
 /**
- * The config that can actually run: `next` with the restart-only keys (and their sources) kept at
- * their running values.
+ * The config that can actually run: `next` with the restart-only keys that changed (and their
+ * sources) kept at their running values; each is a key or a whole object.
  */
-export function pinRestartOnly(next: ResolvedConfig, running: ResolvedConfig): ResolvedConfig {
-  return withValues(
-    next,
-    RESTART_ONLY_PATHS.map((path) => ({ path, value: getPath(running.config, path), source: running.sources.get(path) })),
-  );
+export function pinRestartOnly(next: ResolvedConfig, running: ResolvedConfig, paths: readonly string[] = restartOnlyChanges(running.config, next.config)): ResolvedConfig {
+  const tree = structuredClone(next.config) as unknown as Record<string, unknown>;
+  const sources = new Map(next.sources);
+  for (const path of paths) {
+    setPath(tree, path, structuredClone(getPath(running.config, path)));
+    const inside = under(path);
+    for (const key of [...sources.keys()]) if (inside(key)) sources.delete(key);
+    for (const [key, source] of running.sources) if (inside(key)) sources.set(key, source);
+  }
+  return resolvedConfig({ ...next, config: tree as unknown as Config, sources });
 }

@@ -22,7 +22,7 @@ import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { Logger } from 'pino';
 import { buildGeneration, keysFingerprint, keysFor, type Generation } from './generation.js';
 import type { WsLimits } from '../config/limits.js';
-import { changedPaths, pinRestartOnly, RESTART_ONLY_PATHS } from './diff.js';
+import { changedPaths, pinRestartOnly, restartOnlyChanges } from './diff.js';
 
 export type ReloadTrigger = 'file' | 'SIGHUP' | 'api';
 
@@ -74,7 +74,7 @@ function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConf
 /** `candidate` with restart-only keys held at their running values, validated as a whole. */
 function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[]): ResolvedConfig {
   if (restartRequired.length === 0) return candidate;
-  const pinned = pinRestartOnly(candidate, running);
+  const pinned = pinRestartOnly(candidate, running, restartRequired);
   const issues = pinned.checks.issues;
   if (issues.length) {
     const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
@@ -112,7 +112,7 @@ export class Reloader {
     let policy;
     try {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
-      restartRequired = changedPaths(current.resolved.config, candidate.config).filter((p) => (RESTART_ONLY_PATHS as readonly string[]).includes(p));
+      restartRequired = restartOnlyChanges(current.resolved.config, candidate.config);
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
       policy = compileAuthPolicy(effective);
     } catch (err) {
