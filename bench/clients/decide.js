@@ -42,7 +42,7 @@ function makeCase(proxies, users, newPeers) {
   const count = newPeers ? NEW_PEERS : INPUTS;
   const inputs = Array.from({ length: count }, (_, i) => ({
     // Inside the loopback /8 entry: the match is at the shortest prefix, after every longer table.
-    peer: newPeers ? `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : '127.0.0.1',
+    via: { kind: 'tcp', peer: newPeers ? `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : '127.0.0.1' },
     headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [picked[i % INPUTS]] },
     surface: 'http',
   }));

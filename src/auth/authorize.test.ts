@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { viaTcp } from '../net/transport.js';
 import { authorize, countsAsFailedAttempt } from './authorize.js';
 import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
@@ -21,7 +22,7 @@ const proxy = policy({
 const good: HeaderMap = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mayros.example.com', 'x-forwarded-user': 'nick@example.com' };
 
 function tp(peer: string, headers: HeaderMap): string {
-  const r = authorize({ peer, headers, surface: 'http' }, proxy);
+  const r = authorize({ via: viaTcp(peer), headers, surface: 'http' }, proxy);
   return r.ok ? `ok:${r.identity.user}` : wireCode(r.failure);
 }
 
@@ -57,17 +58,17 @@ describe('trusted-proxy decision', () => {
 
   it('admits any authenticated user when allowUsers is empty', () => {
     const open = policy({ trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } } });
-    expect(authorize({ peer: '10.0.0.1', headers: { 'x-user': 'anyone' }, surface: 'ws' }, open)).toEqual({ ok: true, identity: { user: 'anyone', method: 'trusted-proxy', groups: [] } });
+    expect(authorize({ via: viaTcp('10.0.0.1'), headers: { 'x-user': 'anyone' }, surface: 'ws' }, open)).toEqual({ ok: true, identity: { user: 'anyone', method: 'trusted-proxy', groups: [] } });
   });
 
   it('ignores credentials: a token cannot replace the proxy', () => {
-    const r = authorize({ peer: '10.0.0.2', headers: good, credentials: { bearer: 'x', token: 'x' }, surface: 'http' }, proxy);
+    const r = authorize({ via: viaTcp('10.0.0.2'), headers: good, credentials: { bearer: 'x', token: 'x' }, surface: 'http' }, proxy);
     expect(r.ok).toBe(false);
   });
 
   it('records every step in a trace when asked', () => {
     const trace: TraceStep[] = [];
-    authorize({ peer: '172.17.0.9', headers: good, surface: 'http' }, proxy, trace);
+    authorize({ via: viaTcp('172.17.0.9'), headers: good, surface: 'http' }, proxy, trace);
     expect(trace.map((s) => s.step)).toEqual(['source', 'required-header', 'required-header', 'identity', 'allowlist']);
     expect(trace[0]!.detail).toContain('172.17.0.0/16');
     expect(trace.every((s) => s.ok)).toBe(true);
@@ -77,7 +78,7 @@ describe('trusted-proxy decision', () => {
 describe('token and password decisions', () => {
   const token = policy({ auth: { mode: 'token', token: 'correct-horse-battery-staple' } });
   const password = policy({ auth: { mode: 'password', password: 'hunter2hunter2' } });
-  const base: AuthInput = { peer: '127.0.0.1', headers: {}, surface: 'http' };
+  const base: AuthInput = { via: viaTcp('127.0.0.1'), headers: {}, surface: 'http' };
   const code = (r: ReturnType<typeof authorize>) => (r.ok ? `ok:${r.identity.method}` : wireCode(r.failure));
 
   it.each<[string, AuthInput, string]>([

@@ -38,7 +38,7 @@ export function authorize(input: AuthInput, policy: AuthPolicy, trace?: TraceSte
   const c = input.credentials;
   switch (policy.mode) {
     case 'trusted-proxy':
-      return authorizeTrustedProxy(input.peer, input.headers, policy, trace, input.assertion);
+      return authorizeTrustedProxy(input.via, input.headers, policy, trace, input.assertion);
     case 'token':
       return authorizeSecret('token', c?.token ?? c?.bearer, policy.token, input, trace);
     case 'password':
@@ -56,7 +56,7 @@ export function authorize(input: AuthInput, policy: AuthPolicy, trace?: TraceSte
  */
 export function authorizeAsync(input: AuthInput, policy: AuthPolicy, keys: KeySource | undefined, now: number, trace?: TraceStep[]): AuthResult | Promise<AuthResult> {
   if (policy.mode !== 'trusted-proxy' || !policy.assertion) return authorize(input, policy, trace);
-  const begun = beginTrustedProxy(input.peer, input.headers, policy, trace);
+  const begun = beginTrustedProxy(input.via, input.headers, policy, trace);
   if (!begun.ok) return begun;
   // beginTrustedProxy returns a token whenever the policy requires an assertion; without one, refuse.
   if (begun.token === undefined) return finishTrustedProxy(begun.user, input.headers, policy, undefined, trace);

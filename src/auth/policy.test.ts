@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { viaTcp } from '../net/transport.js';
 import { parseConfigObject } from '../config/parse.js';
 import { validated } from '../config/validate.js';
 import { authorize } from './authorize.js';
@@ -50,6 +51,6 @@ describe('compileAuthPolicy: cannot fail, and fails closed on what startup refus
 
   it('refuses everyone in trusted-proxy mode without a userHeader', () => {
     const p = policyOf({ trustedProxies: ['10.0.0.1'], auth: { mode: 'trusted-proxy' } });
-    expect(authorize({ peer: '10.0.0.1', headers: { undefined: 'alice' }, surface: 'http' }, p)).toEqual({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
+    expect(authorize({ via: viaTcp('10.0.0.1'), headers: { undefined: 'alice' }, surface: 'http' }, p)).toEqual({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
   });
 });

@@ -47,6 +47,16 @@ export interface TrustedProxyPolicy extends PolicyBase {
   readonly groupsSeparator: string;
   /** When set, a valid signed assertion is required. */
   readonly assertion: ResolvedAssertion | undefined;
+  /** When set, a TLS request is the proxy's only with a client certificate of one of these names (src/auth/source.ts). */
+  readonly clientCert: ClientCertPolicy | undefined;
+}
+
+/** gateway.auth.trustedProxy.clientCert, compiled. */
+export interface ClientCertPolicy {
+  /** The names as written: a CN or a URI must equal one exactly. */
+  readonly names: ReadonlySet<string>;
+  /** The names lowercased: a DNS name matches one regardless of case. */
+  readonly dnsNames: ReadonlySet<string>;
 }
 
 export interface TokenPolicy extends PolicyBase {
@@ -104,6 +114,7 @@ export function compileAuthPolicy({ config, checks }: ValidatedConfig): AuthPoli
         groupsHeader: tp.groupsHeader,
         groupsSeparator: tp.groupsSeparator,
         assertion,
+        clientCert: tp.clientCert && Object.freeze({ names: new Set(tp.clientCert.allowedNames.map((n) => n.trim())), dnsNames: new Set(tp.clientCert.allowedNames.map((n) => n.trim().toLowerCase())) }),
       });
     }
     case 'token':

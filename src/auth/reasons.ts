@@ -10,6 +10,7 @@ import type { AuthCode, ClosingCode } from '../protocol/reasons.js';
 /** Reasons that carry no extra data. */
 export type SimpleReason =
   | 'trusted_proxy_untrusted_source'
+  | 'trusted_proxy_client_cert_missing'
   | 'trusted_proxy_user_missing'
   | 'trusted_proxy_user_ambiguous'
   | 'trusted_proxy_user_not_allowed'
@@ -46,6 +47,10 @@ export type AuthFailure =
   | { reason: 'trusted_proxy_header_invalid_utf8'; header: string }
   | { reason: 'trusted_proxy_assertion_invalid'; why: AssertionInvalidWhy }
   | { reason: 'trusted_proxy_assertion_expired'; why: AssertionTimeWhy }
+  /** `why`: OpenSSL's verification code (CERT_HAS_EXPIRED, UNABLE_TO_GET_ISSUER_CERT, ...), or CA_REMOVED; logged, never sent. */
+  | { reason: 'trusted_proxy_client_cert_invalid'; why: string }
+  /** `presented`: the certificate's names, for the log line only. */
+  | { reason: 'trusted_proxy_client_cert_not_allowed'; presented: string }
   | { reason: 'rate_limited'; retryAfterMs: number };
 
 /**

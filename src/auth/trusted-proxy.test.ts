@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { viaTcp } from '../net/transport.js';
 import { authorize, authorizeAsync } from './authorize.js';
 import { validated } from '../config/validate.js';
 import { compileAuthPolicy } from './policy.js';
@@ -18,7 +19,7 @@ const user = { 'x-forwarded-user': 'nick@example.com' };
 
 describe('groups and allowGroups (groups from a header)', () => {
   const p = policy({ groupsHeader: 'x-forwarded-groups', allowUsers: ['ana@example.com'], allowGroups: ['ops', 'sre'] });
-  const tp = (headers: HeaderMap) => code(authorize({ peer: '10.0.0.1', headers, surface: 'http' }, p));
+  const tp = (headers: HeaderMap) => code(authorize({ via: viaTcp('10.0.0.1'), headers, surface: 'http' }, p));
 
   it.each<[string, HeaderMap, string]>([
     ['in an allowed group', { ...user, 'x-forwarded-groups': 'dev,ops' }, 'ok:nick@example.com:dev|ops'],
@@ -33,22 +34,22 @@ describe('groups and allowGroups (groups from a header)', () => {
   });
 
   it('an untrusted peer is refused before groups are read', () => {
-    expect(code(authorize({ peer: '10.0.0.2', headers: { ...user, 'x-forwarded-groups': 'ops' }, surface: 'http' }, p))).toBe('trusted_proxy_untrusted_source');
+    expect(code(authorize({ via: viaTcp('10.0.0.2'), headers: { ...user, 'x-forwarded-groups': 'ops' }, surface: 'http' }, p))).toBe('trusted_proxy_untrusted_source');
   });
 
   it('honours a custom separator', () => {
     const semi = policy({ groupsHeader: 'x-g', groupsSeparator: ';', allowGroups: ['a,b'] });
-    expect(code(authorize({ peer: '10.0.0.1', headers: { ...user, 'x-g': 'a,b;c' }, surface: 'http' }, semi))).toBe('ok:nick@example.com:a,b|c');
+    expect(code(authorize({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-g': 'a,b;c' }, surface: 'http' }, semi))).toBe('ok:nick@example.com:a,b|c');
   });
 
   it('both lists empty admits anyone, with the groups reported', () => {
     const open = policy({ groupsHeader: 'x-g' });
-    expect(code(authorize({ peer: '10.0.0.1', headers: { ...user, 'x-g': 'x' }, surface: 'ws' }, open))).toBe('ok:nick@example.com:x');
+    expect(code(authorize({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-g': 'x' }, surface: 'ws' }, open))).toBe('ok:nick@example.com:x');
   });
 
   it('traces the groups it saw', () => {
     const trace: TraceStep[] = [];
-    authorize({ peer: '10.0.0.1', headers: { ...user, 'x-forwarded-groups': 'dev,qa' }, surface: 'http' }, p, trace);
+    authorize({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-forwarded-groups': 'dev,qa' }, surface: 'http' }, p, trace);
     expect(trace.map((s) => `${s.step}:${s.ok}`)).toEqual(['source:true', 'identity:true', 'groups:true', 'allowlist:false']);
     expect(trace[2]!.detail).toBe('from x-forwarded-groups: "dev", "qa"');
   });
@@ -58,7 +59,7 @@ describe('the decision with a signed assertion', () => {
   const p = policy({ assertion: { preset: 'pomerium', audience: 'mayros.example.com', jwksFile: '/unused' }, allowGroups: ['ops'] });
   const token = { 'x-pomerium-jwt-assertion': 'eyJ.eyJ.sig' };
   const verified = (u: string, groups: string[]): AssertionOutcome => ({ ok: true, user: u, groups, detail: 'verified' });
-  const decide = (headers: HeaderMap, assertion?: AssertionOutcome, peer = '10.0.0.1') => code(authorize({ peer, headers, surface: 'http', assertion }, p));
+  const decide = (headers: HeaderMap, assertion?: AssertionOutcome, peer = '10.0.0.1') => code(authorize({ via: viaTcp(peer), headers, surface: 'http', assertion }, p));
 
   it.each<[string, HeaderMap, AssertionOutcome | undefined, string]>([
     ['verified, in an allowed group', { ...user, ...token }, verified('nick@example.com', ['ops']), 'ok:nick@example.com:ops'],
@@ -92,7 +93,7 @@ describe('authorizeAsync', () => {
   });
 
   it('stays synchronous when no assertion is configured', () => {
-    const r = authorizeAsync({ peer: '10.0.0.1', headers: user, surface: 'http' }, policy({}), undefined, NOW);
+    const r = authorizeAsync({ via: viaTcp('10.0.0.1'), headers: user, surface: 'http' }, policy({}), undefined, NOW);
     expect(r).not.toBeInstanceOf(Promise);
     expect(code(r as AuthResult)).toBe('ok:nick@example.com:');
   });
@@ -100,7 +101,7 @@ describe('authorizeAsync', () => {
   it('stays synchronous for a request refused before the assertion, and does not touch the keys', () => {
     let calls = 0;
     const counting: KeySource = { getKey: (h, t) => (calls++, keys.getKey(h, t)), readiness: () => ({ ready: true }) };
-    const r = authorizeAsync({ peer: '10.0.0.2', headers: user, surface: 'http' }, p, counting, NOW);
+    const r = authorizeAsync({ via: viaTcp('10.0.0.2'), headers: user, surface: 'http' }, p, counting, NOW);
     expect(r).not.toBeInstanceOf(Promise);
     expect(code(r as AuthResult)).toBe('trusted_proxy_untrusted_source');
     expect(calls).toBe(0);
@@ -109,7 +110,7 @@ describe('authorizeAsync', () => {
   it('verifies and decides, tracing every step', async () => {
     const jwt = await signer.sign(claims(NOW, { iss: 'mayros.example.com', aud: 'mayros.example.com', email: 'nick@example.com', groups: ['ops'] }));
     const trace: TraceStep[] = [];
-    const r = authorizeAsync({ peer: '10.0.0.1', headers: { ...user, 'x-pomerium-jwt-assertion': jwt }, surface: 'ws' }, p, keys, NOW, trace);
+    const r = authorizeAsync({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-pomerium-jwt-assertion': jwt }, surface: 'ws' }, p, keys, NOW, trace);
     expect(r).toBeInstanceOf(Promise);
     expect(code(await r)).toBe('ok:nick@example.com:ops');
     expect(trace.map((s) => s.step)).toEqual(['source', 'identity', 'assertion', 'groups', 'allowlist']);
@@ -118,12 +119,12 @@ describe('authorizeAsync', () => {
 
   it('refuses a valid token for another user than the header names', async () => {
     const jwt = await signer.sign(claims(NOW, { iss: 'mayros.example.com', aud: 'mayros.example.com', email: 'eve@example.com' }));
-    const r = await authorizeAsync({ peer: '10.0.0.1', headers: { ...user, 'x-pomerium-jwt-assertion': jwt }, surface: 'http' }, p, keys, NOW);
+    const r = await authorizeAsync({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-pomerium-jwt-assertion': jwt }, surface: 'http' }, p, keys, NOW);
     expect(code(r)).toBe('trusted_proxy_assertion_user_mismatch');
   });
 
   it('fails closed without a key source', () => {
-    const r = authorizeAsync({ peer: '10.0.0.1', headers: { ...user, 'x-pomerium-jwt-assertion': 'a.b.c' }, surface: 'http' }, p, undefined, NOW);
+    const r = authorizeAsync({ via: viaTcp('10.0.0.1'), headers: { ...user, 'x-pomerium-jwt-assertion': 'a.b.c' }, surface: 'http' }, p, undefined, NOW);
     expect(code(r as AuthResult)).toBe('trusted_proxy_assertion_keys_unavailable');
   });
 });
@@ -131,7 +132,7 @@ describe('authorizeAsync', () => {
 describe('non-ASCII names (UTF-8 on the wire, compared in NFC)', () => {
   /** A header value as Node hands it over: the UTF-8 bytes, one char per byte. */
   const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
-  const decide = (p: ReturnType<typeof policy>, headers: HeaderMap) => authorize({ peer: '10.0.0.1', headers, surface: 'http' }, p);
+  const decide = (p: ReturnType<typeof policy>, headers: HeaderMap) => authorize({ via: viaTcp('10.0.0.1'), headers, surface: 'http' }, p);
 
   it.each<[string, string[], HeaderMap, string]>([
     ['a UTF-8 name listed in NFC', ['jürgen@example.com'], { 'x-forwarded-user': wire('jürgen@example.com') }, 'ok:jürgen@example.com:'],
@@ -154,7 +155,7 @@ describe('non-ASCII names (UTF-8 on the wire, compared in NFC)', () => {
 
   it('traces the invalid header for explain', () => {
     const trace: TraceStep[] = [];
-    authorize({ peer: '10.0.0.1', headers: { 'x-forwarded-user': 'j\xfcrgen' }, surface: 'http' }, policy({}), trace);
+    authorize({ via: viaTcp('10.0.0.1'), headers: { 'x-forwarded-user': 'j\xfcrgen' }, surface: 'http' }, policy({}), trace);
     expect(trace.at(-1)).toMatchObject({ step: 'identity', ok: false, header: 'x-forwarded-user', detail: 'x-forwarded-user is not valid UTF-8' });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The trusted-proxy decision. Order matters and is part of the contract:
- * source address -> required headers -> identity header -> [signed assertion] -> groups -> allowlist.
+ * source (Unix socket, or address [and client certificate]) -> required headers -> identity header
+ * -> [signed assertion] -> groups -> allowlist.
  *
  * Split in two sync, pure halves around the one async step (verifying the assertion's signature):
  * `beginTrustedProxy` runs everything that needs no key, so an untrusted or incomplete request
@@ -11,7 +12,8 @@ import type { TrustedProxyPolicy } from './policy.js';
 import type { AuthFailure } from './reasons.js';
 import type { AuthResult, HeaderMap, TraceStep } from './types.js';
 import type { AssertionOutcome } from './assertion/verify.js';
-import { parseIp } from '../net/ip.js';
+import type { Via } from '../net/transport.js';
+import { sourceFailure } from './source.js';
 import { headerText } from './header-text.js';
 import { countOf, firstOf } from './header-values.js';
 
@@ -27,14 +29,11 @@ function allBlank(v: string | readonly string[] | undefined): boolean {
 export type ProxyBegin = { ok: false; failure: AuthFailure } | { ok: true; user: string; token: string | undefined };
 
 /** Source, required headers, identity header and (when configured) the assertion header's presence. */
-export function beginTrustedProxy(peer: string, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[]): ProxyBegin {
-  // 1. The TCP peer, never a forwarding header. (lookup = match(parseIp(peer)), remembered.)
-  const entry = policy.trustedProxies.lookup(peer);
-  if (!entry) {
-    trace?.push({ step: 'source', ok: false, detail: `peer ${parseIp(peer)?.text ?? peer} matches no gateway.trustedProxies entry` });
-    return { ok: false, failure: { reason: 'trusted_proxy_untrusted_source' } };
-  }
-  trace?.push({ step: 'source', ok: true, detail: `peer ${parseIp(peer)?.text ?? peer} matches trustedProxies entry "${entry.source}"`, entry: entry.source });
+export function beginTrustedProxy(via: Via, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[]): ProxyBegin {
+  // 1. The transport: the Unix socket, or the TCP peer (never a forwarding header) and, when
+  //    configured, the client certificate (src/auth/source.ts).
+  const notProxy = sourceFailure(via, policy, trace);
+  if (notProxy) return { ok: false, failure: notProxy };
 
   // 2. Required headers: present and not blank.
   for (const name of policy.requiredHeaders) {
@@ -172,8 +171,8 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
 }
 
 /** The whole decision, sync; with an assertion policy, `assertion` is the verification outcome. */
-export function authorizeTrustedProxy(peer: string, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[], assertion?: AssertionOutcome): AuthResult {
-  const begun = beginTrustedProxy(peer, headers, policy, trace);
+export function authorizeTrustedProxy(via: Via, headers: HeaderMap, policy: TrustedProxyPolicy, trace?: TraceStep[], assertion?: AssertionOutcome): AuthResult {
+  const begun = beginTrustedProxy(via, headers, policy, trace);
   if (!begun.ok) return begun;
   return finishTrustedProxy(begun.user, headers, policy, assertion, trace);
 }

@@ -1,6 +1,7 @@
 import type { AuthFailure } from './reasons.js';
 import type { AssertionOutcome } from './assertion/outcome.js';
 import type { Identity } from '../protocol/identity.js';
+import type { Via } from '../net/transport.js';
 
 /**
  * Request headers, names lowercased. A repeated header must be an array of its values (as in Node's
@@ -17,8 +18,8 @@ export interface Credentials {
 }
 
 export interface AuthInput {
-  /** The TCP peer address, as the socket reports it. */
-  peer: string;
+  /** How the request arrived: the Unix socket, or TCP (or TLS, with its client certificate) from a peer address. */
+  via: Via;
   headers: HeaderMap;
   credentials?: Credentials;
   surface: 'http' | 'ws';

@@ -9,9 +9,9 @@ import { beginTrustedProxy } from '../auth/trusted-proxy.js';
 import { verifyAssertion, type AssertionOutcome } from '../auth/assertion/verify.js';
 import type { KeySource } from '../auth/assertion/key-source.js';
 import { createKeySource } from '../auth/assertion/load-keys.js';
-import { parseIp } from '../net/ip.js';
+import { explainVia } from './via.js';
 import { compileAuthPolicy } from '../auth/policy.js';
-import { ExplainInputError, parseHeaderArgs, wireHeaders } from './input.js';
+import { parseHeaderArgs, wireHeaders } from './input.js';
 import type { ExplainRequest } from './types.js';
 
 export interface ExplainAssertionOptions {
@@ -27,11 +27,10 @@ export interface ExplainAssertionOptions {
  * an unreadable key file or an unreachable key URL is the keys_unavailable outcome, as in the gateway.
  */
 export async function explainAssertion(resolved: ResolvedConfig, req: ExplainRequest, opts: ExplainAssertionOptions = {}): Promise<AssertionOutcome | undefined> {
-  const ip = parseIp(req.from);
-  if (!ip) throw new ExplainInputError(`--from "${req.from}" is not an IP address; give the address the request reaches the gateway from, e.g. --from 127.0.0.1`);
+  const { via } = explainVia(resolved, req);
   const policy = compileAuthPolicy(resolved);
   if (policy.mode !== 'trusted-proxy' || !policy.assertion) return undefined;
-  const begun = beginTrustedProxy(ip.text, wireHeaders(parseHeaderArgs(req.headers ?? [])), policy);
+  const begun = beginTrustedProxy(via, wireHeaders(parseHeaderArgs(req.headers ?? [])), policy);
   if (!begun.ok || begun.token === undefined) return undefined;
   let keys: KeySource;
   try {

@@ -10,13 +10,15 @@ import { REASONS, docsAnchor, wireCode } from '../protocol/reasons.js';
 import type { Refusal } from '../auth/reasons.js';
 import type { Identity } from '../protocol/identity.js';
 import type { HeaderMap, TraceStep } from '../auth/types.js';
-import { parseIp } from '../net/ip.js';
 import { originAllowed } from '../auth/origin.js';
+import { fromTrustedProxy } from '../auth/source.js';
+import { describeCertNames } from '../net/cert-names.js';
+import { explainVia } from './via.js';
 import { compileHostCheck } from '../auth/host.js';
 import { parseBearer } from '../auth/bearer.js';
 import { explainHints, notReached } from './hints.js';
 import { explainIdentityScopes } from './scopes.js';
-import { ExplainInputError, parseHeaderArgs, redacted, wireHeaders } from './input.js';
+import { parseHeaderArgs, redacted, wireHeaders } from './input.js';
 import type { ExplainOutcome, ExplainRequest, ExplainStep, Explanation } from './types.js';
 import type { AssertionOutcome } from '../auth/assertion/verify.js';
 
@@ -42,9 +44,8 @@ function fromTrace(t: TraceStep): ExplainStep {
  * assertion configured, `assertion` is the outcome of verifying the request's token
  * (explainAssertion); without it the assertion step fails closed, as in the gateway.
  */
-export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, assertion?: AssertionOutcome): Explanation {
-  const ip = parseIp(req.from);
-  if (!ip) throw new ExplainInputError(`--from "${req.from}" is not an IP address; give the address the request reaches the gateway from, e.g. --from 127.0.0.1`);
+export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, assertion?: AssertionOutcome, now?: Date): Explanation {
+  const { via, from, notes } = explainVia(resolved, req, now);
   const headers = parseHeaderArgs(req.headers ?? []);
   const auth = headers['authorization'];
   const bearer = req.bearer ?? parseBearer(auth === undefined ? undefined : Array.isArray(auth) ? auth : [auth]);
@@ -59,9 +60,9 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   const hosts = compileHostCheck(resolved);
   const hostChecked = headers['host'] !== undefined && hosts.enforced;
   const hostOk = !hostChecked || hosts.allows(headerMap['host']);
-  const decided = authorize({ peer: ip.text, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
+  const decided = authorize({ via, headers: headerMap, credentials: bearer === undefined ? {} : { bearer }, surface: 'http', assertion }, policy, trace);
 
-  const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }];
+  const steps: ExplainStep[] = [{ step: 'mode', result: 'note', detail: `gateway.auth.mode is "${mode}"` }, ...notes];
   if (ignored.length) {
     steps.push({ step: 'config', result: 'note', detail: `trustedProxies entries that are not addresses are ignored here (the gateway would not start with them): ${ignored.map((e) => `"${e}"`).join(', ')}` });
   }
@@ -81,11 +82,11 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
   const result: { ok: true; identity: Identity } | { ok: false; failure: Refusal } = hostOk ? decided : { ok: false, failure: { reason: 'host_not_allowed' } };
   // Scopes are decided for an admitted identity only, as the gateway does.
   const authz = result.ok ? explainIdentityScopes(config, result.identity) : undefined;
-  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, peer: ip.text, headers, result: decided, bearer: bearer !== undefined }), ...(authz?.hints ?? []));
+  if (hostOk) steps.push(...trace.map(fromTrace), ...notReached(policy, trace), ...explainHints({ resolved, policy, via, headers, result: decided, bearer: bearer !== undefined }), ...(authz?.hints ?? []));
   else steps.push(...trace.map((t): ExplainStep => ({ ...fromTrace(t), result: 'not-reached', detail: 'not checked, the Host was refused' })));
 
   let websocket: ExplainOutcome['websocket'];
-  const originOk = originAllowed({ headers: headerMap, peerIsTrustedProxy: policy.trustedProxies.has(ip), allowedOrigins: config.gateway.controlUi.allowedOrigins });
+  const originOk = originAllowed({ headers: headerMap, peerIsTrustedProxy: fromTrustedProxy(via, policy), allowedOrigins: config.gateway.controlUi.allowedOrigins });
   if (headers['origin'] !== undefined) {
     steps.push({
       step: 'origin',
@@ -124,7 +125,13 @@ export function explainRequest(resolved: ResolvedConfig, req: ExplainRequest, as
     file: resolved.file,
     mode,
     startupIssues: [...resolved.checks.issues],
-    request: { from: ip.text, headers: redacted(headers), bearer: bearer === undefined ? 'absent' : 'presented' },
+    request: {
+      from,
+      transport: via.kind,
+      ...(via.kind === 'tls' && { clientCert: via.cert.state === 'valid' ? `valid: ${describeCertNames(via.cert.names)}` : via.cert.state === 'invalid' ? `invalid (${via.cert.why})` : 'none presented' }),
+      headers: redacted(headers),
+      bearer: bearer === undefined ? 'absent' : 'presented',
+    },
     steps,
     outcome,
   };

@@ -9,6 +9,8 @@ import { usesSecret, type AuthPolicy, type TrustedProxyPolicy } from '../auth/po
 import type { AuthResult, TraceStep } from '../auth/types.js';
 import { isLoopbackIp } from '../net/ip.js';
 import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
+import { peerLabel, type Via } from '../net/transport.js';
+import { fromTrustedProxy } from '../auth/source.js';
 import type { ExplainStep } from './types.js';
 import { nfc } from '../auth/header-text.js';
 import { firstOf } from '../auth/header-values.js';
@@ -18,6 +20,7 @@ export function notReached(policy: AuthPolicy, trace: readonly TraceStep[]): Exp
   if (policy.mode !== 'trusted-proxy') return [];
   const plan: ExplainStep[] = [
     { step: 'source', result: 'not-reached', detail: '' },
+    ...(policy.clientCert ? [{ step: 'client-cert', result: 'not-reached' as const, detail: '' }] : []),
     ...policy.requiredHeaders.map((header): ExplainStep => ({ step: 'required-header', result: 'not-reached', detail: '', header })),
     { step: 'identity', result: 'not-reached', detail: '', ...(policy.userHeader && { header: policy.userHeader }) },
     ...(policy.assertion ? [{ step: 'assertion', result: 'not-reached' as const, detail: '', header: policy.assertion.header }] : []),
@@ -30,7 +33,7 @@ export function notReached(policy: AuthPolicy, trace: readonly TraceStep[]): Exp
 export interface HintInput {
   resolved: ResolvedConfig;
   policy: AuthPolicy;
-  peer: string;
+  via: Via;
   headers: Readonly<Record<string, string | string[]>>;
   result: AuthResult;
   /** Whether a bearer credential was presented (its value never reaches this module). */
@@ -45,7 +48,8 @@ function sentHeaderLike(name: string, sent: readonly string[]): string | undefin
 }
 
 function proxyHints(input: HintInput, policy: TrustedProxyPolicy): ExplainStep[] {
-  const { peer, headers, result } = input;
+  const { via, headers, result } = input;
+  const peer = peerLabel(via);
   const out: ExplainStep[] = [];
   const note = (detail: string, extra: Partial<ExplainStep> = {}) => out.push({ step: 'hint', result: 'note', detail, ...extra });
   if (!policy.userHeader) note('gateway.auth.trustedProxy.userHeader is not set: no identity can be read (the gateway would not start)');
@@ -80,17 +84,25 @@ function proxyHints(input: HintInput, policy: TrustedProxyPolicy): ExplainStep[]
 }
 
 function secretHints(input: HintInput): ExplainStep[] {
-  const { resolved, policy, peer, headers } = input;
+  const { resolved, policy, via, headers } = input;
+  const peer = peerLabel(via);
   const rl = resolved.config.gateway.auth.rateLimit;
-  const client = resolveClientIp({ peer, xForwardedFor: headers['x-forwarded-for'], xRealIp: headers['x-real-ip'] }, policy.trustedProxies, policy.allowRealIpFallback);
-  const why = client === peer ? 'the peer itself' + (policy.trustedProxies.has(peer) ? '' : '; X-Forwarded-For is read only from trustedProxies') : `read from the forwarding headers of trusted proxy ${peer}`;
+  const peerTrusted = fromTrustedProxy(via, policy);
+  const client = resolveClientIp({ peer, peerTrusted, xForwardedFor: headers['x-forwarded-for'], xRealIp: headers['x-real-ip'] }, policy.trustedProxies, policy.allowRealIpFallback);
+  const proxy = via.kind === 'unix' ? 'the proxy on the Unix socket' : `trusted proxy ${peer}`;
+  const why =
+    client === peer
+      ? via.kind === 'unix'
+        ? 'every request on the Unix socket without X-Forwarded-For shares this count; have the proxy send X-Forwarded-For'
+        : 'the peer itself' + (peerTrusted ? '' : '; X-Forwarded-For is read only from trustedProxies')
+      : `read from the forwarding headers of ${proxy}`;
   const none: ExplainStep[] = [];
   if (policy.mode === 'token' && policy.token === undefined) {
     none.push({ step: 'hint', result: 'note', detail: 'no token is configured or kept in the state directory yet: the gateway generates one on its first run, so every token is refused here' });
   }
   // As the gateway does: forwarding headers from an unlisted peer mean an unlisted proxy, whose
   // loopback address stands for every client behind it.
-  const unlistedProxy = carriesForwarding(headers) && !policy.trustedProxies.has(peer);
+  const unlistedProxy = carriesForwarding(headers) && !peerTrusted;
   const exempt = !(rl.exemptLoopback && isLoopbackIp(client))
     ? ''
     : unlistedProxy

@@ -7,8 +7,12 @@ import type { Grant } from '../authz/explain.js';
 import type { ScopeList } from '../protocol/scopes.js';
 
 export interface ExplainRequest {
-  /** The TCP peer address the gateway would see. */
-  from: string;
+  /** The TCP peer address the gateway would see (not with `unix`). */
+  from?: string;
+  /** The request arrives on the gateway's Unix socket (gateway.listen.unixSocket). */
+  unix?: boolean;
+  /** A PEM file with the TLS client certificate the request presents (and any intermediates after it). */
+  clientCert?: string;
   /** Headers as `Name: value`; a repeated name is kept as several values. */
   headers?: readonly string[];
   /** A bearer credential (never echoed). Without it, a single `Authorization: Bearer` header is used. */
@@ -56,7 +60,15 @@ export interface Explanation {
   mode: AuthMode;
   /** Why the gateway would refuse to start with this config; empty when it would start. */
   startupIssues: ConfigIssue[];
-  request: { from: string; headers: Record<string, string | string[]>; bearer: 'presented' | 'absent' };
+  request: {
+    /** The peer address, or "the Unix socket <path>". */
+    from: string;
+    /** How it arrives: the Unix socket, plain TCP, or TLS (with the client certificate's state and names). */
+    transport: 'unix' | 'tcp' | 'tls';
+    clientCert?: string;
+    headers: Record<string, string | string[]>;
+    bearer: 'presented' | 'absent';
+  };
   steps: ExplainStep[];
   outcome: ExplainOutcome;
 }

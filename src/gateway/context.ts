@@ -15,7 +15,8 @@ import { wireCode } from '../protocol/reasons.js';
 import type { Logger, LogLimiter } from './log.js';
 import type { Presence } from './presence.js';
 import type { Generation } from '../reload/generation.js';
-import { clientIpOf, headersOf, mayExemptLoopback, peerOf } from './request.js';
+import { clientIpOf, currentVia, headersOf, mayExemptLoopback, viaOf } from './request.js';
+import { peerLabel } from '../net/transport.js';
 import { parseBearer } from '../auth/bearer.js';
 
 export interface GatewayContext {
@@ -65,7 +66,7 @@ const CLAIMED_USER_MAX = 256;
  */
 export function claimedUserOf(failure: AuthFailure, headers: HeaderMap, policy: AuthPolicy): string | undefined {
   const r = failure.reason;
-  if (!r.startsWith('trusted_proxy_') || r === 'trusted_proxy_untrusted_source' || r === 'trusted_proxy_user_ambiguous' || r === 'trusted_proxy_user_missing') return undefined;
+  if (!r.startsWith('trusted_proxy_') || r === 'trusted_proxy_untrusted_source' || r.startsWith('trusted_proxy_client_cert_') || r === 'trusted_proxy_user_ambiguous' || r === 'trusted_proxy_user_missing') return undefined;
   if (policy.mode !== 'trusted-proxy' || !policy.userHeader) return undefined;
   const v = headers[policy.userHeader];
   const one = onlyOf(v);
@@ -83,18 +84,19 @@ export function claimedUserOf(failure: AuthFailure, headers: HeaderMap, policy: 
  * generation the request read at its start.
  */
 export function decide(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws', credentials?: Credentials, gen: Generation = ctx.generation): Decision | Promise<Decision> {
-  const peer = peerOf(req);
   const { policy, limiter, keys } = gen;
+  const via = currentVia(viaOf(req), gen.tls?.anchors);
+  const peer = peerLabel(via);
   const headers = headersOf(req, policy, surface);
   const secret = usesSecret(policy);
-  const client = secret ? clientIpOf(headers, peer, policy) : peer;
-  const mayExempt = secret && mayExemptLoopback(headers, peer, policy);
+  const client = secret ? clientIpOf(headers, via, policy) : peer;
+  const mayExempt = secret && mayExemptLoopback(headers, via, policy);
   // The clock is read only by the failure limiter and by assertion verification (Date.now()
   // costs about 50 ns, a sixth of the rest of a trusted-proxy decision); otherwise 0 is passed.
   const now = secret || (policy.mode === 'trusted-proxy' && policy.assertion !== undefined) ? ctx.now() : 0;
   const pending = authorizeAsync(
     {
-      peer,
+      via,
       headers,
       // Only token and password read a credential; the other modes skip parsing Authorization.
       credentials: credentials ?? (secret ? { bearer: parseBearer(headers['authorization']) } : undefined),
@@ -125,6 +127,7 @@ function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws
 /** The closed-set detail some failures carry, for the log line only. */
 function detailOf(failure: AuthFailure): { detail?: string } {
   if ('why' in failure) return { detail: failure.why };
+  if ('presented' in failure) return { detail: failure.presented };
   return failure.reason === 'trusted_proxy_header_invalid_utf8' ? { detail: failure.header } : {};
 }
 

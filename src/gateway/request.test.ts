@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { viaTcp } from '../net/transport.js';
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../config/parse.js';
 import { validated } from '../config/validate.js';
@@ -17,7 +18,7 @@ function req(...lines: [string, string][]): IncomingMessage {
   return { rawHeaders: lines.flat() } as unknown as IncomingMessage;
 }
 
-const decide = (r: IncomingMessage) => authorize({ peer: '127.0.0.1', headers: headersOf(r, policy, 'http'), surface: 'http' }, policy);
+const decide = (r: IncomingMessage) => authorize({ via: viaTcp('127.0.0.1'), headers: headersOf(r, policy, 'http'), surface: 'http' }, policy);
 
 describe('headersOf', () => {
   it('reads the names the policy needs, case-insensitively, and nothing else', () => {
@@ -78,8 +79,8 @@ describe('headersOf', () => {
     ));
     const h = headersOf(req(['__proto__', 'alice'], ['constructor', 'yes']), odd, 'http');
     expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor']);
-    expect(authorize({ peer: '127.0.0.1', headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
-    expect(authorize({ peer: '127.0.0.1', headers: headersOf(req(['constructor', 'yes']), odd, 'http'), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
+    expect(authorize({ via: viaTcp('127.0.0.1'), headers: h, surface: 'http' }, odd)).toMatchObject({ ok: true, identity: { user: 'alice' } });
+    expect(authorize({ via: viaTcp('127.0.0.1'), headers: headersOf(req(['constructor', 'yes']), odd, 'http'), surface: 'http' }, odd)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_missing' } });
   });
 });
 

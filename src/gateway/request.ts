@@ -7,25 +7,60 @@ import type { AuthPolicy } from '../auth/policy.js';
 import type { HeaderMap } from '../auth/types.js';
 import { carriesForwarding, resolveClientIp } from '../net/client-ip.js';
 import { normalizeIp } from '../net/ip.js';
+import { peerLabel, viaTcp, type Via } from '../net/transport.js';
 import { ORIGIN_HEADERS } from '../auth/origin.js';
+import { fromTrustedProxy } from '../auth/source.js';
 
-/** Each connection's normalised peer: a TCP connection's remote address never changes. */
-const peers = new WeakMap<Socket, string>();
+/** How each connection arrived (see noteVia): a connection's transport never changes. */
+const vias = new WeakMap<Socket, Via>();
 
 /**
- * The TCP peer, normalised (IPv4-mapped IPv6 unwrapped), worked out once per connection and
- * reused by every request a keep-alive connection carries.
+ * Records how a connection arrived, when its listener accepts it (the Unix socket), or when its
+ * TLS handshake completes (the client certificate); see src/gateway/listen/.
  */
-export function peerOf(req: IncomingMessage): string {
+export function noteVia(socket: Socket, via: Via): void {
+  vias.set(socket, via);
+}
+
+/**
+ * How a request arrived, worked out once per connection and reused by every request a keep-alive
+ * connection carries. A connection no listener recorded is plain TCP from its remote address,
+ * normalised (IPv4-mapped IPv6 unwrapped).
+ */
+export function viaOf(req: IncomingMessage): Via {
   const socket = req.socket;
-  let peer = peers.get(socket);
-  if (peer === undefined) {
+  let via = vias.get(socket);
+  if (via === undefined) {
     const address = socket.remoteAddress;
-    peer = normalizeIp(address ?? '');
+    via = viaTcp(normalizeIp(address ?? ''));
     // A socket that has already closed has no address; do not remember that.
-    if (address !== undefined) peers.set(socket, peer);
+    if (address !== undefined) vias.set(socket, via);
   }
-  return peer;
+  return via;
+}
+
+/** Connections whose client CA was removed by a reload, and what they now count as. */
+const removedCa = new WeakMap<Via, Via>();
+
+/**
+ * `via` as the configuration generation in force sees it: a client certificate verified against a
+ * CA that gateway.tls.clientCa no longer holds counts as invalid (CA_REMOVED), so removing a CA
+ * also shuts out the keep-alive connections and WebSocket sessions it admitted. One set lookup, and
+ * only for a verified client certificate.
+ */
+export function currentVia(via: Via, anchors: ReadonlySet<string> | undefined): Via {
+  if (via.kind !== 'tls' || via.cert.state !== 'valid' || anchors?.has(via.cert.anchor)) return via;
+  let stale = removedCa.get(via);
+  if (stale === undefined) {
+    stale = Object.freeze({ kind: 'tls', peer: via.peer, cert: Object.freeze({ state: 'invalid', why: 'CA_REMOVED' }) });
+    removedCa.set(via, stale);
+  }
+  return stale;
+}
+
+/** The peer address of a request (normalised), or "unix" for one on the Unix socket. */
+export function peerOf(req: IncomingMessage): string {
+  return peerLabel(viaOf(req));
 }
 
 /**
@@ -161,17 +196,26 @@ export function headersOf(req: IncomingMessage, policy: AuthPolicy, surface: 'ht
 
 /**
  * Whether the failure limiter may exempt this request's client as loopback: not when it carries
- * forwarding headers from a peer outside trustedProxies (an unlisted proxy on this host makes every
- * client look like 127.0.0.1). `headers` from headersOf in token or password mode.
+ * forwarding headers from a peer that is not a trusted proxy (an unlisted proxy on this host makes
+ * every client look like 127.0.0.1). `headers` from headersOf in token or password mode.
  */
-export function mayExemptLoopback(headers: HeaderMap, peer: string, policy: AuthPolicy): boolean {
-  return !carriesForwarding(headers) || policy.trustedProxies.has(peer);
+export function mayExemptLoopback(headers: HeaderMap, via: Via, policy: AuthPolicy): boolean {
+  return !carriesForwarding(headers) || fromTrustedProxy(via, policy);
 }
 
-/** The client address for the failure limiter: resolved through trusted proxies. `headers` from headersOf. */
-export function clientIpOf(headers: HeaderMap, peer: string, policy: AuthPolicy): string {
+/**
+ * The client address for the failure limiter and the per-address caps: resolved through trusted
+ * proxies (X-Forwarded-For from the proxy on the Unix socket is believed, as from a listed
+ * address); without one, the peer, or "unix" on the socket. `headers` from headersOf.
+ */
+export function clientIpOf(headers: HeaderMap, via: Via, policy: AuthPolicy): string {
   return resolveClientIp(
-    { peer, xForwardedFor: headers['x-forwarded-for'] as string | string[] | undefined, xRealIp: headers['x-real-ip'] as string | string[] | undefined },
+    {
+      peer: peerLabel(via),
+      peerTrusted: fromTrustedProxy(via, policy),
+      xForwardedFor: headers['x-forwarded-for'] as string | string[] | undefined,
+      xRealIp: headers['x-real-ip'] as string | string[] | undefined,
+    },
     policy.trustedProxies,
     policy.allowRealIpFallback,
   );

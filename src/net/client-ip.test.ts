@@ -18,6 +18,9 @@ describe('resolveClientIp', () => {
     ['X-Real-IP ignored by default', { peer: '10.0.0.1', xRealIp: '7.7.7.7' }, false, '10.0.0.1'],
     ['X-Real-IP used when allowed and no XFF', { peer: '10.0.0.1', xRealIp: '7.7.7.7' }, true, '7.7.7.7'],
     ['X-Real-IP never from an untrusted peer', { peer: '9.9.9.9', xRealIp: '7.7.7.7' }, true, '9.9.9.9'],
+    ['the Unix socket (trusted by construction): the rightmost untrusted hop', { peer: 'unix', peerTrusted: true, xForwardedFor: '1.1.1.1, 2.2.2.2' }, false, '2.2.2.2'],
+    ['the Unix socket without XFF: its label', { peer: 'unix', peerTrusted: true }, false, 'unix'],
+    ['a listed address the caller does not trust (a missing client certificate): XFF ignored', { peer: '10.0.0.1', peerTrusted: false, xForwardedFor: '1.1.1.1' }, false, '10.0.0.1'],
     ['XFF wins over X-Real-IP', { peer: '10.0.0.1', xForwardedFor: '3.3.3.3', xRealIp: '7.7.7.7' }, true, '3.3.3.3'],
   ])('%s', (_n, input, fallback, want) => {
     expect(resolveClientIp(input, trusted, fallback)).toBe(want);

@@ -28,14 +28,20 @@ function allValues(v: HeaderValue): string[] {
 }
 
 export interface ClientIpInput {
+  /** The TCP peer address, or a label for a connection without one (the Unix socket's "unix"). */
   peer: string;
+  /**
+   * Whether the peer is a trusted proxy, when the caller knows it from more than its address (a
+   * request on the gateway's Unix socket, a proxy's client certificate); default: `trusted.has(peer)`.
+   */
+  peerTrusted?: boolean;
   xForwardedFor?: HeaderValue;
   xRealIp?: HeaderValue;
 }
 
 export function resolveClientIp(input: ClientIpInput, trusted: CidrSet, allowRealIpFallback: boolean): string {
   const peer = normalizeIp(input.peer);
-  if (!trusted.has(peer)) return peer;
+  if (!(input.peerTrusted ?? trusted.has(peer))) return peer;
   const hops = allValues(input.xForwardedFor)
     .join(',')
     .split(',')

@@ -42,6 +42,9 @@ export function isRefusalClose(code: number, reason: string): boolean {
 /** What the auth decision (src/auth/) refuses with; AuthFailure in src/auth/reasons.ts carries the details. */
 export type AuthCode =
   | 'trusted_proxy_untrusted_source'
+  | 'trusted_proxy_client_cert_missing'
+  | 'trusted_proxy_client_cert_invalid'
+  | 'trusted_proxy_client_cert_not_allowed'
   | 'trusted_proxy_missing_header'
   | 'trusted_proxy_user_missing'
   | 'trusted_proxy_user_ambiguous'
@@ -169,6 +172,11 @@ type RowOf<C extends ReasonCode> = C extends AuthCode
 
 /** RFC 7235: a 401 names how to authenticate. */
 const WWW_AUTHENTICATE = Object.freeze({ 'www-authenticate': 'Bearer realm="mayros"' });
+/**
+ * A refused client certificate: answered, then the connection is closed, so a proxy that fixes its
+ * certificate (or a gateway whose CA changed) starts over with a new handshake.
+ */
+const CLIENT_CERT_REFUSED = Object.freeze({ ...WWW_AUTHENTICATE, connection: 'close' });
 /** The keys may be back in a moment (the key source retries by itself). */
 const RETRY_SOON = Object.freeze({ 'retry-after': '5' });
 
@@ -187,6 +195,36 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     wsError: 'UNAUTHORIZED',
     message: 'The request did not come from an address listed in gateway.trustedProxies.',
     fix: 'Reach the gateway through your identity-aware proxy, or add the proxy\'s own address (as the gateway sees it) to gateway.trustedProxies.',
+  },
+  trusted_proxy_client_cert_missing: {
+    kind: 'auth',
+    status: 401,
+    type: 'unauthorized',
+    headers: CLIENT_CERT_REFUSED,
+    closeCode: WS_POLICY_VIOLATION,
+    wsError: 'UNAUTHORIZED',
+    message: 'The request presented no TLS client certificate, and gateway.auth.trustedProxy.clientCert requires the proxy\'s certificate.',
+    fix: 'Make the proxy present its client certificate to the gateway (nginx proxy_ssl_certificate, Caddy tls_client_auth in the reverse_proxy transport, Apache SSLProxyMachineCertificateFile) and connect over https/wss; a request from anywhere else is rightly refused.',
+  },
+  trusted_proxy_client_cert_invalid: {
+    kind: 'auth',
+    status: 401,
+    type: 'unauthorized',
+    headers: CLIENT_CERT_REFUSED,
+    closeCode: WS_POLICY_VIOLATION,
+    wsError: 'UNAUTHORIZED',
+    message: 'The TLS client certificate did not verify against gateway.tls.clientCa: another CA, expired or not yet valid, not meant for client authentication, or verified against a CA that has since been removed.',
+    fix: 'Give the proxy a current certificate issued by the CA in gateway.tls.clientCa, with clientAuth in its extended key usage (or none); the gateway log line names the check that failed.',
+  },
+  trusted_proxy_client_cert_not_allowed: {
+    kind: 'auth',
+    status: 401,
+    type: 'unauthorized',
+    headers: CLIENT_CERT_REFUSED,
+    closeCode: WS_POLICY_VIOLATION,
+    wsError: 'UNAUTHORIZED',
+    message: 'The TLS client certificate is valid, but neither its CN nor a DNS or URI subjectAltName is in gateway.auth.trustedProxy.clientCert.allowedNames.',
+    fix: 'Add the proxy certificate\'s name to allowedNames (the gateway log line shows the names it presented), or issue the proxy a certificate with a listed name; a certificate of another service from the same CA is rightly refused.',
   },
   trusted_proxy_missing_header: {
     kind: 'auth',

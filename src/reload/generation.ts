@@ -15,6 +15,7 @@ import type { KeySource } from '../auth/assertion/key-source.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import { limitsFromConfig, type WsLimits } from '../config/limits.js';
 import { compileHostCheck, type HostCheck } from '../auth/host.js';
+import type { TlsMaterial } from './tls-material.js';
 
 export interface Generation {
   /** 1 at startup, +1 per applied reload. */
@@ -36,6 +37,8 @@ export interface Generation {
   readonly loadedAt: number;
   /** Config paths changed in the file that wait for a restart (listening socket, UI serving). */
   readonly pendingRestart: readonly string[];
+  /** gateway.tls's files, read (src/reload/tls-material.ts); undefined without TLS. */
+  readonly tls: TlsMaterial | undefined;
 }
 
 /** Where a policy's keys come from; a key file includes a hash of its content. */
@@ -75,6 +78,7 @@ export interface GenerationOptions {
   keys?: KeySource;
   limitOverrides?: Partial<WsLimits>;
   pendingRestart?: readonly string[];
+  tls?: TlsMaterial;
 }
 
 export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOptions): Generation {
@@ -94,5 +98,6 @@ export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOption
     sessionMaxAgeMs: a.sessionMaxAgeSec * 1000,
     loadedAt: opts.now,
     pendingRestart: Object.freeze([...(opts.pendingRestart ?? [])]),
+    tls: opts.tls,
   });
 }

@@ -12,7 +12,9 @@
  *
  * Assertion signing keys are part of the generation: a key file is read again on every reload (so
  * SIGHUP picks up rotated keys), a changed key URL is fetched once before the swap, an unchanged
- * one keeps its key source. Until the swap, requests keep using the generation in force.
+ * one keeps its key source. So are gateway.tls's files: read again on every reload, and a file
+ * that cannot be used refuses the reload (the certificates in force stay). Until the swap,
+ * requests keep using the generation in force.
  */
 import { loadConfigForStartup, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
@@ -23,6 +25,7 @@ import type { Logger } from 'pino';
 import { buildGeneration, keysFingerprint, keysFor, type Generation } from './generation.js';
 import type { WsLimits } from '../config/limits.js';
 import { changedPaths, pinRestartOnly, restartOnlyChanges } from './diff.js';
+import { loadTlsMaterial, type TlsMaterial } from './tls-material.js';
 
 export type ReloadTrigger = 'file' | 'SIGHUP' | 'api';
 
@@ -110,11 +113,13 @@ export class Reloader {
     let effective: ResolvedConfig;
     let restartRequired: string[];
     let policy;
+    let tls: TlsMaterial | undefined;
     try {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
       restartRequired = restartOnlyChanges(current.resolved.config, candidate.config);
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
       policy = compileAuthPolicy(effective);
+      tls = effective.config.gateway.tls && loadTlsMaterial(effective.config.gateway.tls);
     } catch (err) {
       return this.rejected(trigger, current, err);
     }
@@ -122,6 +127,7 @@ export class Reloader {
     const changed = changedPaths(current.resolved.config, effective.config);
     const keysChanged = keysFingerprint(policy) !== current.keysFingerprint;
     if (keysChanged && !changed.length) changed.push('gateway.auth.trustedProxy.assertion (key file content)');
+    if (tls?.fingerprint !== current.tls?.fingerprint && !changed.some((p) => p.startsWith('gateway.tls'))) changed.push('gateway.tls (certificate file content)');
     const samePending = restartRequired.length === current.pendingRestart.length && restartRequired.every((p) => current.pendingRestart.includes(p));
     if (changed.length === 0 && samePending) {
       logger.info({ event: 'config_unchanged', trigger, generation: current.n }, 'config reloaded: nothing changed');
@@ -134,7 +140,7 @@ export class Reloader {
     } catch (err) {
       return this.rejected(trigger, current, err);
     }
-    const next = buildGeneration(effective, { n: current.n + 1, now: this.deps.now(), previous: current, policy, keys, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired });
+    const next = buildGeneration(effective, { n: current.n + 1, now: this.deps.now(), previous: current, policy, keys, limitOverrides: this.deps.limitOverrides, pendingRestart: restartRequired, tls });
     this.deps.apply(next);
     const recheck = await this.deps.recheck(next);
 

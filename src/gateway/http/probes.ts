@@ -6,12 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forwardedVerdictHeaders } from '../../net/forwarded.js';
 import { REASONS } from '../../protocol/reasons.js';
 import type { GatewayContext } from '../context.js';
-import { peerOf } from '../request.js';
+import { currentVia, viaOf } from '../request.js';
+import { fromTrustedProxy } from '../../auth/source.js';
 import { sendJson } from './json.js';
 
 /** Up. Says whether forwarding headers reached it from a trusted proxy (net/forwarded.ts), for `mayros security audit --deep`. */
 export function healthz(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): void {
-  sendJson(res, 200, { ok: true }, forwardedVerdictHeaders(peerOf(req), req.headers, ctx.generation.policy.trustedProxies));
+  const gen = ctx.generation;
+  sendJson(res, 200, { ok: true }, forwardedVerdictHeaders(fromTrustedProxy(currentVia(viaOf(req), gen.tls?.anchors), gen.policy), req.headers));
 }
 
 /**

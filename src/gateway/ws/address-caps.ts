@@ -4,12 +4,14 @@
  * or `maxUnauthenticatedPerAddress`, so one address cannot take every slot the global caps allow).
  *
  * The address is the client the failure limiter would count (clientIpOf): the TCP peer, or the
- * rightmost untrusted X-Forwarded-For hop when the peer is a trusted proxy. Behind a proxy every
- * socket comes from the proxy's address, so keying on the peer would make a per-address cap a cap
- * on everyone behind it.
+ * rightmost untrusted X-Forwarded-For hop when the peer is a trusted proxy (the proxy on the Unix
+ * socket included). Behind a proxy every socket comes from the proxy, so keying on the peer would
+ * make a per-address cap a cap on everyone behind it.
  */
 import type { AuthPolicy } from '../../auth/policy.js';
 import type { HeaderMap } from '../../auth/types.js';
+import { fromTrustedProxy } from '../../auth/source.js';
+import { peerLabel, type Via } from '../../net/transport.js';
 import { clientIpOf } from '../request.js';
 
 /** What one address holds. Sessions include those still waiting for `connect` (pending). */
@@ -24,12 +26,14 @@ export interface AddressCount {
 }
 
 /**
- * The address an upgrade is counted under, or undefined when it resolves to a trusted proxy's own
- * address (a trusted proxy that names no client in X-Forwarded-For): such sockets are everyone
- * behind that proxy, so only the global caps apply to them. `headers` from headersOf (WS surface).
+ * The address an upgrade is counted under, or undefined when it resolves to a trusted proxy itself
+ * (a trusted proxy that names no client in X-Forwarded-For, the proxy on the Unix socket or one
+ * proven by its client certificate included): such sockets are everyone behind that proxy, so only
+ * the global caps apply to them. `headers` from headersOf (WS surface).
  */
-export function clientKeyOf(headers: HeaderMap, peer: string, policy: AuthPolicy): string | undefined {
-  const client = clientIpOf(headers, peer, policy);
+export function clientKeyOf(headers: HeaderMap, via: Via, policy: AuthPolicy): string | undefined {
+  const client = clientIpOf(headers, via, policy);
+  if (client === peerLabel(via) && fromTrustedProxy(via, policy)) return undefined;
   return policy.trustedProxies.has(client) ? undefined : client;
 }
 

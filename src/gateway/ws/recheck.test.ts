@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { viaTcp } from '../../net/transport.js';
 import { resolvedConfig } from '../../config/load.js';
 import { parseConfigObject } from '../../config/parse.js';
 import { buildGeneration } from '../../reload/generation.js';
@@ -13,7 +14,7 @@ function gen(gateway: Record<string, unknown>) {
 const proxy = (trustedProxies: string[], tp: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   gen({ trustedProxies, auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user', ...tp } }, ...extra });
 
-const alice: AdmissionFacts = { peer: '127.0.0.1', at: 0, headers: { 'x-user': ['alice'], host: ['127.0.0.1:1'] } };
+const alice: AdmissionFacts = { via: viaTcp('127.0.0.1'), at: 0, headers: { 'x-user': ['alice'], host: ['127.0.0.1:1'] } };
 
 describe('recheckSession', () => {
   it.each([
@@ -29,19 +30,19 @@ describe('recheckSession', () => {
   });
 
   it('re-runs the browser origin check', () => {
-    const browser: AdmissionFacts = { peer: '127.0.0.1', at: 0, headers: { 'x-user': ['alice'], host: ['gw:1'], origin: ['https://console.example.com'] } };
+    const browser: AdmissionFacts = { via: viaTcp('127.0.0.1'), at: 0, headers: { 'x-user': ['alice'], host: ['gw:1'], origin: ['https://console.example.com'] } };
     expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['gw'], controlUi: { allowedOrigins: ['https://console.example.com'] } }))).toMatchObject({ keep: true });
     expect(recheckSession(browser, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['gw'] }))).toEqual({ keep: false, failure: { reason: 'origin_not_allowed' } });
   });
 
   it('re-runs the Host check: a name removed from allowedHosts closes the session', () => {
-    const viaProxy: AdmissionFacts = { peer: '127.0.0.1', at: 0, headers: { 'x-user': ['alice'], host: ['mayros.example.com'] } };
+    const viaProxy: AdmissionFacts = { via: viaTcp('127.0.0.1'), at: 0, headers: { 'x-user': ['alice'], host: ['mayros.example.com'] } };
     expect(recheckSession(viaProxy, true, proxy(['127.0.0.1'], {}, { allowedHosts: ['mayros.example.com'] }))).toMatchObject({ keep: true });
     expect(recheckSession(viaProxy, true, proxy(['127.0.0.1'], {}))).toEqual({ keep: false, failure: { reason: 'host_not_allowed' } });
   });
 
   it('checks a token session with the secret it connected with, ignoring any lockout', () => {
-    const facts: AdmissionFacts = { peer: '127.0.0.9', at: 0, headers: {}, credentials: { token: 'first-token-123456' } };
+    const facts: AdmissionFacts = { via: viaTcp('127.0.0.9'), at: 0, headers: {}, credentials: { token: 'first-token-123456' } };
     expect(recheckSession(facts, true, gen({ auth: { mode: 'token', token: 'first-token-123456' } }))).toMatchObject({ keep: true });
     expect(recheckSession(facts, true, gen({ auth: { mode: 'token', token: 'second-token-12345' } }))).toEqual({ keep: false, failure: { reason: 'token_mismatch' } });
   });

@@ -12,6 +12,8 @@ import { wireCode } from '../../protocol/reasons.js';
 import type { Generation } from '../../reload/generation.js';
 import type { RecheckReport } from '../../reload/reloader.js';
 import { closeSession } from './close.js';
+import { fromTrustedProxy } from '../../auth/source.js';
+import { currentVia } from '../request.js';
 import { scheduleExpiry, type AdmissionFacts, type Session } from './session.js';
 import type { WsState } from './state.js';
 
@@ -22,7 +24,8 @@ export type RecheckVerdict =
 /**
  * Would `gen` still admit this session?
  * - The Host and browser origin checks run again (allowedHosts, allowedOrigins and trustedProxies
- *   may have changed).
+ *   may have changed), and the transport is judged by the new rules (trustedProxies, the allowed
+ *   client certificate names, and whether the CA that verified its certificate is still there).
  * - A connected session runs the full decision on its facts. The failure limiter is not
  *   consulted: a re-check is not a login attempt, and a lockout earned by others sharing the
  *   address must not cut off a session that presented the right secret.
@@ -35,14 +38,15 @@ export type RecheckVerdict =
 export function recheckSession(facts: AdmissionFacts, connected: boolean, gen: Generation): RecheckVerdict | Promise<RecheckVerdict> {
   // The Host check runs again too (gateway.allowedHosts may have lost the name).
   if (!gen.hosts.allows(facts.headers['host'])) return { keep: false, failure: { reason: 'host_not_allowed' } };
+  const via = currentVia(facts.via, gen.tls?.anchors);
   const origin = originAllowed({
     headers: facts.headers,
-    peerIsTrustedProxy: gen.policy.trustedProxies.has(facts.peer),
+    peerIsTrustedProxy: fromTrustedProxy(via, gen.policy),
     allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins,
   });
   if (!origin) return { keep: false, failure: { reason: 'origin_not_allowed' } };
   if (!connected && gen.policy.decidesAt === 'connect') return { keep: true, preAuthorized: undefined };
-  const result = authorizeAsync({ peer: facts.peer, headers: facts.headers, credentials: facts.credentials, surface: 'ws', lockedForMs: 0 }, gen.policy, gen.keys, facts.at);
+  const result = authorizeAsync({ via, headers: facts.headers, credentials: facts.credentials, surface: 'ws', lockedForMs: 0 }, gen.policy, gen.keys, facts.at);
   return result instanceof Promise ? result.then(verdict) : verdict(result);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { viaTcp } from '../../net/transport.js';
 import { parseConfigObject } from '../../config/parse.js';
 import { validated } from '../../config/validate.js';
 import { compileAuthPolicy } from '../../auth/policy.js';
@@ -25,7 +26,7 @@ describe('captureHeaders', () => {
 
   it('keeps a repeated identity header ambiguous for a re-check', () => {
     const kept = captureHeaders({ 'x-user': ['alice', 'bob'], 'x-forwarded-proto': 'https' }, policy);
-    expect(authorize({ peer: '127.0.0.1', headers: kept, surface: 'ws' }, policy)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } });
+    expect(authorize({ via: viaTcp('127.0.0.1'), headers: kept, surface: 'ws' }, policy)).toMatchObject({ ok: false, failure: { reason: 'trusted_proxy_user_ambiguous' } });
   });
 
   it('keeps no cookie, authorization or other header', () => {

@@ -8,12 +8,13 @@ import type { AuthPolicy } from '../../auth/policy.js';
 import type { Credentials, HeaderMap } from '../../auth/types.js';
 import type { Identity } from '../../protocol/identity.js';
 import type { TokenBucket } from '../token-bucket.js';
+import type { Via } from '../../net/transport.js';
 import { ORIGIN_HEADERS } from '../../auth/origin.js';
 
 /** What a session was admitted on, in the shape the auth decision reads. */
 export interface AdmissionFacts {
-  /** TCP peer of the upgrade. */
-  readonly peer: string;
+  /** How the upgrade arrived: the Unix socket, or TCP/TLS from a peer (with its client certificate). */
+  readonly via: Via;
   /** When the upgrade was decided (gateway clock): a signed assertion is re-verified as of then. */
   readonly at: number;
   /** The identity- and origin-relevant upgrade headers (see captureHeaders). */

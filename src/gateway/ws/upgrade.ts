@@ -18,7 +18,9 @@ import { REASONS, wireCode } from '../../protocol/reasons.js';
 import type { Generation } from '../../reload/generation.js';
 import { decide, logRejection, whenDecided, type Decision } from '../context.js';
 import { refuseRaw } from '../http/raw-refusal.js';
-import { headersCut, headersOf, peerOf } from '../request.js';
+import { currentVia, headersCut, headersOf, viaOf } from '../request.js';
+import { fromTrustedProxy } from '../../auth/source.js';
+import { peerLabel, type Via } from '../../net/transport.js';
 import { TokenBucket } from '../token-bucket.js';
 import { clientKeyOf } from './address-caps.js';
 import { admit } from './admission.js';
@@ -32,6 +34,7 @@ import type { WsState } from './state.js';
 /** What an upgrade was admitted on, carried to the session it opens. */
 interface Upgrade {
   req: IncomingMessage;
+  via: Via;
   peer: string;
   /** The client address the per-address caps count it under (undefined: only the global caps). */
   key: string | undefined;
@@ -50,11 +53,12 @@ export function handleUpgrade(st: WsState, req: IncomingMessage, socket: Duplex,
   if (path !== '/') return refuseRaw(socket, 'not_found');
   const ctx = st.ctx;
   const gen = ctx.generation;
-  const peer = peerOf(req);
+  const via = currentVia(viaOf(req), gen.tls?.anchors);
+  const peer = peerLabel(via);
   const headers = headersOf(req, gen.policy, 'ws');
-  const key = clientKeyOf(headers, peer, gen.policy);
+  const key = clientKeyOf(headers, via, gen.policy);
   const client = key ?? peer;
-  const u: Upgrade = { req, peer, key, headers, gen, at: ctx.now() };
+  const u: Upgrade = { req, via, peer, key, headers, gen, at: ctx.now() };
   const admission = admit({
     sockets: st.sockets,
     sessions: st.sessions.size,
@@ -64,7 +68,7 @@ export function handleUpgrade(st: WsState, req: IncomingMessage, socket: Duplex,
     limits: gen.limits,
     headers,
     hosts: gen.hosts,
-    peerIsTrustedProxy: gen.policy.trustedProxies.has(peer),
+    peerIsTrustedProxy: fromTrustedProxy(via, gen.policy),
     allowedOrigins: gen.resolved.config.gateway.controlUi.allowedOrigins,
     decidesAt: gen.policy.decidesAt,
   });
@@ -184,7 +188,7 @@ function openSession(st: WsState, ws: WebSocket, u: Upgrade, preAuthorized: Iden
     client: {},
     timer: undefined,
     expiresAt: 0,
-    facts: { peer: u.peer, at: u.at, headers: captureHeaders(u.headers, gen.policy) },
+    facts: { via: u.via, at: u.at, headers: captureHeaders(u.headers, gen.policy) },
     bucket: new TokenBucket(gen.limits.frameBurst, now),
     req: u.req,
     closing: false,
