@@ -2,6 +2,7 @@
  * Startup validation: combinations the schema alone cannot reject. The gateway refuses to start
  * on any of these; `mayros security audit` reads the same config without refusing.
  */
+import { dirname } from 'node:path';
 import type { Config } from './schema.js';
 import type { ConfigIssue } from './errors.js';
 import { CidrSet, parseCidr } from '../net/cidr.js';
@@ -97,7 +98,13 @@ export function validateForStartup(config: Config): ConfigIssue[] {
   return [...checkConfig(config).issues];
 }
 
+/** Longest Unix socket path the kernel takes (sun_path holds 108 bytes with the final NUL). */
 const SUN_PATH_MAX = 107;
+/**
+ * The gateway binds the socket first in a private directory beside its path (".mayros-XXXXXX/s",
+ * src/gateway/listen/unix-socket.ts), which must fit too.
+ */
+const TEMP_SUFFIX = '/.mayros-XXXXXX/s'.length;
 
 /** An absolute path, or why not (`what` names the file for the message). */
 function absolutePathIssue(path: string, field: string, example: string): ConfigIssue | undefined {
@@ -113,8 +120,12 @@ function listenerIssues(config: Config): ConfigIssue[] {
   if (sock) {
     const bad = absolutePathIssue(sock.path, 'gateway.listen.unixSocket.path', '/run/mayros/gateway.sock');
     if (bad) issues.push(bad);
-    else if (Buffer.byteLength(sock.path) > SUN_PATH_MAX) {
-      issues.push({ path: 'gateway.listen.unixSocket.path', message: `is ${Buffer.byteLength(sock.path)} bytes long; a Unix socket path can be at most ${SUN_PATH_MAX}`, fix: 'choose a shorter path, e.g. "/run/mayros/gateway.sock"' });
+    else if (Buffer.byteLength(sock.path) > SUN_PATH_MAX || Buffer.byteLength(dirname(sock.path)) + TEMP_SUFFIX > SUN_PATH_MAX) {
+      issues.push({
+        path: 'gateway.listen.unixSocket.path',
+        message: `is ${Buffer.byteLength(sock.path)} bytes long; a Unix socket path can be at most ${SUN_PATH_MAX}, and its directory at most ${SUN_PATH_MAX - TEMP_SUFFIX} (the gateway binds it first in a private directory there)`,
+        fix: 'choose a shorter path, e.g. "/run/mayros/gateway.sock"',
+      });
     }
   }
   if (g.bind === 'none' && !sock) {

@@ -1,14 +1,13 @@
 /**
  * Wiring only: builds the context, the HTTP and WebSocket adapters, and listens. Nothing runs on import.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, ResolvedConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import { compileAuthPolicy } from '../auth/policy.js';
 import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { KeyFetchEvent } from '../auth/assertion/remote-keys.js';
-import { bindPlan, urlHost } from '../net/bind.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from '../reload/reloader.js';
 import { watchConfigFile, type ConfigWatcher } from '../reload/watch.js';
 import { VERSION } from '../version.js';
@@ -22,6 +21,8 @@ import { Presence } from './presence.js';
 import { loadStaticFiles } from './http/static.js';
 import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
+import { loadTlsMaterial } from '../reload/tls-material.js';
+import { openListeners } from './listen/listeners.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -42,12 +43,15 @@ export interface GatewayOptions {
 }
 
 export interface RunningGateway {
+  /** The TCP port (0 with bind "none"). */
   readonly port: number;
-  /** One URL per listening address. */
+  /** One URL per listening address: http(s)://host:port for TCP, unix:<path> for the Unix socket. */
   readonly urls: readonly string[];
+  /** The Unix socket's path, when gateway.listen.unixSocket is set. */
+  readonly socketPath: string | undefined;
   readonly ctx: GatewayContext;
   readonly ws: WsGateway;
-  /** The HTTP servers, one per listening address (for embedders that need the listener itself). */
+  /** The HTTP(S) servers, one per listening address and the Unix socket's (for embedders that need the listener itself). */
   readonly servers: readonly Server[];
   /**
    * Loads and validates the config again and, if valid, puts it in force and re-checks open
@@ -91,18 +95,6 @@ const CLIENT_ERROR_CODE: Readonly<Record<string, RequestCode>> = {
   HPE_HEADERS_TIMEOUT: 'request_timeout',
 };
 
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen({ host, port, exclusive: true }, () => {
-      server.off('error', onError);
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : port);
-    });
-  });
-}
-
 function logKeyEvent(logger: Logger, e: KeyFetchEvent): void {
   if (e.type === 'fetched') logger.info({ event: 'assertion_keys_fetched', url: e.url, keys: e.keys }, 'fetched assertion signing keys');
   else logger.warn({ event: 'assertion_keys_failed', url: e.url, error: e.error }, 'could not fetch assertion signing keys; refusing requests until they arrive');
@@ -116,10 +108,18 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
   // Fail closed: the gateway never runs a config its own startup validation refuses.
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
+  // A certificate, key or CA file that cannot be used refuses the start, naming the file.
+  let tls;
+  try {
+    tls = g.tls && loadTlsMaterial(g.tls);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...err.issues], resolved.fileFound ? resolved.file : undefined);
+    throw err;
+  }
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
   const ctx: GatewayContext = {
-    generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
+    generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits, tls }),
     get resolved() {
       return this.generation.resolved;
     },
@@ -144,52 +144,37 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
 
-  const servers: Server[] = [];
-  const urls: string[] = [];
-  const make = () => {
-    const s = createServer(HTTP_LIMITS, handler);
-    s.maxHeadersCount = MAX_HEADERS_COUNT;
-    applyListenerLimits(s, ctx.generation);
-    s.on('upgrade', ws.handleUpgrade);
-    s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) return socket.destroy();
-      refuseRaw(socket, (err.code !== undefined && Object.hasOwn(CLIENT_ERROR_CODE, err.code) ? CLIENT_ERROR_CODE[err.code] : undefined) ?? 'bad_request');
-    });
-    return s;
-  };
-
-  const plan = bindPlan(g.bind, g.customBindHost);
-  let port = g.port;
+  let listeners;
   try {
-    for (const { host, required } of plan.hosts) {
-      const s = make();
-      try {
-        port = await listen(s, host, port);
-        servers.push(s);
-        urls.push(`http://${urlHost(host)}:${port}`);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (required && plan.fallback && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
-          port = await listen(s, plan.fallback, port);
-          servers.push(s);
-          urls.push(`http://${urlHost(plan.fallback)}:${port}`);
-        } else if (required) {
-          throw err;
-        }
-      }
-    }
+    listeners = await openListeners(ctx.generation, {
+      http: HTTP_LIMITS,
+      handler,
+      onUpgrade: ws.handleUpgrade,
+      setup: (s) => {
+        s.maxHeadersCount = MAX_HEADERS_COUNT;
+        applyListenerLimits(s, ctx.generation);
+        s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+          if (!socket.writable) return socket.destroy();
+          refuseRaw(socket, (err.code !== undefined && Object.hasOwn(CLIENT_ERROR_CODE, err.code) ? CLIENT_ERROR_CODE[err.code] : undefined) ?? 'bad_request');
+        });
+      },
+    });
   } catch (err) {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     ws.shutdown();
+    if (err instanceof ConfigError) throw new ConfigError([...err.issues], resolved.fileFound ? resolved.file : undefined);
     throw err;
   }
+  const { servers, urls, port } = listeners;
+  if (listeners.socket?.replacedStale) logger.info({ event: 'unix_socket_stale_replaced', path: listeners.socket.path }, 'replaced a socket file nothing was listening on (left by a gateway that did not stop cleanly)');
   ctx.port = port;
 
   const reloader = new Reloader({
     current: () => ctx.generation,
     apply: (next) => {
+      const previous = ctx.generation;
       ctx.generation = next;
       for (const s of servers) applyListenerLimits(s, next);
+      listeners.applyTls(next, previous);
     },
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
@@ -211,6 +196,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   return {
     port,
     urls,
+    socketPath: listeners.socket?.path,
     ctx,
     ws,
     servers,
@@ -226,6 +212,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
+        listeners.removeSocket();
       })();
       return closing;
     },

@@ -31,10 +31,12 @@ export function memoryLogger() {
 export interface TestGateway {
   gw: RunningGateway;
   port: number;
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port> (https:// with gateway.tls); empty with bind "none" */
   url: string;
-  /** ws://127.0.0.1:<port>/ */
+  /** ws://127.0.0.1:<port>/ (wss://); empty with bind "none" */
   wsUrl: string;
+  /** The Unix socket, when gateway.listen.unixSocket is set. */
+  socketPath: string | undefined;
   /** The temp dir: the config file and the state dir. */
   dir: string;
   /** The config file. */
@@ -62,11 +64,14 @@ export async function startTestGateway(gateway: Record<string, unknown>, opts: P
     const { resolved } = ensureToken(loadConfigForStartup(loadOptions));
     const { logger, lines, raw } = memoryLogger();
     const gw = await startGateway({ resolved, logger, loadOptions, ...opts });
+    const tcp = gw.urls.find((u) => !u.startsWith('unix:'));
+    const scheme = tcp?.startsWith('https:') ? 'https' : 'http';
     return {
       gw,
       port: gw.port,
-      url: `http://127.0.0.1:${gw.port}`,
-      wsUrl: `ws://127.0.0.1:${gw.port}/`,
+      url: tcp ? `${scheme}://127.0.0.1:${gw.port}` : '',
+      wsUrl: tcp ? `${scheme.replace('http', 'ws')}://127.0.0.1:${gw.port}/` : '',
+      socketPath: gw.socketPath,
       dir,
       file,
       logs: lines,

@@ -22,7 +22,7 @@ export interface GatewayProcessOptions {
 }
 
 export interface GatewayProcess {
-  /** e.g. http://127.0.0.1:41234, from the listening line. */
+  /** e.g. http://127.0.0.1:41234 (https:// with gateway.tls, unix:/path with bind "none"), from the listening line. */
   readonly url: string;
   readonly port: number;
   readonly pid: number;
@@ -43,7 +43,7 @@ export interface GatewayProcess {
   stop(): Promise<ExitInfo>;
 }
 
-const LISTENING = /mayros gateway listening on (http:\/\/\S+) /;
+const LISTENING = /mayros gateway listening on ((?:https?:\/\/|unix:)\S+) /;
 
 /** Starts the gateway (on a free loopback port by default) and waits for its listening line. */
 export async function startGatewayProcess(opts: GatewayProcessOptions = {}): Promise<GatewayProcess> {
@@ -62,7 +62,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions = {}): Pro
     const url = m[1]!;
     return {
       url,
-      port: Number(new URL(url).port),
+      port: url.startsWith('unix:') ? 0 : Number(new URL(url).port),
       pid: p.pid,
       dir,
       file,

@@ -1,9 +1,11 @@
 /**
  * One HTTP request over loopback, from a chosen source address: 127.0.0.1 plays the trusted
- * proxy, `localAddress: '127.0.0.2'` an untrusted client. Redirects are not followed; each request
- * has a connection of its own unless an `agent` is given.
+ * proxy, `localAddress: '127.0.0.2'` an untrusted client. Or over a Unix socket (`socketPath`), or
+ * HTTPS (an https:// URL, with `tls` for the CA to trust and a client certificate to present).
+ * Redirects are not followed; each request has a connection of its own unless an `agent` is given.
  */
 import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { assertLoopback } from './processes.js';
 
 export type Headers = Record<string, string | string[]>;
@@ -29,20 +31,35 @@ export interface HttpOptions {
   agent?: Agent;
   body?: string;
   timeoutMs?: number;
+  /** Connect to this Unix socket instead (the URL's host is then only the Host header). */
+  socketPath?: string;
+  /** For https:// URLs: the CA that issued the server's certificate, and a client certificate and key to present. */
+  tls?: TlsClientOptions;
 }
 
-function checkUrl(url: string): URL {
+export interface TlsClientOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The name the server certificate must carry (default: the URL's host). */
+  servername?: string;
+}
+
+/** The URL, refused unless it goes to a loopback host (or to a Unix socket, where its host is only the Host header). */
+function checkUrl(url: string, socketPath: string | undefined): URL {
   const u = new URL(url);
-  assertLoopback(u.hostname.replace(/^\[|\]$/g, ''));
+  if (socketPath === undefined) assertLoopback(u.hostname.replace(/^\[|\]$/g, ''));
   return u;
 }
 
 export function httpRequest(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
-  const u = checkUrl(url);
+  const u = checkUrl(url, opts.socketPath);
   if (opts.localAddress) assertLoopback(opts.localAddress);
   const method = opts.method ?? 'GET';
+  const send = u.protocol === 'https:' ? httpsRequest : request;
+  const tls = u.protocol === 'https:' ? { ...opts.tls } : {};
   return new Promise((resolve, reject) => {
-    const req = request(u, { method, headers: opts.headers as any, localAddress: opts.localAddress, agent: opts.agent ?? false }, (res) => {
+    const req = send(u, { method, headers: opts.headers as any, localAddress: opts.localAddress, agent: opts.agent ?? false, socketPath: opts.socketPath, ...tls }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));

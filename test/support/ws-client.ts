@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
-import type { Headers } from './http-client.js';
+import type { Headers, TlsClientOptions } from './http-client.js';
 import { assertLoopback } from './processes.js';
 
 export interface WsOptions {
@@ -28,6 +28,8 @@ export interface WsOptions {
    * session and nothing more (parsing every presence event would make such a suite slow).
    */
   idle?: boolean;
+  /** For wss:// URLs: the CA to trust, and a client certificate to present. */
+  tls?: TlsClientOptions;
   /** Offer permessage-deflate (the ws default, true). */
   perMessageDeflate?: boolean;
   /**
@@ -89,16 +91,25 @@ export function connectFrame(auth?: { token?: string; password?: string }, proto
 
 let seq = 0;
 
-/** `target` is the gateway's ws:// URL, or a port on 127.0.0.1 (path /). */
+/**
+ * The `ws+unix:` URL of the path `path` (default /) on the Unix socket `socket`, as the ws library
+ * takes it.
+ */
+export function wsUnixUrl(socket: string, path = '/'): string {
+  return `ws+unix:${socket}:${path}`;
+}
+
+/** `target` is the gateway's ws:// or wss:// URL, a ws+unix: URL (wsUnixUrl), or a port on 127.0.0.1 (path /). */
 export function wsClient(target: string | number, opts: WsOptions = {}): WsClient {
   const url = typeof target === 'number' ? `ws://127.0.0.1:${target}/` : target;
-  assertLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+  if (!url.startsWith('ws+unix:')) assertLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ''));
   if (opts.localAddress) assertLoopback(opts.localAddress);
   const ws = new WebSocket(url, {
     headers: opts.headers as Record<string, string>,
     localAddress: opts.localAddress,
     origin: opts.origin,
     handshakeTimeout: opts.handshakeTimeoutMs,
+    ...opts.tls,
     ...(opts.perMessageDeflate === false ? { perMessageDeflate: false } : {}),
   });
   const frames: any[] = [];
