@@ -9,7 +9,9 @@ import { describeGrantSource } from '../explain/scopes.js';
 import { createStyle, colorEnabled, type Style } from './style.js';
 
 interface ExplainOptions {
-  from: string;
+  from?: string;
+  unix?: boolean;
+  clientCert?: string;
   header: string[];
   bearer?: string;
   config?: string;
@@ -31,7 +33,9 @@ export function renderExplanation(e: Explanation, style: Style): string {
     for (const i of e.startupIssues) lines.push(`  ${i.path || '(root)'}: ${i.message}`);
     lines.push('  Explained anyway, with the rules as written.');
   }
-  lines.push('', `Request from ${e.request.from}`);
+  const r = e.request;
+  lines.push('', r.transport === 'unix' ? `Request on ${r.from}` : `Request from ${r.from} over ${r.transport === 'tls' ? 'TLS' : 'plain TCP'}`);
+  if (r.transport === 'tls') lines.push(`  client certificate: ${r.clientCert ?? 'none presented'}`);
   for (const [name, v] of Object.entries(e.request.headers)) {
     for (const value of Array.isArray(v) ? v : [v]) lines.push(`  ${name}: ${value}`);
   }
@@ -77,7 +81,7 @@ async function explain(opts: ExplainOptions): Promise<void> {
   const [{ explainRequest }, { explainAssertion }, { ExplainInputError }] = await Promise.all([import('../explain/explain.js'), import('../explain/assertion.js'), import('../explain/input.js')]);
   // Schema only: a config the gateway would refuse at startup can still be explained.
   const resolved = withStoredToken(loadConfig({ configPath: opts.config, requireNamedFile: true }));
-  const req = { from: opts.from, headers: opts.header, bearer: opts.bearer };
+  const req = { from: opts.from, unix: opts.unix, clientCert: opts.clientCert, headers: opts.header, bearer: opts.bearer };
   let e: Explanation;
   try {
     // A signed assertion is verified with the proxy's real keys, as the gateway would.
@@ -98,7 +102,9 @@ export function registerAuthCommands(program: Command): void {
   auth
     .command('explain')
     .description('run the gateway\'s decision on a described request and print every step, the reason code, and the HTTP status / WebSocket close code')
-    .requiredOption('--from <ip>', 'the address the request reaches the gateway from (the TCP peer, e.g. your proxy)')
+    .option('--from <ip>', 'the address the request reaches the gateway from (the TCP peer, e.g. your proxy); required unless --unix')
+    .option('--unix', 'the request arrives on the gateway\'s Unix socket (gateway.listen.unixSocket): no address, no TLS')
+    .option('--client-cert <file>', 'a PEM file with the TLS client certificate the request presents (and any intermediates after it), checked against gateway.tls.clientCa')
     .option('-H, --header <header>', '"Name: value"; repeat for more headers (a repeated name is sent twice)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--bearer <secret>', 'a token or password sent as "Authorization: Bearer"; never printed')
     .option('-c, --config <path>', 'config file (default: MAYROS_CONFIG_PATH, then $MAYROS_STATE_DIR/mayros.json)')

@@ -84,9 +84,37 @@ describe('mayros auth explain', () => {
     expect(r.stderr).toContain('gateway.auth.mode');
   });
 
-  it('requires --from', async () => {
+  it('requires --from or --unix, and not both', async () => {
     const r = await runCli(['auth', 'explain', '--config', tp], env());
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("required option '--from <ip>'");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give --from <ip>');
+    expect(r.stderr).toContain('or --unix');
+    const both = await runCli(['auth', 'explain', '--config', tp, '--unix', '--from', '127.0.0.1'], env());
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('leave out --from and --client-cert');
+  });
+
+  it('--unix: a request on the Unix socket passes the source step; over TCP the same headers do not', async () => {
+    const sock = writeConfig(dir, '{ gateway: { bind: "none", listen: { unixSocket: { path: "/run/mayros/gw.sock" } }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user", allowUsers: ["nick@example.com"] } } } }', 'sock.json5');
+    const r = await runCli(['auth', 'explain', '--config', sock, '--unix', '-H', 'X-Forwarded-User: nick@example.com'], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Request on the Unix socket /run/mayros/gw.sock');
+    expect(r.stdout).toMatch(/\[pass\] source +arrived on the gateway's Unix socket/);
+    expect(r.stdout).toContain('Outcome: ADMITTED as "nick@example.com"');
+    const tcp = await runCli(['auth', 'explain', '--config', sock, '--from', '127.0.0.1', '-H', 'X-Forwarded-User: nick@example.com', '--json'], env());
+    const e = JSON.parse(tcp.stdout);
+    expect(e.outcome).toMatchObject({ ok: false, code: 'trusted_proxy_untrusted_source' });
+    expect(e.steps.find((s: { step: string }) => s.step === 'transport').detail).toContain('no TCP listener');
+  });
+
+  it('--client-cert: reads the file, or says why not', async () => {
+    const mtls = writeConfig(dir, '{ gateway: { bind: "lan", tls: { cert: "/c.pem", key: "/k.pem", clientCa: "/nonexistent/ca.pem" }, auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-forwarded-user", clientCert: { allowedNames: ["mayros-proxy"] } } } } }', 'mtls.json5');
+    const r = await runCli(['auth', 'explain', '--config', mtls, '--from', '10.0.0.7', '--client-cert', `${dir}/none.pem`, '-H', 'X-Forwarded-User: nick'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--client-cert ${dir}/none.pem cannot be read (ENOENT)`);
+    const none = await runCli(['auth', 'explain', '--config', mtls, '--from', '10.0.0.7', '-H', 'X-Forwarded-User: nick'], env());
+    expect(none.stdout).toContain('Request from 10.0.0.7 over TLS');
+    expect(none.stdout).toContain('client certificate: none presented');
+    expect(none.stdout).toContain('Outcome: REFUSED trusted_proxy_client_cert_missing');
   });
 });
