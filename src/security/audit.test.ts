@@ -7,6 +7,8 @@ import type { CheckId, Finding, Severity } from './findings.js';
 
 type AuthInput = NonNullable<NonNullable<ConfigInput['gateway']>['auth']>;
 const TP: AuthInput = { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', requiredHeaders: ['x-forwarded-proto'], allowUsers: ['nick@example.com'] } };
+const SOCK = { path: '/run/mayros/gateway.sock' };
+const MTLS = { cert: '/etc/mayros/gw.crt', key: '/etc/mayros/gw.key', clientCa: '/etc/mayros/proxy-ca.crt' };
 /** A careful trusted-proxy config: only the mode reminder applies to it. */
 const GOOD_TP: ConfigInput = { gateway: { trustedProxies: ['10.0.0.5'], bind: 'lan', auth: TP } };
 
@@ -83,10 +85,52 @@ const cases: Case[] = [
   { name: 'broad range in token mode still warns', gateway: { trustedProxies: ['10.0.0.0/8'] }, id: 'gateway.trusted_proxies_broad', severity: 'warn', mentions: ['failure limiter'] },
   { name: '0.0.0.0/0 is reported as any-address, not broad', gateway: { trustedProxies: ['0.0.0.0/0'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
   { name: '127.0.0.0/8 is loopback, not broad', gateway: { trustedProxies: ['127.0.0.0/8'], auth: TP }, id: 'gateway.trusted_proxies_broad', severity: null },
-  { name: 'loopback entry in trusted-proxy mode', gateway: { trustedProxies: ['127.0.0.1', '10.0.0.5'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['"127.0.0.1"', 'any process'] },
+  { name: 'loopback entry in trusted-proxy mode', gateway: { trustedProxies: ['127.0.0.1', '10.0.0.5'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['"127.0.0.1"', 'Every process'] },
   { name: '::1 entry in trusted-proxy mode', gateway: { trustedProxies: ['::1'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['"::1"'] },
   { name: 'loopback entry in token mode is the normal local-proxy setup', gateway: { trustedProxies: ['127.0.0.1'] }, id: 'gateway.trusted_proxies_loopback', severity: null },
   { name: 'non-loopback entry', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxies_loopback', severity: null },
+  { name: 'loopback entry on a loopback bind: the Unix socket (or mTLS) is the fix', gateway: { trustedProxies: ['127.0.0.1'], auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: 'warn', mentions: ['any local process can claim any identity', 'gateway.listen.unixSocket', 'bind "none"', 'client certificate'] },
+  { name: 'loopback entry with a client certificate required: a local process also needs the key', gateway: { trustedProxies: ['127.0.0.1'], tls: MTLS, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, clientCert: { allowedNames: ['p'] } } } }, id: 'gateway.trusted_proxies_loopback', severity: null },
+  { name: 'loopback entry with bind none: no TCP port to connect to', gateway: { bind: 'none', trustedProxies: ['127.0.0.1'], listen: { unixSocket: SOCK }, auth: TP }, id: 'gateway.trusted_proxies_loopback', severity: null },
+
+  { name: 'a socket only the owner and group can open', gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP }, id: 'gateway.unix_socket_mode', severity: null },
+  { name: 'a socket others can open, trusted-proxy mode', gateway: { bind: 'none', listen: { unixSocket: { ...SOCK, mode: '0666' } }, auth: TP }, id: 'gateway.unix_socket_mode', severity: 'critical', mentions: ['"0666"', 'any user', 'Any process of any user', '"0660"'] },
+  { name: 'a socket others can open, token mode', gateway: { bind: 'none', listen: { unixSocket: { ...SOCK, mode: '0662' } } }, id: 'gateway.unix_socket_mode', severity: 'warn', mentions: ['X-Forwarded-For'] },
+  { name: 'a socket others can read but not write (cannot connect)', gateway: { bind: 'none', listen: { unixSocket: { ...SOCK, mode: '0664' } }, auth: TP }, id: 'gateway.unix_socket_mode', severity: null },
+  {
+    name: 'a socket file found with a wider mode than configured',
+    gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP },
+    ctx: { socket: { path: SOCK.path, file: { path: SOCK.path, mode: 0o666, isSocket: true, isDirectory: false }, dirs: [] } },
+    id: 'gateway.unix_socket_mode',
+    severity: 'critical',
+    mentions: ['mode 0666 (not the configured one'],
+  },
+  {
+    name: 'the socket\'s directory writable by others (even with the sticky bit)',
+    gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP },
+    ctx: { socket: { path: SOCK.path, file: undefined, dirs: [{ path: '/run/mayros', mode: 0o1777, isSocket: false, isDirectory: true }, { path: '/run', mode: 0o755, isSocket: false, isDirectory: true }] } },
+    id: 'gateway.unix_socket_dir_writable',
+    severity: 'critical',
+    mentions: ['/run/mayros (0777, sticky)', 'put a socket of their own', 'install -d'],
+  },
+  {
+    name: 'a directory above it writable by others without the sticky bit',
+    gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP },
+    ctx: { socket: { path: SOCK.path, file: undefined, dirs: [{ path: '/run/mayros', mode: 0o750, isSocket: false, isDirectory: true }, { path: '/run', mode: 0o777, isSocket: false, isDirectory: true }] } },
+    id: 'gateway.unix_socket_dir_writable',
+    severity: 'critical',
+    mentions: ['/run (0777)'],
+  },
+  {
+    name: 'a sticky world-writable directory above its own (such as /tmp) is not reported',
+    gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP },
+    ctx: { socket: { path: SOCK.path, file: undefined, dirs: [{ path: '/run/mayros', mode: 0o750, isSocket: false, isDirectory: true }, { path: '/run', mode: 0o1777, isSocket: false, isDirectory: true }] } },
+    id: 'gateway.unix_socket_dir_writable',
+    severity: null,
+  },
+  { name: 'trusted-proxy with only a Unix socket has a proxy', gateway: { bind: 'none', listen: { unixSocket: SOCK }, auth: TP }, id: 'gateway.trusted_proxy_no_proxies', severity: null },
+  { name: 'the reminder says how the proxy is known: the socket', gateway: { bind: 'none', listen: { unixSocket: { ...SOCK, group: 'www-data' } }, auth: TP }, id: 'gateway.trusted_proxy_mode', severity: 'critical', mentions: ['on the Unix socket /run/mayros/gateway.sock (whoever its file permissions, mode 0660 group www-data, let connect)', 'listens only on its Unix socket'] },
+  { name: 'the reminder says how the proxy is known: the certificate', gateway: { bind: 'lan', tls: MTLS, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, clientCert: { allowedNames: ['mayros-proxy'] } } } }, id: 'gateway.trusted_proxy_mode', severity: 'critical', mentions: ['from any address with a TLS client certificate from gateway.tls.clientCa named "mayros-proxy"'] },
 
   { name: '* origin on lan', gateway: { bind: 'lan', controlUi: { allowedOrigins: ['*'] } }, id: 'gateway.control_ui_any_origin', severity: 'critical' },
   { name: '* origin on loopback', gateway: { controlUi: { allowedOrigins: ['https://a.example', '*'] } }, id: 'gateway.control_ui_any_origin', severity: 'warn' },

@@ -10,6 +10,8 @@ import { finding, sortFindings, type Finding } from './findings.js';
 import { checkOwnAddresses, checkTrustedProxies, checkTrustedProxyMode } from './proxy-checks.js';
 import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
+import { checkSocketDirectory, checkSocketMode } from './listen-checks.js';
+import type { SocketFacts } from './socket-facts.js';
 import { checkAuthorization } from './authorization-checks.js';
 import {
   checkAnyOrigin,
@@ -35,6 +37,11 @@ export interface AuditContext {
    * are this host's own addresses; absent = not known, and that check is skipped.
    */
   interfaces?: InterfaceTable;
+  /**
+   * The permissions of gateway.listen.unixSocket's file and the directories above it, read on this
+   * host; absent = not known, and the checks of what is on disk are skipped.
+   */
+  socket?: SocketFacts;
 }
 
 function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
@@ -79,6 +86,8 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkAuthorization(config),
     ...checkTrustedProxies(config),
     ...checkOwnAddresses(config, ctx.interfaces),
+    ...checkSocketMode(config, ctx.socket),
+    ...checkSocketDirectory(config, ctx.socket),
     ...checkAnyOrigin(config),
     ...checkUnusedSecrets(config, facts),
     ...checkSecretsInFile(config, facts),

@@ -197,7 +197,8 @@ export function checkPasswordStrength(config: Config, facts: SecretFacts): Findi
 export function checkLocalProxyNotTrusted(config: Config): Finding[] {
   const g = config.gateway;
   const a = g.auth;
-  if (a.mode !== 'password' || !isLoopbackBind(config) || g.trustedProxies.some(entryCoversLoopback) || !a.rateLimit.exemptLoopback) return [];
+  // A proxy on the Unix socket is trusted by construction: its X-Forwarded-For is read.
+  if (a.mode !== 'password' || !isLoopbackBind(config) || g.listen.unixSocket || g.trustedProxies.some(entryCoversLoopback) || !a.rateLimit.exemptLoopback) return [];
   return [
     finding(
       'gateway.local_proxy_not_trusted',

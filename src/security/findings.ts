@@ -51,6 +51,8 @@ export const CHECKS = Object.freeze({
   'gateway.trusted_proxies_broad': ['warn'],
   'gateway.trusted_proxies_loopback': ['warn'],
   'gateway.trusted_proxies_own_address': ['warn'],
+  'gateway.unix_socket_mode': ['critical', 'warn'],
+  'gateway.unix_socket_dir_writable': ['critical'],
   'gateway.control_ui_any_origin': ['critical', 'warn'],
   'gateway.auth_unused_secret': ['warn'],
   'gateway.auth_secret_in_file': ['warn'],

@@ -18,30 +18,43 @@ export function checkTrustedProxyMode(config: Config): Finding[] {
   const header = tp.userHeader ?? '(the userHeader)';
   const read = proxyDecisionHeaders(config);
   const forwarded = describeProxyHeaders(tp.userHeader ? read : [{ name: header, role: 'user' }, ...read]);
-  const exposure = isLoopbackBind(config)
-    ? 'The gateway listens on loopback only, so the proxy must run on this host.'
-    : `gateway.bind is "${g.bind}": the port is reachable beyond this host, so a firewall must let only the proxy connect to it.`;
+  const sock = g.listen.unixSocket;
+  const cert = tp.clientCert;
+  const exposure =
+    g.bind === 'none'
+      ? `The gateway listens only on its Unix socket ${sock?.path ?? '(not set)'}, so the proxy must run on this host and be able to open it.`
+      : isLoopbackBind(config)
+        ? 'The gateway listens on loopback only, so the proxy must run on this host.'
+        : `gateway.bind is "${g.bind}": the port is reachable beyond this host, so a firewall must let only the proxy connect to it.`;
+  // How the gateway knows a request is the proxy's.
+  const proofs = [
+    ...(sock ? [`on the Unix socket ${sock.path} (whoever its file permissions, mode ${sock.mode}${sock.group !== undefined ? ` group ${sock.group}` : ''}, let connect)`] : []),
+    ...(g.bind !== 'none' && (g.trustedProxies.length > 0 || !cert)
+      ? [`from the ${g.trustedProxies.length} address(es) in gateway.trustedProxies${cert ? `, with a TLS client certificate from gateway.tls.clientCa named ${cert.allowedNames.map((n) => `"${n}"`).join(' or ')}` : ''}`]
+      : []),
+    ...(g.bind !== 'none' && g.trustedProxies.length === 0 && cert ? [`from any address with a TLS client certificate from gateway.tls.clientCa named ${cert.allowedNames.map((n) => `"${n}"`).join(' or ')}`] : []),
+  ];
   out.push(
     finding(
       'gateway.trusted_proxy_mode',
       'critical',
       'Trusted-proxy mode: authentication is delegated to your proxy',
-      `gateway.auth.mode is "trusted-proxy": the gateway admits whoever the proxy names in ${header}, from the ${g.trustedProxies.length} address(es) in gateway.trustedProxies. ` +
-        `That is safe only while you guarantee three things: (1) the proxy is the only path to the gateway: nothing else can connect from a trustedProxies address, and nobody can reach the gateway's port around the proxy; ` +
+      `gateway.auth.mode is "trusted-proxy": the gateway admits whoever the proxy names in ${header}, in a request ${proofs.join(', or ')}. ` +
+        `That is safe only while you guarantee three things: (1) the proxy is the only path to the gateway: nothing else can ${sock ? 'open the socket or ' : ''}connect from a trustedProxies address${cert ? ' or hold a certificate with an allowed name' : ''}, and nobody can reach the gateway's port around the proxy; ` +
         `(2) on every request, WebSocket upgrades included, the proxy sets or removes every header the gateway reads from it, so a client can never supply its own: ${forwarded}; and it overwrites X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Proto instead of appending to the client's (the browser origin check reads the host); ` +
         `(3) TLS ends at the proxy, and the hop from the proxy to the gateway stays on loopback or a private link. ${exposure}`,
       `No setting silences this finding: it stays while authentication is delegated. Check the three guarantees, then prove them: ` +
         `\`mayros auth explain --from <proxy-ip> --header '${header}: <user>'\` shows the decision step by step; a signed-in request through the proxy that also carries its own copy of each header above must still get the proxy's user and groups from /api/whoami; and a request to /api/whoami that bypasses the proxy must be refused with trusted_proxy_untrusted_source.`,
     ),
   );
-  if (g.trustedProxies.length === 0) {
+  if (g.trustedProxies.length === 0 && !sock && !cert) {
     out.push(
       finding(
         'gateway.trusted_proxy_no_proxies',
         'critical',
-        'Trusted-proxy mode with no trusted proxy addresses',
-        'gateway.trustedProxies is empty, so every request would be refused with trusted_proxy_untrusted_source; the gateway refuses to start this way.',
-        'Add the address your proxy connects from, as narrowly as possible: gateway.trustedProxies: ["127.0.0.1"] for a proxy on this host, or its own address (e.g. "10.0.0.5").',
+        'Trusted-proxy mode with no way to know the proxy',
+        'gateway.trustedProxies is empty, and there is neither a Unix socket (gateway.listen.unixSocket) nor a client certificate check (gateway.auth.trustedProxy.clientCert), so every request would be refused with trusted_proxy_untrusted_source; the gateway refuses to start this way.',
+        'For a proxy on this host, listen on a Unix socket only the proxy can open (gateway.listen.unixSocket with its group, and bind "none"); for one on another host, require its client certificate (gateway.tls with clientCa, trustedProxy.clientCert) and list its own address (e.g. gateway.trustedProxies: ["10.0.0.5"]).',
       ),
     );
   }
@@ -124,15 +137,19 @@ export function checkTrustedProxies(config: Config): Finding[] {
       ),
     );
   }
-  // Outside trusted-proxy mode a loopback entry is the normal setup for a proxy on this host.
-  if (proxyMode && loopback.length) {
+  // Outside trusted-proxy mode a loopback entry is the normal setup for a proxy on the same host.
+  // With a client certificate required, a local process also needs the proxy's key; with bind
+  // "none" there is no TCP port to connect to.
+  const cert = g.auth.trustedProxy.clientCert;
+  if (proxyMode && loopback.length && !cert && g.bind !== 'none') {
     out.push(
       finding(
         'gateway.trusted_proxies_loopback',
         'warn',
-        'Loopback addresses are trusted proxies',
-        `gateway.trustedProxies contains ${quoteList(loopback)}: any process on this host, run by any user, can connect from loopback and assert any identity.`,
-        'Keep it only when the proxy runs on this host and nothing untrusted runs there; otherwise give the proxy its own address (a container or another host), list that instead, and remove the loopback entry.',
+        'Any local process can claim any identity',
+        `gateway.trustedProxies contains ${quoteList(loopback)}: any local process can claim any identity. Every process on this host, run by any user, can connect to the gateway's TCP port from loopback and send ${g.auth.trustedProxy.userHeader ?? 'the identity header'} naming any user: an address proves where a connection comes from, not which program made it.`,
+        'Let only the proxy in: listen on a Unix socket whose permissions admit only the proxy\'s group (gateway.listen.unixSocket: { path: "/run/mayros/gateway.sock", group: "<proxy group>" } with bind "none"), point the proxy at the socket (every tested recipe in examples/proxies/ has a Unix socket variant), and remove the loopback entry. ' +
+          'For a proxy in a container or on another host, require its client certificate instead (gateway.tls with clientCa, trustedProxy.clientCert). See docs/trusted-proxy-auth.md.',
       ),
     );
   }
@@ -161,8 +178,8 @@ export function checkOwnAddresses(config: Config, interfaces: InterfaceTable | u
       "A trusted proxy address belongs to this host",
       `gateway.trustedProxies trusts this host's own address: ${what}. Any process on this host, run by any user, can connect to the gateway from that address and send ${g.auth.trustedProxy.userHeader ?? 'the identity header'} naming any user, exactly as a loopback entry allows. ` +
         'A proxy in a container on this host connects from its own container address, not from the bridge\'s address; the bridge address is the host itself.',
-      `Replace ${quoteList(listed)} with the address the proxy really connects from (a container's own fixed address, or another host's), or, when the proxy runs on this host outside a container, with "127.0.0.1" and a loopback bind. ` +
-        'Loopback entries are reported separately (gateway.trusted_proxies_loopback).',
+      `Replace ${quoteList(listed)} with the address the proxy really connects from (a container's own fixed address, or another host's), and require its client certificate (gateway.tls with clientCa, trustedProxy.clientCert); ` +
+        'when the proxy runs on this host outside a container, listen on a Unix socket only it can open (gateway.listen.unixSocket, bind "none") instead. Loopback entries are reported separately (gateway.trusted_proxies_loopback).',
     ),
   ];
 }

@@ -11,6 +11,7 @@ import { secretPathsIn } from '../config/secrets.js';
 import { readStoredToken, withToken } from '../config/token-store.js';
 import { auditConfig, configInvalidFinding } from './audit.js';
 import { toReport, type AuditReport, type Finding } from './findings.js';
+import { socketFacts } from './socket-facts.js';
 
 /**
  * Secret keys present in the config file itself, even when the environment overrides them (the
@@ -45,6 +46,7 @@ export function auditResolved(resolved: ResolvedConfig): Finding[] {
     file: { path: resolved.file, found: resolved.fileFound },
     secretsInFile: resolved.fileFound ? secretsWrittenIn(resolved.file) : undefined,
     interfaces: networkInterfaces(),
+    socket: resolved.config.gateway.listen.unixSocket && socketFacts(resolved.config.gateway.listen.unixSocket.path),
   });
 }
 
