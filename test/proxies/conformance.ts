@@ -15,6 +15,7 @@ import { probeGateway } from '../../src/security/probe.js';
 import { httpRequest, type Headers, type HttpResult } from '../support/http-client.js';
 import { wsAttempt, type WsOutcome } from '../support/ws-client.js';
 import { headerValues, type HeaderTap } from '../support/header-tap.js';
+import type { DirectCheck } from '../support/recipe-transport.js';
 
 /** The people in every proxy suite. */
 export const USERS = {
@@ -44,8 +45,15 @@ export const FORWARDING_HEADERS_READ = ['x-forwarded-for', 'x-forwarded-host', '
 export interface ProxySetup {
   /** The proxy, e.g. http://127.0.0.1:41234 */
   proxyUrl: string;
-  /** The gateway itself, bypassing the proxy. */
-  gatewayUrl: string;
+  /** The gateway itself, bypassing the proxy (TCP recipes: a request from 127.0.0.2 is refused). */
+  gatewayUrl?: string;
+  /**
+   * Requests that bypass the proxy and what must come of them, for a recipe variant whose gateway
+   * is reached another way (the Unix socket, mutual TLS); default: from 127.0.0.2 to gatewayUrl.
+   */
+  bypass?: DirectCheck[];
+  /** Over mutual TLS: the CN of the client certificate the proxy must present on every request. */
+  proxyCertName?: string;
   /** The header the proxy sets and the gateway reads (gateway.auth.trustedProxy.userHeader). */
   identityHeader: string;
   /** The gateway config in use (the recipe's mayros.json as `recipeGatewayConfig` adjusted it). */
@@ -67,12 +75,14 @@ export interface ConformanceOptions {
 }
 
 /**
- * The recipe's mayros.json with the suite's allowUsers, and allowGroups [ADMIN_GROUP] (so that a
- * forged group would admit someone). Everything else (mode, trustedProxies, userHeader,
- * groupsHeader, requiredHeaders) is the file as shipped; the port comes from `--port 0`.
+ * The recipe's mayros.json (or a variant's file, e.g. mayros-unix.json) with the suite's
+ * allowUsers, and allowGroups [ADMIN_GROUP] (so that a forged group would admit someone).
+ * Everything else (mode, trustedProxies, userHeader, groupsHeader, requiredHeaders, the socket, the
+ * client certificate names) is the file as shipped; the port comes from `--port 0`, and
+ * recipe-transport.ts fits a variant's socket path and certificate files to the machine.
  */
-export function recipeGatewayConfig(recipeDir: string): { gateway: Record<string, any> } {
-  const config = JSON.parse(readFileSync(join(recipeDir, 'mayros.json'), 'utf8')) as { gateway: Record<string, any> };
+export function recipeGatewayConfig(recipeDir: string, file = 'mayros.json'): { gateway: Record<string, any> } {
+  const config = JSON.parse(readFileSync(join(recipeDir, file), 'utf8')) as { gateway: Record<string, any> };
   config.gateway.auth.trustedProxy.allowUsers = [...ALLOW_USERS];
   if (config.gateway.auth.trustedProxy.groupsHeader) config.gateway.auth.trustedProxy.allowGroups = [ADMIN_GROUP];
   return config;
@@ -264,13 +274,30 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
     expect(forged.json?.error?.reason, forged.text).toBe('trusted_proxy_user_not_allowed');
   });
 
-  it('the gateway reached directly from 127.0.0.2 refuses with trusted_proxy_untrusted_source', async () => {
+  it('the gateway reached around the proxy refuses a forged identity (HTTP and WebSocket)', async () => {
     const s = get();
     const headers = { [s.identityHeader]: USERS.alice };
-    const r = await httpRequest(`${s.gatewayUrl}/api/whoami`, { headers, localAddress: '127.0.0.2' });
-    expect(r.status, r.text).toBe(401);
-    expect(r.json?.error?.reason).toBe('trusted_proxy_untrusted_source');
-    expectWsClosedWith(await wsAttempt(ws(s.gatewayUrl), { headers, localAddress: '127.0.0.2' }), 'trusted_proxy_untrusted_source');
+    const checks: DirectCheck[] = s.bypass ?? [{ what: 'from 127.0.0.2', url: s.gatewayUrl!, localAddress: '127.0.0.2', reason: 'trusted_proxy_untrusted_source' }];
+    expect(checks.length).toBeGreaterThan(0);
+    for (const c of checks) {
+      if ('refusedPort' in c) {
+        const outcome = await httpRequest(`http://127.0.0.1:${c.refusedPort}/api/whoami`, { headers }).then((r) => `answered ${r.status}`, (e: NodeJS.ErrnoException) => e.code);
+        expect(outcome, c.what).toBe('ECONNREFUSED');
+        continue;
+      }
+      const r = await httpRequest(`${c.url}/api/whoami`, { headers, localAddress: c.localAddress, tls: c.tls });
+      expect(r.status, `${c.what}: ${r.text}`).toBe(401);
+      expect(r.json?.error?.reason, c.what).toBe(c.reason);
+      expectWsClosedWith(await wsAttempt(ws(c.url), { headers, localAddress: c.localAddress, tls: c.tls }), c.reason);
+    }
+  });
+
+  it('every request the proxy forwarded presented its client certificate (mutual TLS)', () => {
+    const s = get();
+    if (s.proxyCertName === undefined) return expect(s.tap.seen().every((r) => r.clientCert === undefined)).toBe(true);
+    const seen = s.tap.seen();
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.filter((r) => r.clientCert !== s.proxyCertName).map((r) => `${r.method} ${r.target}: ${r.clientCert}`)).toEqual([]);
   });
 
   if (options.headerless) {

@@ -11,6 +11,9 @@ import { requireBinary } from '../support/processes.js';
 import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
+import { nginxWorkerGroup, PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
+import { httpRequest } from '../support/http-client.js';
+import { wsAttempt } from '../support/ws-client.js';
 
 const nginxBin = requireBinary('nginx');
 const HEALTH_ROUTE = /\n {4}# Health and readiness, open to anyone[\s\S]*?\n {4}\}\n/;
@@ -87,3 +90,72 @@ describe.skipIf(!nginxBin)('nginx in front of a password-mode gateway that does 
     }
   });
 });
+
+const SITE: Record<'unix' | 'mtls', string> = { unix: 'mayros-site-unix.conf.template', mtls: 'mayros-site-mtls.conf.template' };
+const VARIANT_NAME: Record<'unix' | 'mtls', string> = { unix: 'the gateway\'s Unix socket', mtls: 'mutual TLS' };
+/** The proxy's client certificate, cut out of the mTLS site: a variant that shows what those lines are for. */
+const CLIENT_CERT_LINES = /\n {4}proxy_ssl_certificate \{\{PROXY_CERT\}\};\n {4}proxy_ssl_certificate_key \{\{PROXY_KEY\}\};\n/;
+
+for (const kind of ['unix', 'mtls'] as const) {
+  describe.skipIf(!nginxBin)(`nginx + auth_request recipe over ${VARIANT_NAME[kind]} (${SITE[kind]}, ${VARIANT_CONFIG[kind]})`, () => {
+    let auth: AuthService;
+    let transport: RecipeTransport;
+    let nginx: RunningNginx;
+    let setup: ProxySetup;
+
+    beforeAll(async () => {
+      auth = await startAuthService({
+        users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
+        headerlessSessions: ['sid-headerless'],
+      });
+      transport = await startRecipeTransport(kind, recipeGatewayConfig(NGINX_RECIPE_DIR, VARIANT_CONFIG[kind]), { socketGroup: nginxWorkerGroup() });
+      nginx = await startNginx({ authPort: auth.port, site: SITE[kind], gateway: transport.viaTap });
+      setup = {
+        proxyUrl: nginx.url,
+        identityHeader: IDENTITY_HEADER,
+        gatewayConfig: transport.gatewayConfig,
+        tap: transport.tap,
+        bypass: transport.bypass,
+        ...(kind === 'mtls' && { proxyCertName: PROXY_CERT_NAME }),
+        signedIn: (who) => ({ [SESSION_HEADER]: `sid-${who}` }),
+        signedInWithoutIdentity: () => ({ [SESSION_HEADER]: 'sid-headerless' }),
+      };
+    });
+
+    afterAll(async () => {
+      await nginx?.stop();
+      await transport?.stop();
+      await auth?.stop();
+    });
+
+    proxyConformance(() => setup, { headerless: true });
+
+    it(kind === 'unix' ? 'nginx\'s workers open the gateway\'s own socket (its mode and group), HTTP and WebSocket' : 'the gateway verifies nginx\'s own certificate, HTTP and WebSocket', async () => {
+      const straight = await startNginx({ authPort: auth.port, site: SITE[kind], gateway: transport.direct });
+      try {
+        const r = await httpRequest(`${straight.url}/api/whoami`, { headers: { [SESSION_HEADER]: 'sid-alice' } });
+        expect(r.status, `${r.text}\n${straight.errorLog()}`).toBe(200);
+        expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+        const o = await wsAttempt(`${straight.url.replace(/^http/, 'ws')}/`, { headers: { [SESSION_HEADER]: 'sid-alice' } });
+        expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
+      } finally {
+        await straight.stop();
+      }
+    });
+
+    if (kind === 'mtls') {
+      it('without proxy_ssl_certificate, the gateway refuses what nginx forwards: trusted_proxy_client_cert_missing', async () => {
+        const variant = recipeVariant(NGINX_RECIPE_DIR, SITE.mtls, CLIENT_CERT_LINES, ['nginx.conf.template']);
+        const noCert = await startNginx({ authPort: auth.port, site: SITE.mtls, templateDir: variant.dir, gateway: transport.direct });
+        try {
+          const r = await httpRequest(`${noCert.url}/api/whoami`, { headers: { [SESSION_HEADER]: 'sid-alice' } });
+          expect(r.status, r.text).toBe(401);
+          expect(r.json?.error?.reason).toBe('trusted_proxy_client_cert_missing');
+        } finally {
+          await noCert.stop();
+          variant.remove();
+        }
+      });
+    }
+  });
+}

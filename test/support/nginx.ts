@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { findBinary, runToCompletion } from './processes.js';
 import { launchProxy, type LaunchedProxy } from './proxy-process.js';
+import { usedBy } from './template.js';
 
 export const NGINX_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/nginx');
 
 export interface NginxOptions {
-  gatewayPort: number;
+  /** The gateway's port, for the TCP site; a variant's site takes `gateway` instead. */
+  gatewayPort?: number;
+  /** The values of a variant site's gateway placeholders (GATEWAY_SOCKET; GATEWAY_ADDRESS, PROXY_CERT, ...). */
+  gateway?: Record<string, string | number>;
   authPort: number;
-  /** Directory holding nginx.conf.template and mayros-site.conf.template; defaults to the shipped recipe. */
+  /** Directory holding nginx.conf.template and the site template; defaults to the shipped recipe. */
   templateDir?: string;
+  /** The site template (default mayros-site.conf.template; the variants: mayros-site-unix.conf.template, ...). */
+  site?: string;
   /** Path of the nginx binary; defaults to the one on PATH or in /usr/sbin. */
   binary?: string;
 }
@@ -38,13 +44,14 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
   const binary = opts.binary ?? findBinary('nginx');
   if (!binary) throw new Error('nginx is not installed');
   const version = await nginxVersion(binary);
+  const site = join(opts.templateDir ?? NGINX_RECIPE_DIR, opts.site ?? 'mayros-site.conf.template');
   const p = await launchProxy({
     name: 'nginx',
     binary,
     template: join(opts.templateDir ?? NGINX_RECIPE_DIR, 'nginx.conf.template'),
     confName: 'nginx.conf',
-    includes: [{ template: join(opts.templateDir ?? NGINX_RECIPE_DIR, 'mayros-site.conf.template'), name: 'mayros-site.conf' }],
-    vars: { AUTH_PORT: opts.authPort, GATEWAY_PORT: opts.gatewayPort },
+    includes: [{ template: site, name: 'mayros-site.conf' }],
+    vars: { AUTH_PORT: opts.authPort, ...(opts.gateway ? usedBy([site], opts.gateway) : { GATEWAY_PORT: opts.gatewayPort! }) },
     // -e: the error log nginx writes before it has read the config (else /var/log/nginx).
     args: (conf, dir) => ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
     logFile: 'error.log',

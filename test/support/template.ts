@@ -38,3 +38,12 @@ export function renderTemplateFiles(files: ReadonlyArray<{ template: string; out
     return text;
   });
 }
+
+/**
+ * The entries of `values` that the templates use: for values a test offers every variant of a
+ * recipe (a socket path, certificate files), of which each variant's template takes some.
+ */
+export function usedBy(templates: readonly string[], values: Record<string, string | number>): Record<string, string | number> {
+  const used = new Set(templates.flatMap((t) => placeholdersOf(readFileSync(t, 'utf8'))));
+  return Object.fromEntries(Object.entries(values).filter(([k]) => used.has(k)));
+}
