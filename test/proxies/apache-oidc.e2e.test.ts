@@ -14,6 +14,8 @@ import { freePort, requireBinary, requireFile } from '../support/processes.js';
 import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
+import { PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
+import { wsAttempt } from '../support/ws-client.js';
 
 const apacheBin = requireBinary('apache2');
 const oidcModule = requireFile(OIDC_MODULE, 'mod_auth_openidc (Debian package libapache2-mod-auth-openidc)');
@@ -87,3 +89,85 @@ describe.skipIf(!apacheBin || !oidcModule)('Apache + mod_auth_openidc recipe', (
     expectDocsListVersion('oidc-provider', oidcProviderVersion());
   });
 });
+
+const FILE: Record<'unix' | 'mtls', string> = { unix: 'httpd-unix.conf.template', mtls: 'httpd-mtls.conf.template' };
+const VARIANT_NAME: Record<'unix' | 'mtls', string> = { unix: 'the gateway\'s Unix socket', mtls: 'mutual TLS' };
+/** The proxy's client certificate, cut out of the mTLS httpd.conf. */
+const CLIENT_CERT_LINE = /\nSSLProxyMachineCertificateFile "\{\{PROXY_CERT_AND_KEY\}\}"\n/;
+
+for (const kind of ['unix', 'mtls'] as const) {
+  describe.skipIf(!apacheBin || !oidcModule)(`Apache + mod_auth_openidc recipe over ${VARIANT_NAME[kind]} (${FILE[kind]}, ${VARIANT_CONFIG[kind]})`, () => {
+    let transport: RecipeTransport;
+    let idp: RunningOidcProvider;
+    let apache: RunningApache;
+    let setup: ProxySetup;
+    let port: number;
+    let straightPort: number;
+    let oidc: { issuer: string; clientId: string; clientSecret: string };
+    const logins: Partial<Record<'alice' | 'mallory', LoginResult>> = {};
+
+    beforeAll(async () => {
+      // Apache started as root runs its workers as www-data, the recipe's group.
+      transport = await startRecipeTransport(kind, recipeGatewayConfig(APACHE_RECIPE_DIR, VARIANT_CONFIG[kind]), { socketGroup: process.getuid?.() === 0 ? undefined : null });
+      port = await freePort();
+      straightPort = await freePort();
+      const client = { client_id: 'mayros-gateway', client_secret: randomBytes(24).toString('hex'), redirect_uris: [apacheRedirectUri(port), apacheRedirectUri(straightPort)] };
+      idp = await startOidcProvider({ client, accounts: { alice: { email: USERS.alice, groups: GROUPS.alice }, mallory: USERS.mallory } });
+      oidc = { issuer: idp.issuer, clientId: client.client_id, clientSecret: client.client_secret };
+      apache = await startApache({ gateway: transport.viaTap, file: FILE[kind], port, oidc });
+      for (const who of ['alice', 'mallory'] as const) {
+        logins[who] = await oidcBrowserLogin(`${apache.url}/api/whoami`, { login: who, password: 'any password' });
+      }
+      setup = {
+        proxyUrl: apache.url,
+        identityHeader: 'x-forwarded-email',
+        gatewayConfig: transport.gatewayConfig,
+        tap: transport.tap,
+        bypass: transport.bypass,
+        ...(kind === 'mtls' && { proxyCertName: PROXY_CERT_NAME }),
+        signedIn: (who) => ({ cookie: logins[who]!.jar.header(apache.url)! }),
+      };
+    });
+
+    afterAll(async () => {
+      await apache?.stop();
+      await idp?.stop();
+      await transport?.stop();
+    });
+
+    it('a scripted login ends with the gateway seeing the OIDC email', () => {
+      expect(logins.alice!.response.status, logins.alice!.response.text).toBe(200);
+      expect(logins.alice!.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+    });
+
+    proxyConformance(() => setup);
+
+    it(kind === 'unix' ? 'Apache\'s workers open the gateway\'s own socket (its mode and group), HTTP and WebSocket' : 'the gateway verifies Apache\'s own certificate, HTTP and WebSocket', async () => {
+      const straight = await startApache({ gateway: transport.direct, file: FILE[kind], port: straightPort, oidc });
+      try {
+        const login = await oidcBrowserLogin(`${straight.url}/api/whoami`, { login: 'alice', password: 'any password' });
+        expect(login.response.status, `${login.response.text}\n${straight.errorLog()}`).toBe(200);
+        expect(login.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+        const o = await wsAttempt(`${straight.url.replace(/^http/, 'ws')}/`, { headers: { cookie: login.jar.header(straight.url)! } });
+        expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
+      } finally {
+        await straight.stop();
+      }
+    });
+
+    if (kind === 'mtls') {
+      it('without SSLProxyMachineCertificateFile, the gateway refuses what Apache forwards: trusted_proxy_client_cert_missing', async () => {
+        const variant = recipeVariant(APACHE_RECIPE_DIR, FILE.mtls, CLIENT_CERT_LINE);
+        const noCert = await startApache({ gateway: transport.direct, file: FILE.mtls, templateDir: variant.dir, port: straightPort, oidc });
+        try {
+          const login = await oidcBrowserLogin(`${noCert.url}/api/whoami`, { login: 'alice', password: 'any password' });
+          expect(login.response.status, login.response.text).toBe(401);
+          expect(login.response.json?.error?.reason).toBe('trusted_proxy_client_cert_missing');
+        } finally {
+          await noCert.stop();
+          variant.remove();
+        }
+      });
+    }
+  });
+}

@@ -2,7 +2,7 @@
  * Caddy + forward_auth, end to end: the real Caddy from examples/proxies/caddy, the auth endpoint
  * stand-in, a header tap on Caddy's upstream hop, and the gateway CLI in trusted-proxy mode.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
@@ -11,6 +11,9 @@ import { requireBinary } from '../support/processes.js';
 import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
+import { PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
+import { httpRequest } from '../support/http-client.js';
+import { wsAttempt } from '../support/ws-client.js';
 
 const caddyBin = requireBinary('caddy');
 const HEALTH_ROUTE = /\n\t\t# Health and readiness, open to anyone[\s\S]*?\n\t\t\}\n/;
@@ -67,3 +70,73 @@ describe.skipIf(!caddyBin)('Caddy + forward_auth recipe', () => {
     expectDocsListVersion('Caddy', caddy.version);
   });
 });
+
+const FILE: Record<'unix' | 'mtls', string> = { unix: 'Caddyfile-unix.template', mtls: 'Caddyfile-mtls.template' };
+const VARIANT_NAME: Record<'unix' | 'mtls', string> = { unix: 'the gateway\'s Unix socket', mtls: 'mutual TLS' };
+/** The proxy's client certificate, cut out of both reverse_proxy transports of the mTLS Caddyfile. */
+const CLIENT_CERT_LINES = /\n\t+tls_client_auth \{\{PROXY_CERT\}\} \{\{PROXY_KEY\}\}\n/g;
+
+for (const kind of ['unix', 'mtls'] as const) {
+  describe.skipIf(!caddyBin)(`Caddy + forward_auth recipe over ${VARIANT_NAME[kind]} (${FILE[kind]}, ${VARIANT_CONFIG[kind]})`, () => {
+    let auth: AuthService;
+    let transport: RecipeTransport;
+    let caddy: RunningCaddy;
+    let setup: ProxySetup;
+
+    beforeAll(async () => {
+      auth = await startAuthService({
+        users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
+        headerlessSessions: ['sid-headerless'],
+      });
+      // Caddy runs as this test's user, who owns the socket; the recipe's group (caddy) is kept.
+      transport = await startRecipeTransport(kind, recipeGatewayConfig(CADDY_RECIPE_DIR, VARIANT_CONFIG[kind]));
+      caddy = await startCaddy({ authPort: auth.port, file: FILE[kind], gateway: transport.viaTap });
+      setup = {
+        proxyUrl: caddy.url,
+        identityHeader: IDENTITY_HEADER,
+        gatewayConfig: transport.gatewayConfig,
+        tap: transport.tap,
+        bypass: transport.bypass,
+        ...(kind === 'mtls' && { proxyCertName: PROXY_CERT_NAME }),
+        signedIn: (who) => ({ cookie: `${SESSION_COOKIE}=sid-${who}` }),
+        signedInWithoutIdentity: () => ({ cookie: `${SESSION_COOKIE}=sid-headerless` }),
+      };
+    });
+
+    afterAll(async () => {
+      await caddy?.stop();
+      await transport?.stop();
+      await auth?.stop();
+    });
+
+    proxyConformance(() => setup, { headerless: true });
+
+    it(kind === 'unix' ? 'Caddy opens the gateway\'s own socket, HTTP and WebSocket' : 'the gateway verifies Caddy\'s own certificate, HTTP and WebSocket', async () => {
+      const straight = await startCaddy({ authPort: auth.port, file: FILE[kind], gateway: transport.direct });
+      try {
+        const r = await httpRequest(`${straight.url}/api/whoami`, { headers: { cookie: `${SESSION_COOKIE}=sid-alice` } });
+        expect(r.status, `${r.text}\n${straight.log()}`).toBe(200);
+        expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+        const o = await wsAttempt(`${straight.url.replace(/^http/, 'ws')}/`, { headers: { cookie: `${SESSION_COOKIE}=sid-alice` } });
+        expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
+      } finally {
+        await straight.stop();
+      }
+    });
+
+    if (kind === 'mtls') {
+      it('without tls_client_auth, the gateway refuses what Caddy forwards: trusted_proxy_client_cert_missing', async () => {
+        const variant = recipeVariant(CADDY_RECIPE_DIR, FILE.mtls, CLIENT_CERT_LINES);
+        const noCert = await startCaddy({ authPort: auth.port, file: FILE.mtls, templateDir: variant.dir, gateway: transport.direct });
+        try {
+          const r = await httpRequest(`${noCert.url}/api/whoami`, { headers: { cookie: `${SESSION_COOKIE}=sid-alice` } });
+          expect(r.status, r.text).toBe(401);
+          expect(r.json?.error?.reason).toBe('trusted_proxy_client_cert_missing');
+        } finally {
+          await noCert.stop();
+          variant.remove();
+        }
+      });
+    }
+  });
+}

@@ -51,7 +51,7 @@ describe('proxy recipes', () => {
 
   it.each(recipes)('%s: the proxy config names every user, groups and assertion header the gateway reads, and the open health paths', (name) => {
     const resolved = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros.json'), env: {} });
-    const files = readdirSync(join(RECIPES_DIR, name)).filter((f) => f !== 'README.md' && f !== 'mayros.json' && !f.endsWith('.mjs'));
+    const files = readdirSync(join(RECIPES_DIR, name)).filter((f) => f !== 'README.md' && !/^mayros(-\w+)?\.json$/.test(f) && !f.endsWith('.mjs'));
     const text = files.map((f) => read(RECIPES_DIR, name, f)).join('\n').toLowerCase();
     const headers = proxyDecisionHeaders(resolved.config).filter((h) => h.role !== 'required');
     expect(headers.length).toBeGreaterThan(0);
@@ -61,6 +61,33 @@ describe('proxy recipes', () => {
     expect(text).toContain('readyz');
     // The tested recipes and Traefik take groups from a header; Pomerium from the signed assertion.
     expect(headers.some((h) => h.role === 'groups' || h.role === 'assertion'), `${name} reads no groups`).toBe(true);
+  });
+
+  /** Each tested recipe's variants: the gateway config, and the proxy template that reaches it that way. */
+  const VARIANTS: Record<string, Record<'unix' | 'mtls', string>> = {
+    nginx: { unix: 'mayros-site-unix.conf.template', mtls: 'mayros-site-mtls.conf.template' },
+    caddy: { unix: 'Caddyfile-unix.template', mtls: 'Caddyfile-mtls.template' },
+    'apache-oidc': { unix: 'httpd-unix.conf.template', mtls: 'httpd-mtls.conf.template' },
+  };
+
+  it.each(Object.keys(TESTED))('%s: has a Unix socket and a mutual TLS variant, configs the gateway starts with, each in its README', (name) => {
+    expect(Object.keys(VARIANTS).sort()).toEqual(Object.keys(TESTED).sort());
+    const unix = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros-unix.json'), env: {} }).config.gateway;
+    expect(unix).toMatchObject({ bind: 'none', trustedProxies: [], auth: { mode: 'trusted-proxy' }, listen: { unixSocket: { mode: '0660' } } });
+    expect(unix.listen.unixSocket!.group).toBeDefined();
+    const mtls = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros-mtls.json'), env: {} }).config.gateway;
+    expect(mtls.tls?.clientCa).toBeDefined();
+    expect(mtls.auth.trustedProxy.clientCert?.allowedNames).toEqual(['mayros-proxy']);
+    // Every variant reads the same headers as the recipe's TCP config.
+    const base = loadConfigForStartup({ configPath: join(RECIPES_DIR, name, 'mayros.json'), env: {} }).config;
+    for (const v of [unix, mtls]) expect(proxyDecisionHeaders({ ...base, gateway: v })).toEqual(proxyDecisionHeaders(base));
+    const readme = read(RECIPES_DIR, name, 'README.md');
+    for (const f of ['mayros-unix.json', 'mayros-mtls.json', VARIANTS[name]!.unix, VARIANTS[name]!.mtls]) {
+      expect(existsSync(join(RECIPES_DIR, name, f)), f).toBe(true);
+      expect(readme, `${name}/README.md does not mention ${f}`).toContain(f);
+    }
+    expect(readme).toContain('## Unix socket variant');
+    expect(readme).toContain('## Mutual TLS variant');
   });
 
   it.each(recipes)('%s: is linked from docs/proxies.md', (name) => {

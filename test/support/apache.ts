@@ -8,13 +8,19 @@ import { randomBytes } from 'node:crypto';
 import { REPO_ROOT } from './paths.js';
 import { findBinary, freePort, runToCompletion } from './processes.js';
 import { launchProxy, type LaunchedProxy } from './proxy-process.js';
+import { usedBy } from './template.js';
 
 export const APACHE_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/apache-oidc');
 export const APACHE_MODULES_DIR = '/usr/lib/apache2/modules';
 export const OIDC_MODULE = join(APACHE_MODULES_DIR, 'mod_auth_openidc.so');
 
 export interface ApacheOptions {
-  gatewayPort: number;
+  /** The gateway's port, for the TCP httpd.conf; a variant's takes `gateway` instead. */
+  gatewayPort?: number;
+  /** The values of a variant's gateway placeholders (GATEWAY_SOCKET; GATEWAY_ADDRESS, PROXY_CERT_AND_KEY, ...). */
+  gateway?: Record<string, string | number>;
+  /** The template (default httpd.conf.template; the variants: httpd-unix.conf.template, httpd-mtls.conf.template). */
+  file?: string;
   /** The port to listen on: chosen before the identity provider starts, which needs the redirect URI. */
   port?: number;
   oidc: { issuer: string; clientId: string; clientSecret: string };
@@ -54,16 +60,17 @@ export async function startApache(opts: ApacheOptions): Promise<RunningApache> {
   if (!binary) throw new Error('apache2 is not installed');
   const version = await apacheVersion(binary);
   const port = opts.port ?? (await freePort());
+  const template = join(opts.templateDir ?? APACHE_RECIPE_DIR, opts.file ?? 'httpd.conf.template');
   const p = await launchProxy({
     name: 'apache2',
     binary,
     port,
-    template: join(opts.templateDir ?? APACHE_RECIPE_DIR, 'httpd.conf.template'),
+    template,
     confName: 'httpd.conf',
     vars: {
       MODULES_DIR: APACHE_MODULES_DIR,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      GATEWAY_PORT: opts.gatewayPort,
+      ...(opts.gateway ? usedBy([template], opts.gateway) : { GATEWAY_PORT: opts.gatewayPort! }),
       OIDC_ISSUER: opts.oidc.issuer,
       OIDC_CLIENT_ID: opts.oidc.clientId,
       OIDC_CLIENT_SECRET: opts.oidc.clientSecret,

@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { findBinary, runToCompletion } from './processes.js';
 import { launchProxy, type LaunchedProxy } from './proxy-process.js';
+import { usedBy } from './template.js';
 
 export const CADDY_RECIPE_DIR = join(REPO_ROOT, 'examples/proxies/caddy');
 
 export interface CaddyOptions {
-  gatewayPort: number;
+  /** The gateway's port, for the TCP Caddyfile; a variant's takes `gateway` instead. */
+  gatewayPort?: number;
+  /** The values of a variant Caddyfile's gateway placeholders (GATEWAY_SOCKET; GATEWAY_ADDRESS, PROXY_CERT, ...). */
+  gateway?: Record<string, string | number>;
   authPort: number;
-  /** Directory holding Caddyfile.template; defaults to the shipped recipe. */
+  /** Directory holding the Caddyfile template; defaults to the shipped recipe. */
   templateDir?: string;
+  /** The template (default Caddyfile.template; the variants: Caddyfile-unix.template, Caddyfile-mtls.template). */
+  file?: string;
   binary?: string;
 }
 
@@ -35,12 +41,13 @@ export async function startCaddy(opts: CaddyOptions): Promise<RunningCaddy> {
   const binary = opts.binary ?? findBinary('caddy');
   if (!binary) throw new Error('caddy is not installed');
   const version = await caddyVersion(binary);
+  const template = join(opts.templateDir ?? CADDY_RECIPE_DIR, opts.file ?? 'Caddyfile.template');
   const p = await launchProxy({
     name: 'caddy',
     binary,
-    template: join(opts.templateDir ?? CADDY_RECIPE_DIR, 'Caddyfile.template'),
+    template,
     confName: 'Caddyfile',
-    vars: { AUTH_PORT: opts.authPort, GATEWAY_PORT: opts.gatewayPort },
+    vars: { AUTH_PORT: opts.authPort, ...(opts.gateway ? usedBy([template], opts.gateway) : { GATEWAY_PORT: opts.gatewayPort! }) },
     args: (conf) => ['run', '--config', conf, '--adapter', 'caddyfile'],
     // Caddy keeps state under HOME/XDG dirs; point them into the temp dir so nothing leaks out.
     prepare: (dir) => ['home', 'xdg-data', 'xdg-config'].forEach((d) => mkdirSync(join(dir, d))),

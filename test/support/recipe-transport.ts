@@ -127,8 +127,8 @@ export async function startRecipeTransport(kind: Transport, config: { gateway: R
       gatewayConfig: g,
       gateway,
       tap,
-      viaTap: { GATEWAY_ADDRESS: `127.0.0.1:${tap.port}`, ...certVars },
-      direct: { GATEWAY_ADDRESS: `127.0.0.1:${gateway.port}`, ...certVars },
+      viaTap: { GATEWAY_ADDRESS: `127.0.0.1:${tap.port}`, GATEWAY_PORT: tap.port, ...certVars },
+      direct: { GATEWAY_ADDRESS: `127.0.0.1:${gateway.port}`, GATEWAY_PORT: gateway.port, ...certVars },
       bypass: [
         { what: 'from 127.0.0.2, with the proxy\'s own certificate', url: gateway.url, localAddress: '127.0.0.2', tls: { ca: serverCa.certPem, cert: proxy.certPem, key: proxy.keyPem }, reason: 'trusted_proxy_untrusted_source' },
         { what: 'from 127.0.0.1 (the proxy\'s address), without a certificate', url: gateway.url, tls: { ca: serverCa.certPem }, reason: 'trusted_proxy_client_cert_missing' },
