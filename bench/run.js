@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]`
+ * `npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
@@ -42,7 +42,7 @@ const SIZES = {
   },
 };
 
-const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal };
+const FIGURES = { http, 'http-unix': { run: http.runUnix }, 'http-mtls': { run: http.runMtls }, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal };
 
 /**
  * @typedef {object} Context
@@ -61,7 +61,7 @@ function parseArgs(argv) {
       const bad = opts.only.filter((f) => !Object.hasOwn(FIGURES, f));
       if (bad.length) throw new Error(`--only: unknown figure(s) ${bad.join(', ')}; choose from ${Object.keys(FIGURES).join(', ')}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]\n');
+      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"; try --help`);
   }

@@ -2,6 +2,7 @@
  * HTTP load generator for figure 1, in its own process so it does not share a core's event loop
  * with the server it measures. Runs autocannon on request from bench/run.js.
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { serve } from '../lib/worker.js';
 
@@ -12,9 +13,11 @@ const MAX_REQUESTS_PER_SECOND = 200_000;
 const MAX_KEPT_LATENCIES = 1_000_000;
 
 /**
- * @param {{ url: string, headers: Record<string, string>, connections: number, durationSec: number }} opts
+ * `socketPath`: send to this Unix socket (the URL then names the path and Host only). `tls`: PEM
+ * files of the client certificate and key to present (the proxy's), for an https URL.
+ * @param {{ url: string, headers: Record<string, string>, connections: number, durationSec: number, socketPath?: string, tls?: { cert: string, key: string } }} opts
  */
-function run({ url, headers, connections, durationSec }) {
+function run({ url, headers, connections, durationSec, socketPath, tls }) {
   return new Promise((resolve, reject) => {
     // autocannon's own percentiles are whole milliseconds, too coarse for a p99 near 5 ms (one
     // step is 20%); each response's time is kept here at full resolution instead, up to a bound.
@@ -29,6 +32,8 @@ function run({ url, headers, connections, durationSec }) {
         duration: durationSec,
         maxOverallRequests: Math.max(connections, Math.ceil(MAX_REQUESTS_PER_SECOND * durationSec)),
         timeout: 10,
+        ...(socketPath && { socketPath }),
+        ...(tls && { tlsOptions: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
       },
       (err, r) => {
         if (err) return reject(err);

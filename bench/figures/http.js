@@ -3,50 +3,96 @@
  * (64 trustedProxies, 1,000 allowUsers) against a bare node:http server sending the same bytes.
  * Load comes from a separate autocannon process; both servers are warmed up, then timed runs
  * alternate gateway and baseline so drift on the shared machine hits both alike.
+ *
+ * The same figure over the other ways a proxy reaches the gateway (issue 17), each against a bare
+ * server on the same transport: the gateway's Unix socket (bind "none") against node:http on a
+ * socket, and mutual TLS (HTTPS, the proxy's client certificate required and checked, with the
+ * address list too) against node:https asking for a client certificate.
  */
-import { proxyHeaders } from '../lib/fixtures.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { proxyHeaders, transportConfig } from '../lib/fixtures.js';
+import { makeBenchCertificates } from '../lib/certs.js';
 import { startBareHttp, startClient, startGateway, withServerCpu } from '../lib/servers.js';
 import { median, pairedRatio } from '../lib/stats.js';
 
 /**
- * Checks that a server answers the benchmark request with 200 and the expected identity, so the
- * figure never measures a fast stream of refusals. Returns the body text.
+ * How the load reaches a server: the URL to request (for a socket, http://localhost/... with the
+ * socket path beside it) and, over TLS, the client certificate to present.
+ * @typedef {{ url: string, socketPath?: string, tls?: { cert: string, key: string } }} Target
  */
-async function expectWhoami(url, headers, user) {
-  const res = await fetch(`${url}/api/whoami`, { headers, signal: AbortSignal.timeout(5000) });
-  const text = await res.text();
-  const body = JSON.parse(text);
-  if (res.status !== 200 || body.user !== user || body.method !== 'trusted-proxy') {
-    throw new Error(`${url}/api/whoami answered ${res.status} ${text}, expected 200 for ${user}`);
-  }
-  return text;
+
+/**
+ * The target for a server's "listening" URL.
+ * @param {string} listening
+ * @param {{ cert: string, key: string }} [tls]
+ * @returns {Target}
+ */
+function targetOf(listening, tls) {
+  if (listening.startsWith('unix:')) return { url: 'http://localhost', socketPath: listening.slice(5) };
+  return { url: listening, ...(tls && { tls }) };
 }
 
-/** @param {import('../run.js').Context} ctx */
-export async function run(ctx) {
+/**
+ * Checks that a server answers the benchmark request with 200 and the expected identity, so the
+ * figure never measures a fast stream of refusals. Returns the body text.
+ * @param {Target} t
+ * @param {Record<string, string>} headers
+ * @param {string} user
+ */
+function expectWhoami(t, headers, user) {
+  const u = new URL(`${t.url}/api/whoami`);
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const tls = t.tls ? { cert: readFileSync(t.tls.cert), key: readFileSync(t.tls.key), rejectUnauthorized: false } : {};
+  return new Promise((resolve, reject) => {
+    const req = send(u, { headers, agent: false, socketPath: t.socketPath, ...tls, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        const body = JSON.parse(text);
+        if (res.statusCode !== 200 || body.user !== user || body.method !== 'trusted-proxy') reject(new Error(`${t.socketPath ?? t.url}/api/whoami answered ${res.statusCode} ${text}, expected 200 for ${user}`));
+        else resolve(text);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${t.url}: no answer within 5 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * @param {import('../run.js').Context} ctx
+ * @param {{ id: string, title: string, gateway: (ctx: import('../run.js').Context) => Promise<{ child: any, url: string }>, bare: (body: string) => Promise<{ child: any, url: string }>, tls?: { cert: string, key: string } }} how
+ */
+async function measure(ctx, how) {
   const { ws, sizes } = ctx;
   const headers = proxyHeaders(ws.user);
-  const gw = await ctx.track(startGateway(ws));
-  const body = await expectWhoami(gw.url, headers, ws.user);
-  const bare = await ctx.track(startBareHttp(body));
+  const gw = await ctx.track(how.gateway(ctx));
+  const gwTarget = targetOf(gw.url, how.tls);
+  const body = await expectWhoami(gwTarget, headers, ws.user);
+  const bare = await ctx.track(how.bare(body));
+  const bareTarget = targetOf(bare.url, how.tls);
   const load = ctx.track(startClient('http-load.js'));
-  if ((await expectWhoami(bare.url, headers, ws.user)) !== body) throw new Error('the baseline does not answer the gateway\'s exact body');
+  if ((await expectWhoami(bareTarget, headers, ws.user)) !== body) throw new Error('the baseline does not answer the gateway\'s exact body');
 
   const timeout = (sec) => sec * 1000 + 15_000;
-  const once = async (server, durationSec) => {
-    const url = server.url;
+  /** @param {{ child: any }} server @param {Target} t @param {number} durationSec */
+  const once = async (server, t, durationSec) => {
     const r = await withServerCpu(server.child, () =>
-      load.request('run', { url: `${url}/api/whoami`, headers, connections: sizes.httpConnections, durationSec }, timeout(durationSec)),
+      load.request('run', { url: `${t.url}/api/whoami`, socketPath: t.socketPath, tls: t.tls, headers, connections: sizes.httpConnections, durationSec }, timeout(durationSec)),
     );
     if (r.requests === 0 || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || !(r.latencyMs.samples > 0)) {
-      throw new Error(`load run on ${url} was not clean: ${JSON.stringify(r)}`);
+      throw new Error(`load run on ${t.socketPath ?? t.url} was not clean: ${JSON.stringify(r)}`);
     }
     return { ...r, cpuUsPerRequest: r.serverCpuUs / r.requests };
   };
 
   if (sizes.httpWarmupSec > 0) {
-    await once(gw, sizes.httpWarmupSec);
-    await once(bare, sizes.httpWarmupSec);
+    await once(gw, gwTarget, sizes.httpWarmupSec);
+    await once(bare, bareTarget, sizes.httpWarmupSec);
   }
   /** @type {any[]} */
   const g = [];
@@ -55,11 +101,11 @@ export async function run(ctx) {
   for (let i = 0; i < sizes.httpPairs; i++) {
     // Alternate which goes first so neither always runs on the warmer (or noisier) slot.
     if (i % 2 === 0) {
-      g.push(await once(gw, sizes.httpRunSec));
-      b.push(await once(bare, sizes.httpRunSec));
+      g.push(await once(gw, gwTarget, sizes.httpRunSec));
+      b.push(await once(bare, bareTarget, sizes.httpRunSec));
     } else {
-      b.push(await once(bare, sizes.httpRunSec));
-      g.push(await once(gw, sizes.httpRunSec));
+      b.push(await once(bare, bareTarget, sizes.httpRunSec));
+      g.push(await once(gw, gwTarget, sizes.httpRunSec));
     }
   }
   const rps = (xs) => xs.map((x) => x.rps);
@@ -69,8 +115,8 @@ export async function run(ctx) {
   const cpuRatio = pairedRatio(cpu(g), cpu(b));
   const p99Ratio = pairedRatio(p99(g), p99(b));
   return {
-    id: '1-http',
-    title: 'Authorized HTTP throughput (GET /api/whoami, trusted-proxy, 64 proxies, 1,000 users)',
+    id: how.id,
+    title: how.title,
     rows: [
       { metric: `requests/s (${sizes.httpConnections} conns)`, unit: '', gateway: median(rps(g)), baseline: median(rps(b)), ratio: rpsRatio, target: '>= 0.85x', pass: rpsRatio >= 0.85 },
       { metric: 'p99 latency', unit: 'ms', gateway: median(p99(g)), baseline: median(p99(b)), ratio: p99Ratio, target: '<= 1.3x', pass: p99Ratio <= 1.3 },
@@ -79,4 +125,40 @@ export async function run(ctx) {
     details: { gateway: g, baseline: b, connections: sizes.httpConnections, runSec: sizes.httpRunSec, pairs: sizes.httpPairs },
     note: 'ratios are medians of back-to-back pairs; latency percentiles from every response time at full resolution (autocannon rounds its own to whole ms); server CPU per request is context (not inflated by other load)',
   };
+}
+
+/** @param {import('../run.js').Context} ctx */
+export function run(ctx) {
+  return measure(ctx, {
+    id: '1-http',
+    title: 'Authorized HTTP throughput (GET /api/whoami, trusted-proxy, 64 proxies, 1,000 users)',
+    gateway: (c) => startGateway(c.ws),
+    bare: (body) => startBareHttp(body),
+  });
+}
+
+/** Figure 1 over the gateway's Unix socket, against node:http on a Unix socket. @param {import('../run.js').Context} ctx */
+export function runUnix(ctx) {
+  const gwSocket = join(ctx.ws.dir, 'gateway.sock');
+  const bareSocket = join(ctx.ws.dir, 'bare.sock');
+  const config = transportConfig(ctx.ws, 'unix', { socketPath: gwSocket });
+  return measure(ctx, {
+    id: '1u-http-unix',
+    title: 'Figure 1 over the Unix socket (bind "none"; baseline: node:http on a Unix socket)',
+    gateway: (c) => startGateway(c.ws, config),
+    bare: (body) => startBareHttp(body, `unix:${bareSocket}`),
+  });
+}
+
+/** Figure 1 over mutual TLS, against node:https asking for a client certificate. @param {import('../run.js').Context} ctx */
+export function runMtls(ctx) {
+  const certs = makeBenchCertificates(ctx.ws.dir);
+  const config = transportConfig(ctx.ws, 'mtls', certs);
+  return measure(ctx, {
+    id: '1t-http-mtls',
+    title: 'Figure 1 over mutual TLS (client certificate and address checked; baseline: node:https with requestCert)',
+    gateway: (c) => startGateway(c.ws, config),
+    bare: (body) => startBareHttp(body, `tls:${certs.serverCert},${certs.serverKey},${certs.clientCa}`),
+    tls: { cert: certs.proxyCert, key: certs.proxyKey },
+  });
 }

@@ -131,3 +131,25 @@ export function makeWorkspace() {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The workspace config over another transport, written next to it: `unix`, the gateway only on a
+ * Unix socket (bind "none"); `mtls`, HTTPS with the proxy's client certificate required (and the
+ * address list, so both checks run). Returns the config file.
+ * @param {ReturnType<typeof makeWorkspace>} ws
+ * @param {'unix' | 'mtls'} transport
+ * @param {{ socketPath?: string, serverCert?: string, serverKey?: string, clientCa?: string }} files
+ */
+export function transportConfig(ws, transport, files) {
+  const config = trustedProxyConfig({ proxies: ws.proxies, users: ws.users });
+  if (transport === 'unix') {
+    config.gateway.bind = 'none';
+    config.gateway.listen = { unixSocket: { path: files.socketPath, mode: '0600' } };
+  } else {
+    config.gateway.tls = { cert: files.serverCert, key: files.serverKey, clientCa: files.clientCa };
+    config.gateway.auth.trustedProxy.clientCert = { allowedNames: ['mayros-proxy'] };
+  }
+  const file = join(ws.dir, `mayros-${transport}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}

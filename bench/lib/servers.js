@@ -11,7 +11,7 @@ export const MAYROS_BIN = fileURLToPath(new URL('../../bin/mayros.js', import.me
 const PROBE = fileURLToPath(new URL('../servers/probe.js', import.meta.url));
 const server = (name) => fileURLToPath(new URL(`../servers/${name}`, import.meta.url));
 
-const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+const LISTENING = /listening on ((?:https?:\/\/127\.0\.0\.1:\d+)|unix:\S+)/;
 const NODE_FLAGS = ['--expose-gc', '--import', PROBE];
 
 /**
@@ -29,20 +29,24 @@ async function ready(child) {
 }
 
 /**
- * `mayros gateway run` with the workspace config, on a free port.
+ * `mayros gateway run` with the workspace config (or `configPath`), on a free port.
  * @param {{ configPath: string, stateDir: string }} ws
+ * @param {string} [configPath]
  */
-export function startGateway(ws) {
-  const child = new Child('gateway', process.execPath, [...NODE_FLAGS, MAYROS_BIN, 'gateway', 'run', '--config', ws.configPath, '--port', '0'], {
+export function startGateway(ws, configPath = ws.configPath) {
+  const child = new Child('gateway', process.execPath, [...NODE_FLAGS, MAYROS_BIN, 'gateway', 'run', '--config', configPath, '--port', '0'], {
     ipc: true,
     env: { ...process.env, MAYROS_STATE_DIR: ws.stateDir, MAYROS_CONFIG_PATH: undefined, MAYROS_GATEWAY_TOKEN: undefined, MAYROS_GATEWAY_PASSWORD: undefined, MAYROS_GATEWAY_PORT: undefined },
   });
   return ready(child);
 }
 
-/** @param {string} body the exact JSON body the bare server answers with (the gateway's own) */
-export function startBareHttp(body) {
-  return ready(new Child('bare-http', process.execPath, [...NODE_FLAGS, server('bare-http.js'), body], { ipc: true }));
+/**
+ * @param {string} body the exact JSON body the bare server answers with (the gateway's own)
+ * @param {string} [transport] `unix:<path>`, or `tls:<cert>,<key>,<client CA>`; default TCP on loopback
+ */
+export function startBareHttp(body, transport) {
+  return ready(new Child('bare-http', process.execPath, [...NODE_FLAGS, server('bare-http.js'), body, ...(transport ? [transport] : [])], { ipc: true }));
 }
 
 export function startBareWs() {
