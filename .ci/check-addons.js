@@ -40,7 +40,7 @@ for (const file of addons) {
   try {
     require(file);
   } catch (err) {
-    failed.push(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    failed.push(`${file}: ${err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err)}`);
   }
 }
 process.stdout.write(`check-addons: ${addons.length} compiled addon(s), ${addons.length - failed.length} load in Node ${process.version}\n`);
