@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]`
+ * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal] [-- --node PATH]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
  * ratios are what count; absolute numbers are context. --smoke runs every figure at tiny sizes in a
  * few seconds: it asserts nothing about speed, but exits 1 if any figure could not be measured.
+ * --node PATH runs everything measured (gateway, baselines, decision loop, start-up commands) on
+ * that node binary; the load generators stay on this one.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { makeWorkspace } from './lib/fixtures.js';
 import { liveChildren } from './lib/proc.js';
 import { renderTable, writeResults } from './lib/report.js';
-import { ROOT } from './lib/servers.js';
+import { ROOT, getMeasuredNode, useMeasuredNode } from './lib/servers.js';
 import * as http from './figures/http.js';
 import * as wsHandshake from './figures/ws-handshake.js';
 import * as wsMemory from './figures/ws-memory.js';
@@ -52,20 +54,42 @@ const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startu
  * @property {<T>(x: T) => T} track registers a Child (or a promise of { child }) to stop after the figure
  */
 
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal] [-- --node PATH]\n';
+
 function parseArgs(argv) {
-  const opts = { smoke: false, only: Object.keys(FIGURES) };
-  for (const a of argv) {
+  /** @type {{ smoke: boolean, only: string[], node: string | undefined }} */
+  const opts = { smoke: false, only: Object.keys(FIGURES), node: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a === '--smoke') opts.smoke = true;
-    else if (a.startsWith('--only=')) {
+    else if (a === '--node' || a.startsWith('--node=')) {
+      const value = a === '--node' ? argv[++i] : a.slice(7);
+      if (!value || value.startsWith('--')) throw new Error('--node needs the path of a node binary, e.g. --node /tmp/mayros-node-24.22.3/bin/node');
+      opts.node = value;
+    } else if (a.startsWith('--only=')) {
       opts.only = a.slice(7).split(',').filter(Boolean);
       const bad = opts.only.filter((f) => !Object.hasOwn(FIGURES, f));
       if (bad.length) throw new Error(`--only: unknown figure(s) ${bad.join(', ')}; choose from ${Object.keys(FIGURES).join(', ')}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal]\n');
+      process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"; try --help`);
   }
   return opts;
+}
+
+/**
+ * The version of the node binary at `path`, which must run here.
+ * @param {string} path
+ */
+function nodeVersion(path) {
+  const r = spawnSync(path, ['-p', 'process.version'], { encoding: 'utf8', timeout: 15_000 });
+  const out = (r.stdout ?? '').trim();
+  if (r.error || r.status !== 0 || !/^v\d+\.\d+\.\d+$/.test(out)) {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}${r.stderr ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`;
+    throw new Error(`--node ${path}: not a node binary that runs here (${why})`);
+  }
+  return out;
 }
 
 function newestMtime(dir) {
@@ -118,6 +142,8 @@ async function runFigure(name, mod, base) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const measuredVersion = opts.node ? nodeVersion(resolve(opts.node)) : process.version;
+  if (opts.node) useMeasuredNode(resolve(opts.node), measuredVersion);
   ensureBuilt();
   const sizes = opts.smoke ? SIZES.smoke : SIZES.full;
   const ws = makeWorkspace();
@@ -137,13 +163,16 @@ async function main() {
   const meta = {
     date: new Date().toISOString(),
     mode: opts.smoke ? 'smoke' : 'full',
-    node: process.version,
+    node: measuredVersion,
+    nodePath: getMeasuredNode(),
+    loadNode: process.version,
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
     platform: `${process.platform} ${process.arch}`,
     seconds,
   };
-  process.stdout.write(`\nMayros Gateway benchmark (${meta.mode}): Node ${meta.node}, ${meta.cores} cores (${meta.cpu}), ${seconds.toFixed(1)} s\n\n`);
+  const clients = meta.loadNode === meta.node ? '' : ` (load generators on ${meta.loadNode})`;
+  process.stdout.write(`\nMayros Gateway benchmark (${meta.mode}): Node ${meta.node}${clients}, ${meta.cores} cores (${meta.cpu}), ${seconds.toFixed(1)} s\n\n`);
   process.stdout.write(`${renderTable(figures)}\n`);
   if (opts.smoke) process.stdout.write('(smoke mode: tiny sizes, targets are not meaningful)\n');
   const file = join(ROOT, 'bench/results', opts.smoke ? 'smoke.json' : 'latest.json');

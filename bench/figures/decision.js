@@ -7,7 +7,7 @@
  * the same process and rounds. The 1-entry case (a single length) is the floor, for context.
  */
 import { FULL_SPREAD } from '../lib/fixtures.js';
-import { startClient } from '../lib/servers.js';
+import { checkMeasuredNode, startClient } from '../lib/servers.js';
 
 /** Largest case / baseline at or below this counts as flat. */
 const FLAT = 1.5;
@@ -15,7 +15,8 @@ const FLAT = 1.5;
 /** @param {import('../run.js').Context} ctx */
 export async function run(ctx) {
   const { sizes } = ctx;
-  const child = ctx.track(startClient('decide.js'));
+  const child = ctx.track(startClient('decide.js', { measured: true }));
+  await checkMeasuredNode(child);
   const results = await child.request(
     'run',
     { proxySizes: sizes.decideProxies, userSizes: sizes.decideUsers, rounds: sizes.decideRounds, roundMs: sizes.decideRoundMs, warmupIters: sizes.decideWarmup, maxIters: 5_000_000 },
