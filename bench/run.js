@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { makeWorkspace } from './lib/fixtures.js';
 import { liveChildren } from './lib/proc.js';
 import { renderTable, writeResults } from './lib/report.js';
@@ -92,6 +92,23 @@ function nodeVersion(path) {
   return out;
 }
 
+/**
+ * The measured processes load native addons (better-sqlite3) from node_modules, which is compiled
+ * for one runtime: stop before measuring when they do not load in the measured node.
+ * @param {string} path
+ * @param {string} version
+ */
+function checkAddons(path, version) {
+  const r = spawnSync(path, [join(ROOT, '.ci/check-addons.js')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) return;
+  const prefix = (/** @type {string} */ p) => dirname(dirname(p));
+  const back = path === process.execPath ? '' : `; afterwards, for this node again: .ci/addons build ${process.execPath} ${prefix(process.execPath)}`;
+  throw new Error(
+    `the native addons in node_modules do not load in Node ${version} at ${path} (they are built for another runtime). ` +
+      `Build them for it first: .ci/addons build ${path} ${prefix(path)}${back}`,
+  );
+}
+
 function newestMtime(dir) {
   let newest = 0;
   for (const name of readdirSync(dir)) {
@@ -144,6 +161,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const measuredVersion = opts.node ? nodeVersion(resolve(opts.node)) : process.version;
   if (opts.node) useMeasuredNode(resolve(opts.node), measuredVersion);
+  checkAddons(getMeasuredNode(), measuredVersion);
   ensureBuilt();
   const sizes = opts.smoke ? SIZES.smoke : SIZES.full;
   const ws = makeWorkspace();
