@@ -8,6 +8,7 @@ import type { GatewayFacts } from '../../methods/registry.js';
 import type { GatewayContext } from '../context.js';
 import type { LogLimiter } from '../log.js';
 import type { AddressCounts } from './address-caps.js';
+import type { ScopesChangedListener } from './scopes.js';
 import type { Session } from './session.js';
 
 export interface WsState {
@@ -30,6 +31,8 @@ export interface WsState {
   readonly socketClosed: () => void;
   /** Sign-in lines: as many as the rejection log allows, counted apart from it. */
   readonly signInLog: LogLimiter;
+  /** Called when a reload changes a connected session's scopes (see scopes.ts). */
+  readonly scopeListeners: Set<ScopesChangedListener>;
   /** What methods may read of the gateway (one object; every read is live). */
   readonly facts: GatewayFacts;
   /** The ws server for `serverBytes`, the message-size limit it was made with (see upgrade.ts). */
