@@ -498,7 +498,7 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     status: 404,
     type: 'not_found',
     message: 'No such endpoint.',
-    fix: 'The gateway serves /healthz, /readyz, /api/whoami, the Control UI at / and WebSockets at /; check the path, and a proxy that rewrites it.',
+    fix: 'The gateway serves /healthz, /readyz, the /api routes listed in docs/protocol.md, the Control UI at / and WebSockets at /; check the path, and a proxy that rewrites it.',
   },
   method_not_allowed: {
     kind: 'request',
