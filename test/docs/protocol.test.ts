@@ -54,7 +54,7 @@ describe('docs/protocol.md', () => {
     expect(rows.map((r) => r[0])).toEqual(ERROR_CODES.map((c) => `\`${c}\``));
     for (const r of rows) {
       const reason = /^`([a-z_]+)`$/.exec(r[1]!)?.[1];
-      if (reason) expect(REASONS[reason as keyof typeof REASONS]?.wsError, r[0]).toBe(r[0]!.replace(/`/g, ''));
+      if (reason) expect((REASONS[reason as keyof typeof REASONS] as { wsError?: string } | undefined)?.wsError, r[0]).toBe(r[0]!.replace(/`/g, ''));
     }
   });
 

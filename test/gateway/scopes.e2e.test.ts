@@ -88,4 +88,23 @@ describe('onScopesChanged', () => {
       client.close();
     }
   });
+
+  it('sends presence events only to sessions that may list presence (operator.read)', async () => {
+    await t.rewrite(config({ defaultScopes: [], rules: [{ users: ['rita@example.com'], scopes: [R] }] }));
+    const reader = await wsConnect(t.wsUrl, { headers: as('rita@example.com') });
+    const nobody = await wsConnect(t.wsUrl, { headers: as('nobody@example.com') });
+    try {
+      expect(nobody.reply.payload.scopes).toEqual([]);
+      const joiner = await wsConnect(t.wsUrl, { headers: as('joe@example.com') });
+      joiner.client.close();
+      await within(reader.client.next((f) => f.event === 'presence' && f.payload.entry?.user === 'joe@example.com'), 3000, 'presence to the reader');
+      // The same flush went to everyone who gets it; a tick later, the scope-less session still has none.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(nobody.client.events.filter((e) => e.event === 'presence')).toEqual([]);
+      expect(await nobody.client.request('presence.list')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    } finally {
+      reader.client.close();
+      nobody.client.close();
+    }
+  });
 });

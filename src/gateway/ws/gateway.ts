@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { eventFrame } from '../../protocol/frames.js';
 import { REASONS } from '../../protocol/reasons.js';
+import { presenceList } from '../../methods/presence.js';
 import type { Generation } from '../../reload/generation.js';
 import type { RecheckReport } from '../../reload/reloader.js';
 import type { GatewayContext } from '../context.js';
@@ -59,7 +60,8 @@ export class WsGateway {
     const expire = (s: Session): void => closeSession(st, s, { reason: 'session_expired' }, { event: 'session_closed' });
     this.sweep = setInterval(() => expireDue(st.sessions, ctx.now(), expire), EXPIRY_SWEEP_MS);
     this.sweep.unref();
-    this.fanout = new PresenceFanout(ctx.presence, (payload) => broadcast(st, eventFrame('presence', payload)));
+    // Who is connected is what presence.list answers: only to sessions that may call it.
+    this.fanout = new PresenceFanout(ctx.presence, (payload) => broadcast(st, eventFrame('presence', payload), presenceList.scope));
   }
 
   /** The `upgrade` listener for the HTTP server(s). */
