@@ -19,14 +19,13 @@ import { AddressCounts } from './address-caps.js';
 import { closeSession } from './close.js';
 import { PresenceFanout } from './presence-fanout.js';
 import { recheckAll } from './recheck.js';
-import type { ScopesChangedListener } from './scopes.js';
 import { EXPIRY_SWEEP_MS, expireDue, type Session } from './session.js';
 import { broadcast, createWsServer, send } from './socket.js';
-import type { WsState } from './state.js';
+import type { ScopesChangedListener, WsState } from './state.js';
 import { handleUpgrade } from './upgrade.js';
 
 export type { Session } from './session.js';
-export type { ScopesChange, ScopesChangedListener } from './scopes.js';
+export type { ScopesChange, ScopesChangedListener } from './state.js';
 
 export class WsGateway {
   private readonly st: WsState;

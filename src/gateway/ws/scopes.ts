@@ -4,24 +4,13 @@
  * work the new scopes no longer allow can be stopped (chat runs, issue 15, register one).
  */
 import { eventFrame } from '../../protocol/frames.js';
-import type { Identity } from '../../protocol/identity.js';
 import type { ScopeList } from '../../protocol/scopes.js';
 import type { SessionUpdatedEvent } from '../../protocol/session.js';
 import type { Session } from './session.js';
 import { send } from './socket.js';
-import type { WsState } from './state.js';
+import type { ScopesChange, WsState } from './state.js';
 
-/** One session's new scopes, as a listener hears it. */
-export interface ScopesChange {
-  readonly connId: string;
-  /** The identity the session connected with. */
-  readonly identity: Identity;
-  /** The new scopes (sorted, expanded, shared: compare, never change). */
-  readonly scopes: ScopeList;
-  readonly previous: ScopeList;
-}
-
-export type ScopesChangedListener = (change: ScopesChange) => void;
+export type { ScopesChange, ScopesChangedListener } from './state.js';
 
 /**
  * Puts `next` in force for a connected session. Nothing happens when the list is the same:
