@@ -14,6 +14,7 @@ import type { AssertionOutcome } from './assertion/verify.js';
 import { parseIp } from '../net/ip.js';
 import { headerText } from './header-text.js';
 import { countOf, firstOf } from './header-values.js';
+import { splitGroups } from './group-list.js';
 
 /** True when no value of the header has anything but whitespace (also when it is absent). */
 function allBlank(v: string | readonly string[] | undefined): boolean {
@@ -118,7 +119,7 @@ function groupsFromHeader(name: string, headers: HeaderMap, separator: string, t
     trace?.push({ step: 'groups', ok: false, detail: `${name} is not valid UTF-8`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: name } };
   }
-  const groups = one === undefined ? [] : [...new Set(text.split(separator).map((g) => g.trim()).filter(Boolean))];
+  const groups = one === undefined ? [] : splitGroups(text, separator);
   trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }
