@@ -13,6 +13,7 @@ import { compileAuthPolicy } from '../../dist/auth/policy.js';
 import { compileAuthorization } from '../../dist/authz/compile.js';
 import { scopesFor } from '../../dist/authz/decide.js';
 import { MEMO_LIMIT } from '../../dist/net/cidr.js';
+import { GROUPS_MEMO_LIMIT } from '../../dist/auth/group-list.js';
 import { parseConfigObject } from '../../dist/config/parse.js';
 import { validated } from '../../dist/config/validate.js';
 import { GROUPS_HEADER, REQUIRED_HEADER, USER_HEADER, groupList, proxyList, rng, ruleList, trustedProxyConfig, userList } from '../lib/fixtures.js';
@@ -59,10 +60,13 @@ const SCOPE_CASE = { proxies: 64, users: 1000, groups: 1000 };
 /**
  * A "decision + scopes" case: `rules` authorization rules (0: no authorization section, the
  * mode's default), every request from the proxy with a user and three groups, some of which the
- * rules name.
+ * rules name. With `newGroups`, every call carries a groups value the policy has not seen lately
+ * (four times what its GroupNames remembers, cycled), so each is decoded and split again: the
+ * cost without the memo.
  * @param {number} rules
+ * @param {boolean} newGroups
  */
-function makeScopesCase(rules) {
+function makeScopesCase(rules, newGroups = false) {
   const users = userList(SCOPE_CASE.users);
   const groups = groupList(SCOPE_CASE.groups);
   const raw = trustedProxyConfig({ proxies: proxyList(SCOPE_CASE.proxies), users });
@@ -75,12 +79,20 @@ function makeScopesCase(rules) {
   const compiled = compileAuthorization(checked.config);
   const r = rng(98);
   const pick = (list) => list[Math.floor(r() * list.length)];
-  const inputs = Array.from({ length: INPUTS }, () => ({
+  // Users and groups the rules name, so that every case does the same work whatever its size: a
+  // lookup that finds its name (with 10 rules, random names would mostly miss, which is cheaper).
+  const ruleSet = raw.gateway.authorization?.rules ?? [];
+  const namedUsers = ruleSet.flatMap((x) => x.users ?? []);
+  const namedGroups = ruleSet.flatMap((x) => x.groups ?? []);
+  const someUser = () => pick(namedUsers.length ? namedUsers : users);
+  const someGroup = () => pick(namedGroups.length ? namedGroups : groups);
+  const inputs = Array.from({ length: newGroups ? 4 * GROUPS_MEMO_LIMIT : INPUTS }, (_, i) => ({
     peer: '127.0.0.1',
-    headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [pick(users)], [GROUPS_HEADER]: [`${pick(groups)},${pick(groups)},${pick(groups)}`] },
+    // The index makes every value distinct (a group name may repeat within it; the gateway drops repeats).
+    headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [someUser()], [GROUPS_HEADER]: [`${someGroup()},${someGroup()},${newGroups ? `${someGroup()},g${i}` : someGroup()}`] },
     surface: 'http',
   }));
-  return { name: `decision + scopes, ${rules} rules`, kind: 'scopes', rules, proxies: SCOPE_CASE.proxies, users: SCOPE_CASE.users, newPeers: false, policy, compiled, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
+  return { name: `decision + scopes, ${rules} rules${newGroups ? ', new groups value each call' : ''}`, kind: 'scopes', rules, newGroups, proxies: SCOPE_CASE.proxies, users: SCOPE_CASE.users, newPeers: false, policy, compiled, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
 }
 
 /** Keeps the scope lists' lengths, so the JIT cannot drop the scopesFor() calls. */
@@ -115,12 +127,13 @@ function timeIters(c, iters) {
 }
 
 /**
- * @param {{ proxySizes: number[], userSizes: number[], ruleSizes: number[], rounds: number, roundMs: number, warmupIters: number, maxIters: number }} o
+ * @param {{ proxySizes: number[], userSizes: number[], ruleSizes: number[], newGroupsRules?: number, rounds: number, roundMs: number, warmupIters: number, maxIters: number }} o
  */
 function run(o) {
   const cases = [];
   for (const newPeers of [false, true]) for (const p of o.proxySizes) for (const u of o.userSizes) cases.push(makeCase(p, u, newPeers));
   for (const n of o.ruleSizes ?? []) cases.push(makeScopesCase(n));
+  if (o.newGroupsRules) cases.push(makeScopesCase(o.newGroupsRules, true));
   for (const c of cases) timeIters(c, o.warmupIters);
   // Size each case's batch to about roundMs, capped in count.
   const iters = cases.map((c) => {
@@ -140,6 +153,7 @@ function run(o) {
     name: c.name,
     kind: c.kind ?? 'decision',
     rules: c.rules,
+    newGroups: c.newGroups ?? false,
     proxies: c.proxies,
     users: c.users,
     newPeers: c.newPeers,

@@ -26,7 +26,7 @@ export async function run(ctx) {
   // as a running gateway sees them (mixed in with the cases above, the decision's call sites see
   // every shape of both and the JIT makes them all slower).
   const scoper = ctx.track(startClient('decide.js'));
-  const scopes = await scoper.request('run', { proxySizes: [], userSizes: [], ruleSizes: sizes.decideRules, ...timing }, 120_000);
+  const scopes = await scoper.request('run', { proxySizes: [], userSizes: [], ruleSizes: sizes.decideRules, newGroupsRules: RULES_TARGET, ...timing }, 120_000);
   const results = [...decisions, ...scopes];
   // Known and new peers are compared each with their own baseline.
   const rows = [];
@@ -54,19 +54,20 @@ export async function run(ctx) {
   // Decision + scopes: the 10-rule case is the baseline (the smallest rule set); 1,000 rules is the
   // target size (< 1 us, flat), 10,000 shows that the cost does not grow with the rules.
   const scoped = results.filter((r) => r.kind === 'scopes');
-  const scopeBase = scoped.find((r) => r.rules === RULES_BASELINE);
+  const scopeBase = scoped.find((r) => r.rules === RULES_BASELINE && !r.newGroups);
   if (scoped.length && !scopeBase) throw new Error(`no decision + scopes case with ${RULES_BASELINE} rules to compare against`);
   for (const r of scoped) {
     const ratio = r.nsPerCall / scopeBase.nsPerCall;
-    const target = r.rules === RULES_TARGET ? `<= ${FLAT}x, < 1000 ns` : r.rules > RULES_TARGET ? `<= ${FLAT}x` : '';
+    // The new-groups row is context: the cost of a value the memo does not hold.
+    const targeted = !r.newGroups && r.rules >= RULES_TARGET;
     rows.push({
-      metric: `authorize() + scopesFor(): ${r.proxies} proxies, ${r.users} users, ${r.rules ? `${r.rules} rules` : 'no rules (mode default)'}`,
+      metric: `authorize() + scopesFor(): ${r.proxies} proxies, ${r.users} users, ${r.rules ? `${r.rules} rules` : 'no rules (mode default)'}${r.newGroups ? ', new groups value' : ''}`,
       unit: 'ns',
       gateway: r.nsPerCall,
       baseline: scopeBase.nsPerCall,
       ratio,
-      target,
-      pass: r.rules === RULES_TARGET ? ratio <= FLAT && r.nsPerCall < 1000 : r.rules > RULES_TARGET ? ratio <= FLAT : undefined,
+      target: !targeted ? '' : r.rules === RULES_TARGET ? `<= ${FLAT}x, < 1000 ns` : `<= ${FLAT}x`,
+      pass: !targeted ? undefined : r.rules === RULES_TARGET ? ratio <= FLAT && r.nsPerCall < 1000 : ratio <= FLAT,
     });
   }
   if (scopeBase) bases.push(scopeBase.name);
@@ -80,7 +81,9 @@ export async function run(ctx) {
       `"new peer" rows use a peer not seen lately on every call, and there lists of ${FULL_SPREAD}+ entries hold every ` +
       'IPv4 prefix length /8-/32 and the peer matches the loopback /8, so each lookup tries every IPv4 table first ' +
       '(the slowest case); "decision + scopes" rows add a groups header (three groups per request) and gateway.authorization ' +
-      'rules (a third naming a user, the rest two groups each) and time authorize() then scopesFor() from the usual peer; ' +
+      'rules (a third naming a user, the rest two groups each), requests naming a user and groups the rules name, ' +
+      'and time authorize() then scopesFor() from the usual peer, ' +
+      'its groups values remembered after their first request; the "new groups value" row sends one not seen lately on every call; ' +
       'CPU ns per call (wall time in the JSON)',
   };
 }

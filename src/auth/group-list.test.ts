@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitGroups } from './group-list.js';
+import { GROUPS_MEMO_LIMIT, GroupNames, splitGroups } from './group-list.js';
 
 /** What the decision did before: the reference. */
 const reference = (text: string, sep: string) => [...new Set(text.split(sep).map((g) => g.trim()).filter(Boolean))];
@@ -33,5 +33,34 @@ describe('splitGroups', () => {
     // Many distinct names with repeats: past the scan limit, the Set takes over.
     const many = Array.from({ length: 200 }, (_, i) => `g${i % 70}`).join(',');
     expect(splitGroups(many, ',')).toEqual(reference(many, ','));
+  });
+});
+
+describe('GroupNames', () => {
+  it('reads a wire value as UTF-8 in NFC, split and trimmed, and gives the same frozen list for the same value', () => {
+    const names = new GroupNames(',');
+    // "jürgen-team" as its UTF-8 bytes, one char per byte (as Node hands header values over), decomposed.
+    const wire = Buffer.from(' ops, ju\u0308rgen-team ,ops', 'utf8').toString('latin1');
+    const first = names.read(wire)!;
+    expect(first).toEqual(['ops', 'j\u00fcrgen-team']);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(names.read(wire)).toBe(first);
+    expect(names.read(`${wire} `)).not.toBe(first);
+  });
+
+  it('refuses a value that is not UTF-8, and does not remember it', () => {
+    const names = new GroupNames(',');
+    expect(names.read('ops,\u00ff')).toBeUndefined();
+    expect(names.remembered).toBe(0);
+  });
+
+  it('keeps at most GROUPS_MEMO_LIMIT values, and none that is very long', () => {
+    const names = new GroupNames(';');
+    for (let i = 0; i < GROUPS_MEMO_LIMIT * 2 + 5; i++) expect(names.read(`g${i};h`)).toEqual([`g${i}`, 'h']);
+    expect(names.remembered).toBeLessThanOrEqual(GROUPS_MEMO_LIMIT);
+    const fresh = new GroupNames(',');
+    const long = Array.from({ length: 300 }, (_, i) => `group${i}`).join(',');
+    expect(fresh.read(long)).toHaveLength(300);
+    expect(fresh.remembered).toBe(0);
   });
 });
