@@ -137,6 +137,16 @@ export function whenDecided(d: Decision | Promise<Decision>, then: (d: Decision)
   else then(d);
 }
 
+/**
+ * One line per request refused for a missing scope (through the rejection log's limiter): who,
+ * what, which scope it needed and which the person has, so an operator can grant the right one.
+ */
+export function logScopeMissing(ctx: GatewayContext, fields: { user: string | null; method: string; what: string; needed: string; scopes: readonly string[]; peer: string; surface: 'http' | 'ws'; connId?: string }): void {
+  const suppressed = ctx.rejectLog.take();
+  if (suppressed < 0) return;
+  ctx.logger.info({ event: 'scope_missing', ...fields, ...(suppressed ? { suppressed } : {}) }, 'request refused: scope missing');
+}
+
 export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string; claimedUser?: string }): void {
   const suppressed = ctx.rejectLog.take();
   if (suppressed < 0) return;
