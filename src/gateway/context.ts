@@ -2,6 +2,7 @@
  * The state one running gateway shares between its HTTP and WebSocket adapters.
  */
 import type { IncomingMessage } from 'node:http';
+import type { DatabaseState } from '../store/state.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -40,6 +41,8 @@ export interface GatewayContext {
   readonly keys: KeySource | undefined;
   /** Filled in once listening. */
   port: number;
+  /** The database opened at startup, or why it is not there (src/gateway/database.ts). */
+  readonly database: DatabaseState;
 }
 
 export interface Decision {

@@ -25,5 +25,8 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
       return ctx.presence.size;
     },
     presence: ctx.presence,
+    get database() {
+      return ctx.database;
+    },
   };
 }

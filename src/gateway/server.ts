@@ -22,6 +22,7 @@ import { Presence } from './presence.js';
 import { loadStaticFiles } from './http/static.js';
 import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
+import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -39,6 +40,11 @@ export interface GatewayOptions {
   watchConfig?: boolean;
   /** Quiet time after a file event before reloading (default 200 ms). */
   watchDebounceMs?: number;
+  /**
+   * Open the database (`<stateDir>/mayros.db`, for chat and the journal) at startup; default true.
+   * A database that cannot be opened never stops the gateway (src/gateway/database.ts).
+   */
+  database?: boolean;
 }
 
 export interface RunningGateway {
@@ -139,6 +145,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     now,
     version: VERSION,
     port: 0,
+    database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
@@ -181,6 +188,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   } catch (err) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     ws.shutdown();
+    closeGatewayDatabase(ctx.database, logger);
     throw err;
   }
   ctx.port = port;
@@ -226,6 +234,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
+        closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;
     },

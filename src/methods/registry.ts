@@ -11,6 +11,7 @@ import type { PresenceEntry } from '../protocol/presence.js';
 import { frameError, scopeMissingError } from '../protocol/reasons.js';
 import { allows, isScope, SCOPES, type Scope, type ScopeList } from '../protocol/scopes.js';
 import type { Generation } from '../reload/generation.js';
+import type { DatabaseState } from '../store/state.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -42,6 +43,8 @@ export interface GatewayFacts {
   /** Sessions that completed `connect`. */
   readonly clients: number;
   readonly presence: { snapshot(): Readonly<{ entries: readonly PresenceEntry[] }> };
+  /** The database opened at startup (chat store), or why it is unavailable. */
+  readonly database: DatabaseState;
 }
 
 /** What a handler is called with, besides its params. */
