@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { DatabaseState } from '../store/state.js';
+import type { JournalSink } from '../journal/sink.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -43,6 +44,8 @@ export interface GatewayContext {
   port: number;
   /** The database opened at startup, or why it is not there (src/gateway/database.ts). */
   readonly database: DatabaseState;
+  /** Where admissions, refusals and actions are recorded: the journal's recorder, or NO_JOURNAL. */
+  journal: JournalSink;
 }
 
 export interface Decision {

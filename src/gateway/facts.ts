@@ -28,5 +28,8 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     get database() {
       return ctx.database;
     },
+    get journal() {
+      return ctx.journal;
+    },
   };
 }

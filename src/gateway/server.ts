@@ -23,6 +23,7 @@ import { loadStaticFiles } from './http/static.js';
 import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
+import { NO_JOURNAL } from '../journal/sink.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -146,6 +147,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     version: VERSION,
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
+    journal: NO_JOURNAL,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);

@@ -12,6 +12,7 @@ import { frameError, scopeMissingError } from '../protocol/reasons.js';
 import { allows, isScope, SCOPES, type Scope, type ScopeList } from '../protocol/scopes.js';
 import type { Generation } from '../reload/generation.js';
 import type { DatabaseState } from '../store/state.js';
+import type { JournalSink } from '../journal/sink.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -45,6 +46,8 @@ export interface GatewayFacts {
   readonly presence: { snapshot(): Readonly<{ entries: readonly PresenceEntry[] }> };
   /** The database opened at startup (chat store), or why it is unavailable. */
   readonly database: DatabaseState;
+  /** Where a method records a state-changing action (a no-op sink when there is no journal). */
+  readonly journal: JournalSink;
 }
 
 /** What a handler is called with, besides its params. */
