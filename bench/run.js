@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal]`
+ * `npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal] [-- --node PATH]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
  * ratios are what count; absolute numbers are context. --smoke runs every figure at tiny sizes in a
  * few seconds: it asserts nothing about speed, but exits 1 if any figure could not be measured.
+ * --node PATH runs everything measured (gateway, baselines, decision loop, start-up commands) on
+ * that node binary; the load generators stay on this one.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { makeWorkspace } from './lib/fixtures.js';
 import { liveChildren } from './lib/proc.js';
 import { renderTable, writeResults } from './lib/report.js';
-import { ROOT } from './lib/servers.js';
+import { ROOT, getMeasuredNode, useMeasuredNode } from './lib/servers.js';
 import * as http from './figures/http.js';
 import * as wsHandshake from './figures/ws-handshake.js';
 import * as wsMemory from './figures/ws-memory.js';
@@ -28,7 +30,7 @@ const SIZES = {
     httpConnections: 50, httpWarmupSec: 2, httpRunSec: 1, httpPairs: 16,
     wsConcurrency: 50, wsWarmupMs: 2000, wsRunMs: 1200, wsPairs: 10, wsMaxCount: 200_000,
     memClients: 5000, memWarmup: 500, memBatch: 100,
-    decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
+    decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRules: [0, 10, 1000, 10_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
     journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
   },
@@ -36,7 +38,7 @@ const SIZES = {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
     wsConcurrency: 4, wsWarmupMs: 0, wsRunMs: 300, wsPairs: 1, wsMaxCount: 2000,
     memClients: 50, memWarmup: 10, memBatch: 25,
-    decideProxies: [1, 100], decideUsers: [10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
+    decideProxies: [1, 100], decideUsers: [10, 1000], decideRules: [0, 10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
     startupRounds: 1,
     journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
   },
@@ -52,20 +54,59 @@ const FIGURES = { http, 'http-unix': { run: http.runUnix }, 'http-mtls': { run: 
  * @property {<T>(x: T) => T} track registers a Child (or a promise of { child }) to stop after the figure
  */
 
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal] [-- --node PATH]\n';
+
 function parseArgs(argv) {
-  const opts = { smoke: false, only: Object.keys(FIGURES) };
-  for (const a of argv) {
+  /** @type {{ smoke: boolean, only: string[], node: string | undefined }} */
+  const opts = { smoke: false, only: Object.keys(FIGURES), node: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a === '--smoke') opts.smoke = true;
-    else if (a.startsWith('--only=')) {
+    else if (a === '--node' || a.startsWith('--node=')) {
+      const value = a === '--node' ? argv[++i] : a.slice(7);
+      if (!value || value.startsWith('--')) throw new Error('--node needs the path of a node binary, e.g. --node /tmp/mayros-node-24.22.3/bin/node');
+      opts.node = value;
+    } else if (a.startsWith('--only=')) {
       opts.only = a.slice(7).split(',').filter(Boolean);
       const bad = opts.only.filter((f) => !Object.hasOwn(FIGURES, f));
       if (bad.length) throw new Error(`--only: unknown figure(s) ${bad.join(', ')}; choose from ${Object.keys(FIGURES).join(', ')}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal]\n');
+      process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"; try --help`);
   }
   return opts;
+}
+
+/**
+ * The version of the node binary at `path`, which must run here.
+ * @param {string} path
+ */
+function nodeVersion(path) {
+  const r = spawnSync(path, ['-p', 'process.version'], { encoding: 'utf8', timeout: 15_000 });
+  const out = (r.stdout ?? '').trim();
+  if (r.error || r.status !== 0 || !/^v\d+\.\d+\.\d+$/.test(out)) {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}${r.stderr ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`;
+    throw new Error(`--node ${path}: not a node binary that runs here (${why})`);
+  }
+  return out;
+}
+
+/**
+ * The measured processes load native addons (better-sqlite3) from node_modules, which is compiled
+ * for one runtime: stop before measuring when they do not load in the measured node.
+ * @param {string} path
+ * @param {string} version
+ */
+function checkAddons(path, version) {
+  const r = spawnSync(path, [join(ROOT, '.ci/check-addons.js')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) return;
+  const prefix = (/** @type {string} */ p) => dirname(dirname(p));
+  const back = path === process.execPath ? '' : `; afterwards, for this node again: .ci/addons build ${process.execPath} ${prefix(process.execPath)}`;
+  throw new Error(
+    `the native addons in node_modules do not load in Node ${version} at ${path} (they are built for another runtime). ` +
+      `Build them for it first: .ci/addons build ${path} ${prefix(path)}${back}`,
+  );
 }
 
 function newestMtime(dir) {
@@ -118,6 +159,9 @@ async function runFigure(name, mod, base) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const measuredVersion = opts.node ? nodeVersion(resolve(opts.node)) : process.version;
+  if (opts.node) useMeasuredNode(resolve(opts.node), measuredVersion);
+  checkAddons(getMeasuredNode(), measuredVersion);
   ensureBuilt();
   const sizes = opts.smoke ? SIZES.smoke : SIZES.full;
   const ws = makeWorkspace();
@@ -137,13 +181,16 @@ async function main() {
   const meta = {
     date: new Date().toISOString(),
     mode: opts.smoke ? 'smoke' : 'full',
-    node: process.version,
+    node: measuredVersion,
+    nodePath: getMeasuredNode(),
+    loadNode: process.version,
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
     platform: `${process.platform} ${process.arch}`,
     seconds,
   };
-  process.stdout.write(`\nMayros Gateway benchmark (${meta.mode}): Node ${meta.node}, ${meta.cores} cores (${meta.cpu}), ${seconds.toFixed(1)} s\n\n`);
+  const clients = meta.loadNode === meta.node ? '' : ` (load generators on ${meta.loadNode})`;
+  process.stdout.write(`\nMayros Gateway benchmark (${meta.mode}): Node ${meta.node}${clients}, ${meta.cores} cores (${meta.cpu}), ${seconds.toFixed(1)} s\n\n`);
   process.stdout.write(`${renderTable(figures)}\n`);
   if (opts.smoke) process.stdout.write('(smoke mode: tiny sizes, targets are not meaningful)\n');
   const file = join(ROOT, 'bench/results', opts.smoke ? 'smoke.json' : 'latest.json');

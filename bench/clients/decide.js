@@ -3,15 +3,20 @@
  * or heap. Every case runs the compiled policy from dist/ on a successful trusted-proxy decision
  * (the full path: source address, required header, identity header, allowlist), once with the
  * peer a gateway usually sees (its proxy, remembered after the first request) and once with a
- * peer not seen lately on every call (the prefix tables' own cost). Cases are measured
- * round-robin so background noise falls on all of them alike.
+ * peer not seen lately on every call (the prefix tables' own cost). The "decision + scopes" cases
+ * add the groups header and gateway.authorization rules, and time authorize() followed by
+ * scopesFor() on the identity it admits: what every /api request and every connect costs. Cases
+ * are measured round-robin so background noise falls on all of them alike.
  */
 import { authorize } from '../../dist/auth/authorize.js';
 import { compileAuthPolicy } from '../../dist/auth/policy.js';
+import { compileAuthorization } from '../../dist/authz/compile.js';
+import { scopesFor } from '../../dist/authz/decide.js';
 import { MEMO_LIMIT } from '../../dist/net/cidr.js';
+import { GROUPS_MEMO_LIMIT } from '../../dist/auth/group-list.js';
 import { parseConfigObject } from '../../dist/config/parse.js';
 import { validated } from '../../dist/config/validate.js';
-import { REQUIRED_HEADER, USER_HEADER, proxyList, rng, trustedProxyConfig, userList } from '../lib/fixtures.js';
+import { GROUPS_HEADER, REQUIRED_HEADER, USER_HEADER, groupList, proxyList, rng, ruleList, trustedProxyConfig, userList } from '../lib/fixtures.js';
 import { median } from '../lib/stats.js';
 import { serve } from '../lib/worker.js';
 
@@ -49,6 +54,50 @@ function makeCase(proxies, users, newPeers) {
   return { name: `${proxies} proxies, ${users} users${newPeers ? ', new peer each call' : ''}`, proxies, users, newPeers, policy, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
 }
 
+/** The "decision + scopes" cases: 64 proxies and 1,000 users, as figure 1, and this many groups. */
+const SCOPE_CASE = { proxies: 64, users: 1000, groups: 1000 };
+
+/**
+ * A "decision + scopes" case: `rules` authorization rules (0: no authorization section, the
+ * mode's default), every request from the proxy with a user and three groups, some of which the
+ * rules name. With `newGroups`, every call carries a groups value the policy has not seen lately
+ * (four times what its GroupNames remembers, cycled), so each is decoded and split again: the
+ * cost without the memo.
+ * @param {number} rules
+ * @param {boolean} newGroups
+ */
+function makeScopesCase(rules, newGroups = false) {
+  const users = userList(SCOPE_CASE.users);
+  const groups = groupList(SCOPE_CASE.groups);
+  const raw = trustedProxyConfig({ proxies: proxyList(SCOPE_CASE.proxies), users });
+  raw.gateway.auth.trustedProxy.groupsHeader = GROUPS_HEADER;
+  if (rules > 0) raw.gateway.authorization = { rules: ruleList(rules, users, groups) };
+  const checked = validated(parseConfigObject(raw));
+  const issues = checked.checks.issues;
+  if (issues.length) throw new Error(`benchmark config is invalid: ${JSON.stringify(issues[0])}`);
+  const policy = compileAuthPolicy(checked);
+  const compiled = compileAuthorization(checked.config);
+  const r = rng(98);
+  const pick = (list) => list[Math.floor(r() * list.length)];
+  // Users and groups the rules name, so that every case does the same work whatever its size: a
+  // lookup that finds its name (with 10 rules, random names would mostly miss, which is cheaper).
+  const ruleSet = raw.gateway.authorization?.rules ?? [];
+  const namedUsers = ruleSet.flatMap((x) => x.users ?? []);
+  const namedGroups = ruleSet.flatMap((x) => x.groups ?? []);
+  const someUser = () => pick(namedUsers.length ? namedUsers : users);
+  const someGroup = () => pick(namedGroups.length ? namedGroups : groups);
+  const inputs = Array.from({ length: newGroups ? 4 * GROUPS_MEMO_LIMIT : INPUTS }, (_, i) => ({
+    peer: '127.0.0.1',
+    // The index makes every value distinct (a group name may repeat within it; the gateway drops repeats).
+    headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [someUser()], [GROUPS_HEADER]: [`${someGroup()},${someGroup()},${newGroups ? `${someGroup()},g${i}` : someGroup()}`] },
+    surface: 'http',
+  }));
+  return { name: `decision + scopes, ${rules} rules${newGroups ? ', new groups value each call' : ''}`, kind: 'scopes', rules, newGroups, proxies: SCOPE_CASE.proxies, users: SCOPE_CASE.users, newPeers: false, policy, compiled, inputs, cpuSamples: /** @type {number[]} */ ([]), wallSamples: /** @type {number[]} */ ([]) };
+}
+
+/** Keeps the scope lists' lengths, so the JIT cannot drop the scopesFor() calls. */
+let sink = 0;
+
 /**
  * Runs `iters` decisions; returns the CPU time and the wall time they took, in ns. CPU time is
  * what the figure quotes: on a shared machine, wall time also counts the moments another process
@@ -58,8 +107,18 @@ function timeIters(c, iters) {
   let ok = 0;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iters; i++) {
-    if (authorize(c.inputs[i % c.inputs.length], c.policy).ok) ok++;
+  if (c.kind === 'scopes') {
+    for (let i = 0; i < iters; i++) {
+      const d = authorize(c.inputs[i % c.inputs.length], c.policy);
+      if (d.ok) {
+        ok++;
+        sink += scopesFor(d.identity, c.compiled).length;
+      }
+    }
+  } else {
+    for (let i = 0; i < iters; i++) {
+      if (authorize(c.inputs[i % c.inputs.length], c.policy).ok) ok++;
+    }
   }
   const wall = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
@@ -68,11 +127,13 @@ function timeIters(c, iters) {
 }
 
 /**
- * @param {{ proxySizes: number[], userSizes: number[], rounds: number, roundMs: number, warmupIters: number, maxIters: number }} o
+ * @param {{ proxySizes: number[], userSizes: number[], ruleSizes: number[], newGroupsRules?: number, rounds: number, roundMs: number, warmupIters: number, maxIters: number }} o
  */
 function run(o) {
   const cases = [];
   for (const newPeers of [false, true]) for (const p of o.proxySizes) for (const u of o.userSizes) cases.push(makeCase(p, u, newPeers));
+  for (const n of o.ruleSizes ?? []) cases.push(makeScopesCase(n));
+  if (o.newGroupsRules) cases.push(makeScopesCase(o.newGroupsRules, true));
   for (const c of cases) timeIters(c, o.warmupIters);
   // Size each case's batch to about roundMs, capped in count.
   const iters = cases.map((c) => {
@@ -87,8 +148,12 @@ function run(o) {
       c.wallSamples.push(t.wall / iters[i]);
     });
   }
+  if (sink < 0) throw new Error('unreachable');
   return cases.map((c) => ({
     name: c.name,
+    kind: c.kind ?? 'decision',
+    rules: c.rules,
+    newGroups: c.newGroups ?? false,
     proxies: c.proxies,
     users: c.users,
     newPeers: c.newPeers,

@@ -5,23 +5,25 @@
  * request (the only journal work on a request once a person's first admission is written); and `mayros journal verify` over
  * that journal as a person runs it (a new process) against `node -e ""`.
  */
-import { MAYROS_BIN, startClient } from '../lib/servers.js';
+import { MAYROS_BIN, checkMeasuredNode, getMeasuredNode, startClient } from '../lib/servers.js';
 import { timeCommand } from '../lib/proc.js';
 import { median } from '../lib/stats.js';
 
 /** @param {import('../run.js').Context} ctx */
 export async function run(ctx) {
   const { sizes, ws } = ctx;
-  const child = ctx.track(startClient('journal.js'));
+  const child = ctx.track(startClient('journal.js', { measured: true }));
+  await checkMeasuredNode(child);
   const a = await child.request('appends', { dir: ws.dir, appends: sizes.journalAppends, rounds: sizes.journalRounds }, 300_000);
   const ad = await child.request('admit', { admits: sizes.journalAdmits, rounds: sizes.journalRounds }, 120_000);
   const v = await child.request('verify', { dir: ws.dir, verifyEntries: sizes.journalVerifyEntries, rounds: sizes.journalRounds }, 300_000);
   const env = { ...process.env, MAYROS_STATE_DIR: ws.stateDir, MAYROS_CONFIG_PATH: undefined };
+  const nodeBin = getMeasuredNode();
   const node = [];
   const cli = [];
   for (let i = 0; i < sizes.journalRounds; i++) {
-    node.push((await timeCommand(process.execPath, ['-e', ''], { env, timeoutMs: 15_000 })).ms);
-    const r = await timeCommand(process.execPath, [MAYROS_BIN, 'journal', 'verify', '--db', v.file], { env, timeoutMs: 30_000 });
+    node.push((await timeCommand(nodeBin, ['-e', ''], { env, timeoutMs: 15_000 })).ms);
+    const r = await timeCommand(nodeBin, [MAYROS_BIN, 'journal', 'verify', '--db', v.file], { env, timeoutMs: 30_000 });
     if (!r.stdout.includes(`${sizes.journalVerifyEntries} entries`)) throw new Error(`mayros journal verify did not verify the benchmark journal: ${r.stdout.slice(0, 200)}`);
     cli.push(r.ms);
   }

@@ -4,14 +4,14 @@
  * Until the audit command exists, `mayros config validate` stands in, and the table says so.
  */
 import { Child, timeCommand } from '../lib/proc.js';
-import { MAYROS_BIN } from '../lib/servers.js';
+import { MAYROS_BIN, getMeasuredNode } from '../lib/servers.js';
 import { median } from '../lib/stats.js';
 
 /** True when this build of the CLI has `security audit` (commander lists it in `security --help`). */
 async function hasAudit(env) {
-  const { stdout } = await timeCommand(process.execPath, [MAYROS_BIN, '--help'], { env, timeoutMs: 15_000 });
+  const { stdout } = await timeCommand(getMeasuredNode(), [MAYROS_BIN, '--help'], { env, timeoutMs: 15_000 });
   if (!/^\s+security\b/m.test(stdout)) return false;
-  const sub = await timeCommand(process.execPath, [MAYROS_BIN, 'security', '--help'], { env, timeoutMs: 15_000 });
+  const sub = await timeCommand(getMeasuredNode(), [MAYROS_BIN, 'security', '--help'], { env, timeoutMs: 15_000 });
   return /^\s+audit\b/m.test(sub.stdout);
 }
 
@@ -23,18 +23,19 @@ export async function run(ctx) {
   const checkArgs = audit ? ['security', 'audit', '--config', ws.configPath] : ['config', 'validate', '--config', ws.configPath];
   const checkName = audit ? 'security audit' : 'config validate (stand-in: no security audit yet)';
 
+  const nodeBin = getMeasuredNode();
   const node = [];
   const listen = [];
   const check = [];
   for (let i = 0; i < sizes.startupRounds; i++) {
-    node.push((await timeCommand(process.execPath, ['-e', ''], { env, timeoutMs: 15_000 })).ms);
-    const gw = new Child('gateway run', process.execPath, [MAYROS_BIN, 'gateway', 'run', '--config', ws.configPath, '--port', '0'], { env });
+    node.push((await timeCommand(nodeBin, ['-e', ''], { env, timeoutMs: 15_000 })).ms);
+    const gw = new Child('gateway run', nodeBin, [MAYROS_BIN, 'gateway', 'run', '--config', ws.configPath, '--port', '0'], { env });
     try {
       listen.push((await gw.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/, 15_000)).ms);
     } finally {
       await gw.stop();
     }
-    check.push((await timeCommand(process.execPath, [MAYROS_BIN, ...checkArgs], { env, timeoutMs: 15_000 })).ms);
+    check.push((await timeCommand(nodeBin, [MAYROS_BIN, ...checkArgs], { env, timeoutMs: 15_000 })).ms);
   }
   const n = median(node);
   const l = median(listen);

@@ -82,6 +82,31 @@ export function userList(size) {
   return Array.from({ length: size }, (_, i) => `user${String(i).padStart(5, '0')}@example.com`);
 }
 
+/** The groups header the "decision + scopes" cases of figure 4 configure (groups as the proxy sends them). */
+export const GROUPS_HEADER = 'x-forwarded-groups';
+
+/** `size` group names, group00000 and up. */
+export function groupList(size) {
+  return Array.from({ length: size }, (_, i) => `group${String(i).padStart(5, '0')}`);
+}
+
+/**
+ * `count` gateway.authorization rules over `users` and `groups`: about a third name users, the
+ * rest groups (a couple each), granting read, write or admin in turn. Deterministic.
+ * @param {number} count
+ * @param {string[]} users
+ * @param {string[]} groups
+ */
+export function ruleList(count, users, groups, seed = 11) {
+  const r = rng(seed);
+  const scopes = ['operator.read', 'operator.write', 'operator.admin'];
+  return Array.from({ length: count }, (_, i) => {
+    const pick = (list) => list[Math.floor(r() * list.length)];
+    const named = i % 3 === 0 ? { users: [pick(users)] } : { groups: [pick(groups), pick(groups)] };
+    return { ...named, scopes: [scopes[i % 3]] };
+  });
+}
+
 /** The user the benchmark's requests carry: one from the middle of the list. */
 export function requestUser(users) {
   return users[Math.floor(users.length / 2)];

@@ -12,6 +12,37 @@ const PROBE = fileURLToPath(new URL('../servers/probe.js', import.meta.url));
 const server = (name) => fileURLToPath(new URL(`../servers/${name}`, import.meta.url));
 
 const LISTENING = /listening on ((?:https?:\/\/127\.0\.0\.1:\d+)|unix:\S+)/;
+
+/**
+ * The node binary of everything measured: the gateway, the baselines, the decision loop and the
+ * start-up commands. `--node PATH` changes it; the load generators stay on the benchmark's own node,
+ * so runs on two runtimes drive the servers with the same clients.
+ */
+let measuredNode = process.execPath;
+let measuredVersion = process.version;
+
+/**
+ * @param {string} path an absolute path to a node binary that runs (checked by bench/run.js)
+ * @param {string} version what it reports as process.version
+ */
+export function useMeasuredNode(path, version) {
+  measuredNode = path;
+  measuredVersion = version;
+}
+
+export function getMeasuredNode() {
+  return measuredNode;
+}
+
+/**
+ * Fails unless `child` (a server with the probe, or a bench/lib/worker.js client) runs on the
+ * measured node: a figure must never quietly measure another runtime.
+ * @param {Child} child
+ */
+export async function checkMeasuredNode(child) {
+  const version = await child.request('version', {}, 10_000);
+  if (version !== measuredVersion) throw new Error(`${child.name} runs on Node ${version}, not the measured ${measuredVersion} (${measuredNode})`);
+}
 const NODE_FLAGS = ['--expose-gc', '--import', PROBE];
 
 /**
@@ -21,6 +52,7 @@ const NODE_FLAGS = ['--expose-gc', '--import', PROBE];
 async function ready(child) {
   try {
     const { match } = await child.waitForLine(LISTENING, 15_000);
+    await checkMeasuredNode(child);
     return { child, url: match[1] };
   } catch (err) {
     await child.stop('SIGKILL');
@@ -34,7 +66,7 @@ async function ready(child) {
  * @param {string} [configPath]
  */
 export function startGateway(ws, configPath = ws.configPath) {
-  const child = new Child('gateway', process.execPath, [...NODE_FLAGS, MAYROS_BIN, 'gateway', 'run', '--config', configPath, '--port', '0'], {
+  const child = new Child('gateway', measuredNode, [...NODE_FLAGS, MAYROS_BIN, 'gateway', 'run', '--config', configPath, '--port', '0'], {
     ipc: true,
     env: { ...process.env, MAYROS_STATE_DIR: ws.stateDir, MAYROS_CONFIG_PATH: undefined, MAYROS_GATEWAY_TOKEN: undefined, MAYROS_GATEWAY_PASSWORD: undefined, MAYROS_GATEWAY_PORT: undefined },
   });
@@ -46,19 +78,21 @@ export function startGateway(ws, configPath = ws.configPath) {
  * @param {string} [transport] `unix:<path>`, or `tls:<cert>,<key>,<client CA>`; default TCP on loopback
  */
 export function startBareHttp(body, transport) {
-  return ready(new Child('bare-http', process.execPath, [...NODE_FLAGS, server('bare-http.js'), body, ...(transport ? [transport] : [])], { ipc: true }));
+  return ready(new Child('bare-http', measuredNode, [...NODE_FLAGS, server('bare-http.js'), body, ...(transport ? [transport] : [])], { ipc: true }));
 }
 
 export function startBareWs() {
-  return ready(new Child('bare-ws', process.execPath, [...NODE_FLAGS, server('bare-ws.js')], { ipc: true }));
+  return ready(new Child('bare-ws', measuredNode, [...NODE_FLAGS, server('bare-ws.js')], { ipc: true }));
 }
 
 /**
- * A load-generator process (bench/clients/<name>).
+ * A process running bench/clients/<name>: a load generator on the benchmark's own node, or, with
+ * `measured`, code of the gateway's measured in its own process (the decision loop) on the measured node.
  * @param {string} name
+ * @param {{ measured?: boolean }} [opts]
  */
-export function startClient(name) {
-  return new Child(name, process.execPath, [fileURLToPath(new URL(`../clients/${name}`, import.meta.url))], { ipc: true });
+export function startClient(name, opts = {}) {
+  return new Child(name, opts.measured ? measuredNode : process.execPath, [fileURLToPath(new URL(`../clients/${name}`, import.meta.url))], { ipc: true });
 }
 
 /**

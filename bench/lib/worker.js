@@ -1,6 +1,6 @@
 /**
  * The child side of the IPC protocol in proc.js: requests `{ id, cmd, ...args }` are answered with
- * `{ id, ok, result | error }`. A worker exits when its parent goes away, so no load generator or
+ * `{ id, ok, result | error }`; `{ cmd: "version" }` answers the Node.js version. A worker exits when its parent goes away, so no load generator or
  * server outlives the benchmark.
  */
 
@@ -11,7 +11,7 @@ export function serve(handlers) {
   if (!process.send) throw new Error('this script is started by bench/run.js (it needs an IPC channel)');
   process.on('message', async (/** @type {any} */ msg) => {
     if (!msg || typeof msg.id !== 'number') return;
-    const handler = Object.hasOwn(handlers, msg.cmd) ? handlers[msg.cmd] : undefined;
+    const handler = msg.cmd === 'version' ? () => process.version : Object.hasOwn(handlers, msg.cmd) ? handlers[msg.cmd] : undefined;
     try {
       if (!handler) throw new Error(`unknown command "${msg.cmd}"`);
       const result = await handler(msg);

@@ -3,12 +3,17 @@
  * so the gateway runs unmodified from the real CLI. Answers over IPC:
  *   { cmd: "mem" }  the process's memory after a full garbage collection
  *   { cmd: "cpu" }  the process's CPU time so far (process.cpuUsage(), microseconds)
+ *   { cmd: "version" }  the Node.js version it runs on (the benchmark checks it is the measured one)
  * Stops the server when the parent goes away.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 if (process.send) {
   process.on('message', async (/** @type {any} */ msg) => {
+    if (msg?.cmd === 'version') {
+      process.send?.({ id: msg.id, ok: true, result: process.version });
+      return;
+    }
     if (msg?.cmd === 'cpu') {
       process.send?.({ id: msg.id, ok: true, result: process.cpuUsage() });
       return;

@@ -9,6 +9,7 @@ import type { ResolvedAssertion } from '../config/assertion.js';
 import { CidrSet } from '../net/cidr.js';
 import { FORWARDING_HEADERS } from '../net/client-ip.js';
 import { nfc } from './header-text.js';
+import { GroupNames } from './group-list.js';
 
 /**
  * Where a WebSocket session is decided: at the upgrade, from the upgrade request's headers
@@ -45,6 +46,8 @@ export interface TrustedProxyPolicy extends PolicyBase {
   /** Groups from this header, when no assertion is configured. */
   readonly groupsHeader: string | undefined;
   readonly groupsSeparator: string;
+  /** Reads the groups header's values with groupsSeparator, remembering each (one per policy). */
+  readonly groupNames: GroupNames;
   /** When set, a valid signed assertion is required. */
   readonly assertion: ResolvedAssertion | undefined;
   /** When set, a TLS request is the proxy's only with a client certificate of one of these names (src/auth/source.ts). */
@@ -113,6 +116,7 @@ export function compileAuthPolicy({ config, checks }: ValidatedConfig): AuthPoli
         allowGroups: new Set(tp.allowGroups.map((x) => nfc(x.trim()))),
         groupsHeader: tp.groupsHeader,
         groupsSeparator: tp.groupsSeparator,
+        groupNames: new GroupNames(tp.groupsSeparator),
         assertion,
         clientCert: tp.clientCert && Object.freeze({ names: new Set(tp.clientCert.allowedNames.map((n) => n.trim())), dnsNames: new Set(tp.clientCert.allowedNames.map((n) => n.trim().toLowerCase())) }),
       });

@@ -16,6 +16,7 @@ import type { Via } from '../net/transport.js';
 import { sourceFailure } from './source.js';
 import { headerText } from './header-text.js';
 import { countOf, firstOf } from './header-values.js';
+import type { GroupNames } from './group-list.js';
 
 /** True when no value of the header has anything but whitespace (also when it is absent). */
 function allBlank(v: string | readonly string[] | undefined): boolean {
@@ -104,7 +105,7 @@ function listGroups(groups: readonly string[]): string {
   return groups.length > 10 ? `${shown} and ${groups.length - 10} more` : shown;
 }
 
-function groupsFromHeader(name: string, headers: HeaderMap, separator: string, trace?: TraceStep[]): { ok: true; groups: string[] } | { ok: false; failure: AuthFailure } {
+function groupsFromHeader(name: string, headers: HeaderMap, names: GroupNames, trace?: TraceStep[]): { ok: true; groups: readonly string[] } | { ok: false; failure: AuthFailure } {
   const v = headers[name];
   const count = countOf(v);
   if (count > 1) {
@@ -112,15 +113,16 @@ function groupsFromHeader(name: string, headers: HeaderMap, separator: string, t
     return { ok: false, failure: { reason: 'trusted_proxy_groups_ambiguous' } };
   }
   const one = count === 1 ? firstOf(v) : undefined;
-  const text = one === undefined ? '' : headerText(one);
-  if (text === undefined) {
+  const groups = one === undefined ? NO_GROUPS : names.read(one);
+  if (groups === undefined) {
     trace?.push({ step: 'groups', ok: false, detail: `${name} is not valid UTF-8`, header: name });
     return { ok: false, failure: { reason: 'trusted_proxy_header_invalid_utf8', header: name } };
   }
-  const groups = one === undefined ? [] : [...new Set(text.split(separator).map((g) => g.trim()).filter(Boolean))];
   trace?.push({ step: 'groups', ok: true, detail: `from ${name}: ${listGroups(groups)}`, header: name });
   return { ok: true, groups };
 }
+
+const NO_GROUPS: readonly string[] = Object.freeze([]);
 
 /**
  * The rest of the decision: the assertion outcome (when the policy requires one), groups, and the
@@ -141,7 +143,7 @@ export function finishTrustedProxy(headerUser: string, headers: HeaderMap, polic
     groups = assertion.groups;
     if (policy.assertion.groupsClaim) trace?.push({ step: 'groups', ok: true, detail: `from claim "${policy.assertion.groupsClaim}": ${listGroups(groups)}` });
   } else if (policy.groupsHeader) {
-    const g = groupsFromHeader(policy.groupsHeader, headers, policy.groupsSeparator, trace);
+    const g = groupsFromHeader(policy.groupsHeader, headers, policy.groupNames, trace);
     if (!g.ok) return g;
     groups = g.groups;
   }

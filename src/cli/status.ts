@@ -34,7 +34,8 @@ export function renderStatus(r: StatusReport): string {
   }
   if (r.whoami) {
     const groups = r.whoami.groups?.length ? `, groups ${r.whoami.groups.join(', ')}` : '';
-    lines.push(`  identity: ${r.whoami.user ?? '(no user name)'} via ${r.whoami.method}${groups}`);
+    const scopes = r.whoami.scopes ? `; scopes: ${r.whoami.scopes.length ? r.whoami.scopes.join(', ') : 'none'}` : '';
+    lines.push(`  identity: ${r.whoami.user ?? '(no user name)'} via ${r.whoami.method}${groups}${scopes}`);
   }
   if (r.refused) {
     const how = r.refused.status ? ` (HTTP ${r.refused.status})` : r.refused.closeCode ? ` (close ${r.refused.closeCode})` : '';

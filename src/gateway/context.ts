@@ -2,6 +2,8 @@
  * The state one running gateway shares between its HTTP and WebSocket adapters.
  */
 import type { IncomingMessage } from 'node:http';
+import type { DatabaseState } from '../store/state.js';
+import type { JournalSink } from '../journal/sink.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -41,6 +43,10 @@ export interface GatewayContext {
   readonly keys: KeySource | undefined;
   /** Filled in once listening. */
   port: number;
+  /** The database opened at startup, or why it is not there (src/gateway/database.ts). */
+  readonly database: DatabaseState;
+  /** Where admissions, refusals and actions are recorded: the journal's recorder, or NO_JOURNAL. */
+  journal: JournalSink;
 }
 
 export interface Decision {
@@ -138,6 +144,16 @@ function detailOf(failure: AuthFailure): { detail?: string } {
 export function whenDecided(d: Decision | Promise<Decision>, then: (d: Decision) => void, onError: (err: unknown) => void): void {
   if (d instanceof Promise) d.then(then).catch(onError);
   else then(d);
+}
+
+/**
+ * One line per request refused for a missing scope (through the rejection log's limiter): who,
+ * what, which scope it needed and which the person has, so an operator can grant the right one.
+ */
+export function logScopeMissing(ctx: GatewayContext, fields: { user: string | null; method: string; what: string; needed: string; scopes: readonly string[]; peer: string; surface: 'http' | 'ws'; connId?: string }): void {
+  const suppressed = ctx.rejectLog.take();
+  if (suppressed < 0) return;
+  ctx.logger.info({ event: 'scope_missing', ...fields, ...(suppressed ? { suppressed } : {}) }, 'request refused: scope missing');
 }
 
 export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string; claimedUser?: string }): void {

@@ -23,6 +23,8 @@ import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 import { loadTlsMaterial } from '../reload/tls-material.js';
 import { openListeners } from './listen/listeners.js';
+import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
+import { NO_JOURNAL } from '../journal/sink.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -40,6 +42,11 @@ export interface GatewayOptions {
   watchConfig?: boolean;
   /** Quiet time after a file event before reloading (default 200 ms). */
   watchDebounceMs?: number;
+  /**
+   * Open the database (`<stateDir>/mayros.db`, for chat and the journal) at startup; default true.
+   * A database that cannot be opened never stops the gateway (src/gateway/database.ts).
+   */
+  database?: boolean;
 }
 
 export interface RunningGateway {
@@ -139,6 +146,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     now,
     version: VERSION,
     port: 0,
+    database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
+    journal: NO_JOURNAL,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
@@ -161,6 +170,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     });
   } catch (err) {
     ws.shutdown();
+    closeGatewayDatabase(ctx.database, logger);
     if (err instanceof ConfigError) throw new ConfigError([...err.issues], resolved.fileFound ? resolved.file : undefined);
     throw err;
   }
@@ -213,6 +223,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         for (const s of servers) s.closeAllConnections();
         await closed;
         listeners.removeSocket();
+        closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;
     },

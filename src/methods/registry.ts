@@ -1,21 +1,36 @@
 /**
  * The WebSocket methods, each declared once: its name, the scope it needs, a zod schema for its
  * params and its handler. The WebSocket adapter only moves frames; calling a method (looking it up,
- * validating its params, turning a throw into INTERNAL) is done here, by invoke().
+ * checking the caller's scopes, validating its params, turning a throw into INTERNAL) is done
+ * here, by invoke(): the one place a WebSocket request is allowed or refused.
  */
 import { z } from 'zod';
 import type { ResponseError } from '../protocol/frames.js';
 import type { Identity } from '../protocol/identity.js';
 import type { PresenceEntry } from '../protocol/presence.js';
-import { frameError } from '../protocol/reasons.js';
+import { frameError, scopeMissingError } from '../protocol/reasons.js';
+import { allows, isScope, SCOPES, type Scope, type ScopeList } from '../protocol/scopes.js';
 import type { Generation } from '../reload/generation.js';
+import type { DatabaseState } from '../store/state.js';
+import type { JournalSink } from '../journal/sink.js';
 
 /**
- * The scope a caller needs (issue 14 enforces it; until then it is declared, not checked): none
- * for what any admitted session may ask, operator.read to read the gateway's state, operator.write
- * to act on one's own things, operator.admin for configuration, audit and other people's sessions.
+ * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
+ * operator.read to read the gateway's state and one's own things, operator.write to act on one's
+ * own things, operator.admin for configuration, logs, the journal, the audit and other people's
+ * sessions (docs/authorization.md). HTTP routes declare theirs the same way.
  */
-export type MethodScope = 'none' | 'operator.read' | 'operator.write' | 'operator.admin';
+export type MethodScope = Scope | null;
+
+/**
+ * Throws unless `scope` is null or a known scope: the type already requires a declaration, and
+ * this catches one that slipped past it (a plain-JS caller, a cast, a misspelt name from data).
+ */
+export function assertDeclaredScope(kind: 'method' | 'route', name: string, scope: unknown): asserts scope is MethodScope {
+  if (scope === null || isScope(scope)) return;
+  const shown = scope === undefined ? 'no scope' : `scope ${JSON.stringify(scope)}`;
+  throw new Error(`${kind} "${name}" declares ${shown}; declare null (no scope needed) or one of ${SCOPES.join(', ')}`);
+}
 
 /** What a method may read of the running gateway. */
 export interface GatewayFacts {
@@ -29,12 +44,19 @@ export interface GatewayFacts {
   /** Sessions that completed `connect`. */
   readonly clients: number;
   readonly presence: { snapshot(): Readonly<{ entries: readonly PresenceEntry[] }> };
+  /** The database opened at startup (chat store), or why it is unavailable. */
+  readonly database: DatabaseState;
+  /** Where a method records a state-changing action (a no-op sink when there is no journal). */
+  readonly journal: JournalSink;
 }
 
 /** What a handler is called with, besides its params. */
 export interface MethodContext {
-  /** The caller's session and the identity it connected with. */
-  readonly session: { readonly connId: string; readonly identity: Identity };
+  /**
+   * The caller's session: the identity it connected with, and its scopes now (computed at connect,
+   * recomputed when a reload changes the rules; never from anything the client sent).
+   */
+  readonly session: { readonly connId: string; readonly identity: Identity; readonly scopes: ScopeList };
   readonly gateway: GatewayFacts;
   /** Sends an event to the caller's session. */
   emit(event: string, payload: unknown): void;
@@ -73,9 +95,13 @@ const failed = (): MethodResult => ({ ok: false, error: frameError('internal', '
 export class MethodRegistry {
   private readonly byName = new Map<string, AnyMethod>();
 
-  /** Throws on a repeated name (a programming error, found by the registry's test). */
+  /**
+   * Throws on a repeated name, and on a declaration without a known scope (null or a scope name):
+   * programming errors, found by the registry's test before anything runs.
+   */
   constructor(declarations: readonly AnyMethod[]) {
     for (const d of declarations) {
+      assertDeclaredScope('method', d.name, (d as { scope?: unknown }).scope);
       if (this.byName.has(d.name)) throw new Error(`method "${d.name}" is declared twice`);
       this.byName.set(d.name, d);
     }
@@ -91,13 +117,18 @@ export class MethodRegistry {
   }
 
   /**
-   * Calls `name` with `params`: UNKNOWN_METHOD when there is no such method, INVALID_PARAMS (naming
-   * the field) when the params do not match its schema, INTERNAL when the handler throws or its
-   * promise rejects. A Promise only when the handler returns one.
+   * Calls `name` with `params`: UNKNOWN_METHOD when there is no such method, FORBIDDEN
+   * (`scope_missing`) when the caller's scopes lack the one it declares (before its params are
+   * looked at, so a refused caller learns nothing about them), INVALID_PARAMS (naming the field)
+   * when the params do not match its schema, INTERNAL when the handler throws or its promise
+   * rejects. A Promise only when the handler returns one.
    */
   invoke(name: string, params: unknown, ctx: MethodContext): MethodResult | Promise<MethodResult> {
     const m = this.get(name);
     if (!m) return { ok: false, error: frameError('unknown_method', `unknown method "${name}"; available: ${[...this.byName.keys()].join(', ')}`) };
+    const needed = m.scope;
+    const scopes = ctx.session.scopes;
+    if (needed !== null && !allows(scopes, needed)) return { ok: false, error: scopeMissingError(name, needed, scopes) };
     const parsed = m.params.safeParse(params);
     if (!parsed.success) {
       const first = parsed.error.issues[0];

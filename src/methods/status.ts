@@ -24,6 +24,6 @@ export function gatewayStatus(g: GatewayFacts) {
   };
 }
 
-export const health = method({ name: 'health', scope: 'none', params: NO_PARAMS, handler: () => ({ ok: true }) });
+export const health = method({ name: 'health', scope: null, params: NO_PARAMS, handler: () => ({ ok: true }) });
 
 export const status = method({ name: 'status', scope: 'operator.read', params: NO_PARAMS, handler: (ctx) => gatewayStatus(ctx.gateway) });

@@ -38,8 +38,8 @@ export interface StatusReport {
   notReadyReason?: string;
   /** The config generation in force, from /readyz (or the `status` method). */
   config?: { generation: number; loadedAt?: string; pendingRestart?: string[] };
-  /** The identity /api/whoami returned, when the request was admitted. */
-  whoami?: { user: string | null; method: string; groups: string[] };
+  /** The identity /api/whoami returned, when the request was admitted, with its scopes. */
+  whoami?: { user: string | null; method: string; groups: string[]; scopes?: string[] };
   /** How /api/whoami (or the WebSocket) refused, when it did. */
   refused?: Refusal;
   /** The `status` method's payload. */
@@ -83,7 +83,9 @@ async function wsStatus(url: string, headers: Headers, auth: Record<string, stri
         if (f.error?.reason) refused = { reason: f.error.reason, message: f.error.message };
         else done({ ok: false, error: `connect failed: ${f.error?.code ?? 'no code'}` });
       } else if (f.id === 's') {
-        done(f.ok && f.payload ? { ok: true, payload: f.payload } : { ok: false, error: `status failed: ${f.error?.code ?? 'no code'}` });
+        // A refusal for a missing scope says which one: the identity is admitted, its scopes lack operator.read.
+        const why = f.error?.reason ? `the status method was refused with ${f.error.reason}: ${f.error.message ?? ''}` : `status failed: ${f.error?.code ?? 'no code'}`;
+        done(f.ok && f.payload ? { ok: true, payload: f.payload } : { ok: false, error: why });
       }
     });
     ws.on('close', (code, reason) => {

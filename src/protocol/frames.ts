@@ -34,13 +34,13 @@ export const connectParamsSchema = z.object({
 export type ConnectParams = z.infer<typeof connectParamsSchema>;
 
 /** The `error.code` of a failed response; each is the wsError of a row in the reason table (reasons.ts). */
-export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
+export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'FORBIDDEN', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ResponseError {
   code: ErrorCode;
   message: string;
-  /** The reason code, for UNAUTHORIZED and other refusals. */
+  /** The reason code, for UNAUTHORIZED, FORBIDDEN and other refusals. */
   reason?: string;
 }
 
@@ -48,9 +48,13 @@ export type ResponseFrame =
   | { type: 'res'; id: string | number | null; ok: true; payload: unknown }
   | { type: 'res'; id: string | number | null; ok: false; error: ResponseError };
 
+/** Every event the gateway sends; the payload of each is in src/protocol/events.ts. */
+export const EVENT_NAMES = ['tick', 'presence', 'session.updated', 'shutdown', 'refused'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
 export interface EventFrame {
   type: 'event';
-  event: 'presence' | 'tick' | 'shutdown' | (string & {});
+  event: EventName | (string & {});
   payload: unknown;
 }
 

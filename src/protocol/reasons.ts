@@ -8,6 +8,7 @@
  * Node-free and dependency-free: the Control UI bundles it.
  */
 import type { ErrorCode, ResponseError } from './frames.js';
+import { scopeMissingMessage, type Scope, type ScopeList } from './scopes.js';
 
 /** WebSocket close code: the server is going away (RFC 6455). */
 export const WS_GOING_AWAY = 1001;
@@ -97,7 +98,8 @@ export type RequestCode =
   | 'invalid_frame'
   | 'invalid_params'
   | 'unknown_method'
-  | 'already_connected';
+  | 'already_connected'
+  | 'scope_missing';
 
 /** Why a model provider could not answer: a chat answer ends with `state: "error"` and one of these. */
 export type ProviderCode = 'provider_unreachable' | 'provider_timeout' | 'provider_auth_failed' | 'provider_rate_limited' | 'provider_error';
@@ -534,7 +536,7 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     status: 404,
     type: 'not_found',
     message: 'No such endpoint.',
-    fix: 'The gateway serves /healthz, /readyz, /api/whoami, the Control UI at / and WebSockets at /; check the path, and a proxy that rewrites it.',
+    fix: 'The gateway serves /healthz, /readyz, the /api routes listed in docs/protocol.md, the Control UI at / and WebSockets at /; check the path, and a proxy that rewrites it.',
   },
   method_not_allowed: {
     kind: 'request',
@@ -611,6 +613,14 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     wsError: 'ALREADY_CONNECTED',
     message: 'The session sent "connect" a second time.',
     fix: 'Send connect once per socket; to sign in again, open a new socket.',
+  },
+  scope_missing: {
+    kind: 'request',
+    status: 403,
+    type: 'forbidden',
+    wsError: 'FORBIDDEN',
+    message: 'The signed-in person\'s scopes do not include the one this method or route needs.',
+    fix: 'Ask the gateway\'s operator for the scope: a rule in gateway.authorization.rules naming you or one of your groups, or gateway.authorization.defaultScopes; `mayros auth explain` shows your scopes and where each comes from.',
   },
   // Model providers: a chat answer ends with `state: "error"` and one of these; no socket is closed.
   provider_unreachable: {
@@ -738,4 +748,12 @@ export type FrameErrorCode = 'invalid_frame' | 'invalid_params' | 'unknown_metho
 /** The error of a WebSocket response for a request that failed with `code`; `message` says what exactly. */
 export function frameError(code: FrameErrorCode, message: string): ResponseError {
   return { code: REASONS[code].wsError ?? 'INTERNAL', message };
+}
+
+/**
+ * The error of a request refused for a missing scope: `{code: "FORBIDDEN", reason: "scope_missing",
+ * message: "<what> needs <scope>; you have <scopes>"}`. `what` is the method or route refused.
+ */
+export function scopeMissingError(what: string, needed: Scope, scopes: ScopeList): ResponseError & { reason: 'scope_missing' } {
+  return { code: 'FORBIDDEN', reason: 'scope_missing', message: scopeMissingMessage(what, needed, scopes) };
 }

@@ -1,6 +1,6 @@
 /**
  * A configuration generation: one immutable snapshot of everything a decision reads (resolved
- * config, compiled policy, assertion keys, limits) plus the failure limiter that goes with it. The
+ * config, compiled policy and authorization, assertion keys, limits) plus the failure limiter that goes with it. The
  * context holds one reference; a reload builds the next generation in full (keys included) and
  * swaps the reference in a single assignment, so a request that read the reference at its start
  * never sees half of each.
@@ -16,12 +16,15 @@ import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import { limitsFromConfig, type WsLimits } from '../config/limits.js';
 import { compileHostCheck, type HostCheck } from '../auth/host.js';
 import type { TlsMaterial } from './tls-material.js';
+import { compileAuthorization, type CompiledAuthorization } from '../authz/compile.js';
 
 export interface Generation {
   /** 1 at startup, +1 per applied reload. */
   readonly n: number;
   readonly resolved: ResolvedConfig;
   readonly policy: AuthPolicy;
+  /** gateway.authorization compiled once: what scopesFor reads for every session and request. */
+  readonly authorization: CompiledAuthorization;
   /** Assertion signing keys (trusted-proxy mode with gateway.auth.trustedProxy.assertion). */
   readonly keys: KeySource | undefined;
   /** Identifies where the keys came from (and a key file's content), to tell a reload changed them. */
@@ -90,6 +93,7 @@ export function buildGeneration(resolved: ResolvedConfig, opts: GenerationOption
     n: opts.n,
     resolved,
     policy,
+    authorization: compileAuthorization(resolved.config),
     keys: opts.keys,
     keysFingerprint: keysFingerprint(policy),
     limits: limitsFromConfig(resolved.config, opts.limitOverrides),

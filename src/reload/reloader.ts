@@ -38,6 +38,8 @@ export type ReloadOutcome =
 export interface RecheckReport {
   checked: number;
   closed: number;
+  /** Sessions kept open whose scopes changed (each got a `session.updated` event). */
+  updated: number;
   /** Closed sessions per reason code. */
   byReason: Record<string, number>;
 }
@@ -145,7 +147,7 @@ export class Reloader {
     const recheck = await this.deps.recheck(next);
 
     logger.info(
-      { event: 'config_reloaded', trigger, generation: next.n, changed, sessionsChecked: recheck.checked, sessionsClosed: recheck.closed, closedByReason: recheck.byReason, limiterKept: next.limiter === current.limiter },
+      { event: 'config_reloaded', trigger, generation: next.n, changed, sessionsChecked: recheck.checked, sessionsClosed: recheck.closed, sessionsUpdated: recheck.updated, closedByReason: recheck.byReason, limiterKept: next.limiter === current.limiter },
       `config generation ${next.n} in force`,
     );
     if (restartRequired.length) {

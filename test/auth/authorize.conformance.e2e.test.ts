@@ -11,20 +11,26 @@
  *   and what must happen, in terms of the mode's own answers (its right credential, its refusal
  *   for a wrong one, ...), so that adding a mode needs no edit to the cases. Return undefined
  *   where the case does not apply: the test is then not registered at all (never skipped).
- * - Anything longer (a reload, methods on an open session; issue 14's scopes): append to
- *   SESSION_CASES, with `applies(mode)` and `run(mode, gateway)`.
+ * - Anything longer (a reload, methods on an open session, scopes): append to SESSION_CASES, with
+ *   `applies(mode)` and `run(mode, gateway)`. `expectScopes` checks, on both surfaces, that every
+ *   method and /api route (taken from the registry and the route table, so a new one is covered
+ *   without an edit here) is allowed or refused with scope_missing as a list of scopes says.
  * Adding a mode: append a ModeSpec to MODES: the gateway config, who the right credential
- * admits, the wrong and missing credentials with their refusals (leave out what the mode has
+ * admits and the scopes it gets without an authorization section, the wrong and missing credentials with their refusals (leave out what the mode has
  * not got), whether it believes only its proxies, where it decides (upgrade or connect), the
- * reload that revokes its credential, and setup/teardown for what it needs (a key server).
+ * reload that revokes its credential, the authorization rule that makes the right credential an
+ * admin (modes with user names or groups), and setup/teardown for what it needs (a key server).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../src/gateway/http/routes.js';
+import { METHODS } from '../../src/methods/index.js';
+import { REASONS } from '../../src/protocol/reasons.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { httpRequest, type Headers, type HttpResult } from '../support/http-client.js';
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js';
 import { claims, jwksOf, makeSigner, type TestSigner } from '../support/signing.js';
 import { within } from '../support/wait.js';
-import { wsConnect, type WsClient } from '../support/ws-client.js';
+import { CONNECT_ID, wsClient, wsConnect, type WsClient } from '../support/ws-client.js';
 
 type Config = Record<string, any>;
 
@@ -47,6 +53,11 @@ interface Refusal {
 
 type Outcome = { admit: Identity } | { refuse: Refusal };
 
+const R = 'operator.read';
+const W = 'operator.write';
+const A = 'operator.admin';
+const ALL = [A, R, W];
+
 interface ModeSpec {
   name: string;
   /** The `gateway` section; called after setup. */
@@ -55,6 +66,15 @@ interface ModeSpec {
   decidesAt: 'upgrade' | 'connect';
   /** Who the right credential admits. */
   identity: Identity;
+  /** The scopes every admitted identity gets without a gateway.authorization section. */
+  scopes: string[];
+  /**
+   * An authorization section with a rule (not the default) that makes the right credential's
+   * identity an admin; only modes whose identities have a name or groups.
+   */
+  adminRule?: Config;
+  /** A group a rule may name, and headers a client adds to claim it without the proxy's word. */
+  unverifiedGroup?: { group: string; headers: Headers };
   right(): Promise<Credential>;
   wrong?: { credential(): Promise<Credential>; refusal: Refusal };
   missing?: { credential: Credential; refusal: Refusal };
@@ -84,6 +104,7 @@ function secretMode(mode: 'token' | 'password'): ModeSpec {
     config: () => config(),
     decidesAt: 'connect',
     identity: { user: null, method: mode, groups: [] },
+    scopes: ALL,
     right: async () => ({ auth: { [mode]: SECRET } }),
     wrong: { credential: async () => ({ auth: { [mode]: WRONG } }), refusal: { reason: `${mode}_mismatch`, status: 401 } },
     missing: { credential: {}, refusal: { reason: `${mode}_missing`, status: 401 } },
@@ -118,6 +139,8 @@ const MODES: ModeSpec[] = [
     config: () => trustedProxy(),
     decidesAt: 'upgrade',
     identity: { user: 'nick@example.com', method: 'trusted-proxy', groups: [] },
+    scopes: [R, W],
+    adminRule: { rules: [{ users: ['nick@example.com'], scopes: [A] }] },
     right: async () => ({ headers: PROXIED }),
     wrong: { credential: async () => ({ headers: { ...PROXIED, 'x-forwarded-user': 'eve@example.com' } }), refusal: { reason: 'trusted_proxy_user_not_allowed', status: 403 } },
     missing: { credential: { headers: { 'x-forwarded-proto': 'https' } }, refusal: { reason: 'trusted_proxy_user_missing', status: 401 } },
@@ -138,6 +161,11 @@ const MODES: ModeSpec[] = [
     config: () => signed(),
     decidesAt: 'upgrade',
     identity: { user: 'nick@example.com', method: 'trusted-proxy', groups: ['dev', 'ops'] },
+    scopes: [R, W],
+    // Admin by group, from the signed assertion's groups claim.
+    adminRule: { rules: [{ groups: ['ops'], scopes: [A] }] },
+    // With an assertion only its groups claim counts: a plain groups header is not believed.
+    unverifiedGroup: { group: 'admins', headers: { 'x-forwarded-groups': 'admins', 'x-pomerium-claim-groups': 'admins' } },
     right: async () => ({ headers: { 'x-forwarded-user': 'nick@example.com', 'x-pomerium-jwt-assertion': await assertionFor(keys!.signer) } }),
     wrong: {
       credential: async () => ({ headers: { 'x-forwarded-user': 'nick@example.com', 'x-pomerium-jwt-assertion': await assertionFor(keys!.impostor) } }),
@@ -156,6 +184,7 @@ const MODES: ModeSpec[] = [
     config: () => ({ auth: { mode: 'none' } }),
     decidesAt: 'upgrade',
     identity: { user: null, method: 'none', groups: [] },
+    scopes: ALL,
     right: async () => ({}),
     identityFromHeader: false,
     secrets: [SECRET],
@@ -213,17 +242,18 @@ const REQUEST_CASES: RequestCase[] = [
   },
 ];
 
-function httpAttempt(t: TestGateway, c: Credential, from?: string): Promise<HttpResult> {
+function httpAttempt(t: TestGateway, c: Credential, from?: string, path = '/api/whoami'): Promise<HttpResult> {
   const headers: Headers = { ...c.headers };
   const secret = c.auth?.token ?? c.auth?.password;
   if (secret !== undefined) headers.authorization = `Bearer ${secret}`;
-  return httpRequest(`${t.url}/api/whoami`, { headers, localAddress: from });
+  return httpRequest(`${t.url}${path}`, { headers, localAddress: from });
 }
 
-function expectHttp(r: HttpResult, o: Outcome): void {
+/** `scopes`: what an admitted request's whoami must list (the mode's default unless a case changed the rules). */
+function expectHttp(r: HttpResult, o: Outcome, scopes: string[]): void {
   if ('admit' in o) {
     expect(r.status, r.text).toBe(200);
-    expect(r.json).toEqual(o.admit);
+    expect(r.json).toEqual({ ...o.admit, scopes });
     return;
   }
   expect(r.status, r.text).toBe(o.refuse.status);
@@ -234,11 +264,12 @@ function expectHttp(r: HttpResult, o: Outcome): void {
   if (o.refuse.status === 401) expect(r.headers['www-authenticate']).toContain('Bearer');
 }
 
-async function expectWs(client: WsClient, reply: any, o: Outcome, decidesAt: ModeSpec['decidesAt']): Promise<void> {
+async function expectWs(client: WsClient, reply: any, o: Outcome, decidesAt: ModeSpec['decidesAt'], scopes: string[]): Promise<void> {
   if ('admit' in o) {
     expect(reply).toMatchObject({ ok: true, payload: { type: 'hello-ok' } });
     expect(reply.payload.identity).toEqual(o.admit);
-    expect((await client.request('whoami')).payload).toEqual(o.admit);
+    expect(reply.payload.scopes).toEqual(scopes);
+    expect((await client.request('whoami')).payload).toEqual({ ...o.admit, scopes });
     return;
   }
   // A mode that decides on connect answers it first; one that decides at the upgrade closes before.
@@ -258,12 +289,42 @@ interface SessionCase {
   run(m: ModeSpec, t: TestGateway): Promise<void>;
 }
 
-async function openSession(m: ModeSpec, t: TestGateway): Promise<WsClient> {
-  const c = await m.right();
+async function openSession(m: ModeSpec, t: TestGateway, scopes = m.scopes, c?: Credential): Promise<WsClient> {
+  c ??= await m.right();
   const { client, reply } = await wsConnect(t.wsUrl, { headers: c.headers, auth: c.auth });
-  expect(reply).toMatchObject({ ok: true, payload: { identity: m.identity } });
+  expect(reply).toMatchObject({ ok: true, payload: { identity: m.identity, scopes } });
   return client;
 }
+
+const scopeList = (scopes: string[]) => (scopes.length ? scopes.join(', ') : 'no scopes');
+
+/**
+ * Every method (over the open session `client`) and every /api route (over HTTP with `c`) is
+ * allowed exactly when `scopes` holds what it declares, else refused with scope_missing; whoami
+ * lists `scopes` on both surfaces, and the session stays open throughout.
+ */
+async function expectScopes(t: TestGateway, client: WsClient, c: Credential, scopes: string[], identity: Identity): Promise<void> {
+  expect((await client.request('whoami')).payload).toEqual({ ...identity, scopes });
+  for (const d of METHODS.declarations) {
+    const r = await client.request(d.name, { scopes: ALL, role: 'admin' });
+    if (d.scope === null || scopes.includes(d.scope)) expect(r, d.name).toMatchObject({ ok: true });
+    else expect(r, d.name).toEqual({ type: 'res', id: r.id, ok: false, error: { code: 'FORBIDDEN', reason: 'scope_missing', message: `${d.name} needs ${d.scope}; you have ${scopeList(scopes)}` } });
+  }
+  for (const route of API_ROUTES.values()) {
+    const r = await httpAttempt(t, c, undefined, route.path);
+    if (route.scope === null || scopes.includes(route.scope)) expect(r.status, `${route.path}: ${r.text}`).toBe(200);
+    else {
+      expect(r.status, route.path).toBe(403);
+      expect(r.json).toEqual({ error: { type: 'forbidden', reason: 'scope_missing', message: `${route.path} needs ${route.scope}; you have ${scopeList(scopes)}`, fix: REASONS.scope_missing.fix } });
+    }
+  }
+  expect(JSON.parse((await httpAttempt(t, c)).text)).toEqual({ ...identity, scopes });
+  expect(client.ws.readyState).toBe(client.ws.OPEN);
+  expect((await client.request('health')).payload).toEqual({ ok: true });
+}
+
+/** The mode's config with `authorization` as its gateway.authorization section. */
+const withAuthorization = (m: ModeSpec, authorization: Config): Config => ({ ...m.config(), authorization });
 
 /** Applies `config`, runs `body`, and puts the mode's own config back whatever happened. */
 async function withConfig(m: ModeSpec, t: TestGateway, config: Config, body: (out: Awaited<ReturnType<TestGateway['rewrite']>>) => Promise<void>): Promise<void> {
@@ -286,7 +347,7 @@ const SESSION_CASES: SessionCase[] = [
         await withConfig(m, t, m.revoke.config(), async () => {
           expect(await within(session.closed, 3000, 'the revoked session to close')).toEqual({ code: 1008, reason: m.revoke.refusal.reason });
           const c = await m.right();
-          expectHttp(await httpAttempt(t, c), { refuse: m.revoke.refusal });
+          expectHttp(await httpAttempt(t, c), { refuse: m.revoke.refusal }, m.scopes);
           const again = await wsConnect(t.wsUrl, { headers: c.headers, auth: c.auth });
           expect(again.reply?.ok).not.toBe(true);
           expect(await again.client.closed).toEqual({ code: 1008, reason: m.revoke.refusal.reason });
@@ -305,9 +366,9 @@ const SESSION_CASES: SessionCase[] = [
       try {
         await withConfig(m, t, { ...config, controlUi: { ...config.controlUi, allowedOrigins: ['https://console.example.com'] } }, async (out) => {
           expect(out).toMatchObject({ status: 'applied', recheck: { closed: 0 } });
-          expect((await session.request('whoami')).payload).toEqual(m.identity);
+          expect((await session.request('whoami')).payload).toEqual({ ...m.identity, scopes: m.scopes });
           expect(session.ws.readyState).toBe(session.ws.OPEN);
-          expectHttp(await httpAttempt(t, await m.right()), { admit: m.identity });
+          expectHttp(await httpAttempt(t, await m.right()), { admit: m.identity }, m.scopes);
         });
       } finally {
         session.close();
@@ -315,6 +376,113 @@ const SESSION_CASES: SessionCase[] = [
     },
   },
 ];
+
+SESSION_CASES.push(
+  {
+    name: 'scopes without an authorization section: the mode\'s default, on both surfaces',
+    applies: () => true,
+    async run(m, t) {
+      const session = await openSession(m, t);
+      try {
+        await expectScopes(t, session, await m.right(), m.scopes, m.identity);
+      } finally {
+        session.close();
+      }
+    },
+  },
+  {
+    name: 'a read-only default (defaultScopes [operator.read]) allows reading and refuses the rest; the session stays open',
+    applies: () => true,
+    async run(m, t) {
+      await withConfig(m, t, withAuthorization(m, { defaultScopes: [R] }), async () => {
+        const session = await openSession(m, t, [R]);
+        try {
+          await expectScopes(t, session, await m.right(), [R], m.identity);
+        } finally {
+          session.close();
+        }
+      });
+    },
+  },
+  {
+    name: 'no scopes (defaultScopes []): admitted, and only what needs no scope is allowed',
+    applies: () => true,
+    async run(m, t) {
+      await withConfig(m, t, withAuthorization(m, { defaultScopes: [] }), async () => {
+        const session = await openSession(m, t, []);
+        try {
+          await expectScopes(t, session, await m.right(), [], m.identity);
+        } finally {
+          session.close();
+        }
+      });
+    },
+  },
+  {
+    name: 'a rule that names the identity grants operator.admin (and with it write and read)',
+    applies: (m) => m.adminRule !== undefined,
+    async run(m, t) {
+      await withConfig(m, t, withAuthorization(m, { defaultScopes: [], ...m.adminRule }), async () => {
+        const session = await openSession(m, t, ALL);
+        try {
+          await expectScopes(t, session, await m.right(), ALL, m.identity);
+        } finally {
+          session.close();
+        }
+      });
+    },
+  },
+  {
+    name: 'nothing a client sends adds a scope: fields in connect and in params, extra headers, a group claimed without the proxy\'s word',
+    applies: () => true,
+    async run(m, t) {
+      const rules = m.unverifiedGroup ? [{ groups: [m.unverifiedGroup.group], scopes: [A] }] : [];
+      await withConfig(m, t, withAuthorization(m, { defaultScopes: [R], rules }), async () => {
+        const right = await m.right();
+        const claims = { 'x-mayros-scopes': ALL.join(','), 'x-scopes': A, 'x-role': 'admin', 'x-forwarded-groups': 'admins', ...m.unverifiedGroup?.headers };
+        const c: Credential = { ...right, headers: { ...claims, ...right.headers } };
+        const client = wsClient(t.wsUrl, { headers: c.headers, connect: false });
+        try {
+          await client.opened;
+          client.send({
+            type: 'req',
+            id: CONNECT_ID,
+            method: 'connect',
+            params: { protocol: 1, client: { name: 'forger', version: '1', scopes: ALL, role: 'admin' }, auth: { ...c.auth, scopes: ALL }, scopes: ALL, role: 'admin', permissions: ['*'] },
+          });
+          const reply = await client.next((f) => f.id === CONNECT_ID);
+          expect(reply).toMatchObject({ ok: true, payload: { identity: m.identity, scopes: [R] } });
+          await expectScopes(t, client, c, [R], m.identity);
+        } finally {
+          client.close();
+        }
+      });
+    },
+  },
+  {
+    name: 'a reload that changes the rules updates the open session at once (session.updated), without closing it',
+    applies: () => true,
+    async run(m, t) {
+      const session = await openSession(m, t);
+      const updates = () => session.events.filter((e) => e.event === 'session.updated').map((e) => e.payload);
+      try {
+        await withConfig(m, t, withAuthorization(m, { defaultScopes: [R] }), async (out) => {
+          expect(out).toMatchObject({ status: 'applied', recheck: { closed: 0 } });
+          if (out.status === 'applied') expect(out.recheck.updated).toBeGreaterThanOrEqual(1);
+          await within(session.next((f) => f.event === 'session.updated'), 3000, 'session.updated');
+          expect(updates()).toEqual([{ scopes: [R] }]);
+          await expectScopes(t, session, await m.right(), [R], m.identity);
+        });
+        // Putting the mode's own config back gives the default back, on the same session.
+        await within(session.next((f) => f.event === 'session.updated'), 3000, 'session.updated back');
+        expect(updates()).toEqual([{ scopes: [R] }, { scopes: m.scopes }]);
+        await expectScopes(t, session, await m.right(), m.scopes, m.identity);
+      } finally {
+        session.close();
+      }
+    },
+  },
+);
 
 describe.each(MODES)('$name mode', (m) => {
   let t: TestGateway;
@@ -332,14 +500,14 @@ describe.each(MODES)('$name mode', (m) => {
     if (!plan) continue;
     it(`${c.name} (HTTP)`, async () => {
       const cred = await plan.credential();
-      expectHttp(await httpAttempt(t, cred, plan.from), plan.expect);
+      expectHttp(await httpAttempt(t, cred, plan.from), plan.expect, m.scopes);
       expectNothingSecretLogged(t, m, cred);
     });
     it(`${c.name} (WebSocket)`, async () => {
       const cred = await plan.credential();
       const { client, reply } = await wsConnect(t.wsUrl, { headers: cred.headers, auth: cred.auth, localAddress: plan.from });
       try {
-        await expectWs(client, reply, plan.expect, m.decidesAt);
+        await expectWs(client, reply, plan.expect, m.decidesAt, m.scopes);
       } finally {
         client.close();
       }

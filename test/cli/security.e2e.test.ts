@@ -87,7 +87,7 @@ describe('mayros security audit --json', () => {
 });
 
 describe('mayros security audit exit codes', () => {
-  it.each([
+  const cases = [
     ['critical findings, no --fail-on', () => risky, [], 0],
     ['critical findings, --fail-on critical', () => risky, ['--fail-on', 'critical'], 1],
     ['critical findings, --fail-on warn', () => risky, ['--fail-on', 'warn'], 1],
@@ -96,7 +96,9 @@ describe('mayros security audit exit codes', () => {
     ['info findings only, --fail-on warn', noFile, ['--fail-on', 'warn'], 0],
     ['unreadable config, no --fail-on', () => broken, [], 0],
     ['unreadable config, --fail-on critical', () => broken, ['--fail-on', 'critical'], 1],
-  ] as const)('%s -> exit %i', async (_name, file: () => string | undefined, extra, code) => {
+  ] as const;
+  // The exit code in each title (a printf placeholder would format the row's function instead).
+  it.each(cases.map(([name, file, extra, code]) => [`${name} -> exit ${code}`, file, extra, code] as const))('%s', async (_name, file: () => string | undefined, extra, code) => {
     const r = await runCli(['security', 'audit', ...configArgs(file()), ...extra], env());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(code);

@@ -50,7 +50,8 @@ describe('mayros gateway status in trusted-proxy mode', () => {
       expect(text).not.toContain('{"error"');
 
       const asUser = await runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: ops@example.com', '--json'], env);
-      expect(JSON.parse(asUser.stdout)).toMatchObject({ whoami: { user: 'ops@example.com', method: 'trusted-proxy' }, status: { authMode: 'trusted-proxy' }, notLearned: [] });
+      expect(JSON.parse(asUser.stdout)).toMatchObject({ whoami: { user: 'ops@example.com', method: 'trusted-proxy', scopes: ['operator.read', 'operator.write'] }, status: { authMode: 'trusted-proxy' }, notLearned: [] });
+      expect((await runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: ops@example.com'], env)).stdout).toContain('identity: ops@example.com via trusted-proxy; scopes: operator.read, operator.write');
 
       // A reload shows up anonymously as the next generation.
       writeFileSync(file, JSON.stringify(cfg(['ops@example.com'])));
@@ -64,6 +65,18 @@ describe('mayros gateway status in trusted-proxy mode', () => {
       const refused = JSON.parse((await runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: eve@example.com', '--json'], env)).stdout);
       expect(refused.refused.reason).toBe('trusted_proxy_user_not_allowed');
       expect(refused.notLearned[0].why).toContain('refused the headers this probe sent (-H)');
+
+      // Admitted, but with no scopes: who it is is learned, the status method is not, and the report says why.
+      writeFileSync(file, JSON.stringify({ gateway: { ...cfg(['ops@example.com']).gateway, authorization: { defaultScopes: [] } } }));
+      process.kill(run.pid, 'SIGHUP');
+      for (let i = 0; i < 50 && generation === 2; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        generation = JSON.parse((await runCli(['gateway', 'status', '--url', run.url, '--json'], env)).stdout).config.generation;
+      }
+      expect(generation).toBe(3);
+      const scopeless = JSON.parse((await runCli(['gateway', 'status', '--url', run.url, '-H', 'X-Forwarded-User: ops@example.com', '--json'], env)).stdout);
+      expect(scopeless.whoami).toEqual({ user: 'ops@example.com', method: 'trusted-proxy', groups: [], scopes: [] });
+      expect(scopeless.notLearned).toEqual([{ what: expect.stringContaining('the `status` method'), why: 'the status method was refused with scope_missing: status needs operator.read; you have no scopes' }]);
     } finally {
       expect((await run.stop()).code).toBe(0);
     }

@@ -11,7 +11,7 @@ import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
 import { oidcProviderVersion, startOidcProvider, type RunningOidcProvider } from '../support/oidc-provider.js';
 import { oidcBrowserLogin, type LoginResult } from '../support/oidc-login.js';
 import { freePort, requireBinary, requireFile } from '../support/processes.js';
-import { GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
+import { ALICE_WHOAMI, GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
 import { PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
@@ -65,7 +65,7 @@ describe.skipIf(!apacheBin || !oidcModule)('Apache + mod_auth_openidc recipe', (
     expect(alice.trail.some((s) => s.includes(`${new URL(idp.issuer).host}/interaction/`)), alice.trail.join('\n')).toBe(true);
     expect(alice.trail.some((s) => s.includes('/oidc/callback')), alice.trail.join('\n')).toBe(true);
     expect(alice.response.status, alice.response.text).toBe(200);
-    expect(alice.response.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+    expect(alice.response.json).toEqual(ALICE_WHOAMI);
   });
 
   proxyConformance(() => setup);

@@ -32,6 +32,13 @@ export const ALLOW_USERS = [USERS.alice, USERS.admin];
 /** The groups the sign-in answer gives each person: alice has one, mallory none (no groups header at all). */
 export const GROUPS = { alice: ['staff'], mallory: [] as string[] } as const;
 
+/**
+ * What /api/whoami answers alice through any recipe: the proxy's user and groups, and the scopes
+ * every admitted person gets in trusted-proxy mode without an authorization section (read and
+ * write, never admin).
+ */
+export const ALICE_WHOAMI = Object.freeze({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice], scopes: ['operator.read', 'operator.write'] });
+
 /** The group a forger wants: listed in allowGroups, and nobody really has it. */
 export const ADMIN_GROUP = 'admins';
 
@@ -150,7 +157,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
     const s = get();
     const r = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: s.signedIn('alice') });
     expect(r.status, r.text).toBe(200);
-    expect(r.json).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+    expect(r.json).toEqual(ALICE_WHOAMI);
   });
 
   it('the gateway reads a groups header, which the proxy fills from the sign-in answer', () => {
@@ -191,7 +198,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       // The proxy's value must win; a refusal would also be safe, a forged identity never is.
       expect(r.json?.user, `${what}: ${r.status} ${r.text}`).not.toBe(USERS.admin);
       expect(r.status, `${what}: ${r.text}`).toBe(200);
-      expect(r.json, what).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+      expect(r.json, what).toEqual(ALICE_WHOAMI);
       const o = await wsAttempt(ws(s.proxyUrl), { headers });
       expect(o, `${what}: ${JSON.stringify(o)}`).toMatchObject({ kind: 'hello', identity: { user: USERS.alice } });
     }
@@ -238,7 +245,7 @@ export function proxyConformance(get: () => ProxySetup, options: ConformanceOpti
       expectWsClosedWith(await wsAttempt(ws(s.proxyUrl), { headers: forged }), 'trusted_proxy_user_not_allowed');
       // alice's answer has groups: they replace the client's.
       const alice = await httpRequest(`${s.proxyUrl}/api/whoami`, { headers: { ...s.signedIn('alice'), [spelling]: `${ADMIN_GROUP},other` } });
-      expect(alice.json, alice.text).toEqual({ user: USERS.alice, method: 'trusted-proxy', groups: [...GROUPS.alice] });
+      expect(alice.json, alice.text).toEqual(ALICE_WHOAMI);
     }
   });
 

@@ -49,7 +49,7 @@ describe.skipIf(!nginxBin)('names through the nginx recipe', () => {
   it('admits a UTF-8 user name listed in allowUsers, over HTTP and WebSocket', async () => {
     const r = await whoami('sid-utf8');
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ user: JUERGEN, method: 'trusted-proxy', groups: [] });
+    expect(r.json).toEqual({ user: JUERGEN, method: 'trusted-proxy', groups: [], scopes: ['operator.read', 'operator.write'] });
     const ws = await wsAttempt(`${nginx.url.replace(/^http/, 'ws')}/`, { headers: { [SESSION_HEADER]: 'sid-utf8' } });
     expect(ws).toMatchObject({ kind: 'hello', identity: { user: JUERGEN } });
   });

@@ -112,7 +112,7 @@ describe.skipIf(!nginxBin)('nginx recipe: "Try it on this machine", as written',
   it('alice signs in and is admitted over HTTP and WebSocket, with the group the stand-in gives her', async () => {
     const cookie = await signIn('alice@example.com');
     const r = await httpRequest(`${url}/api/whoami`, { headers: { cookie, 'x-auth-request-email': 'admin@example.com', 'x-auth-request-groups': 'admins' } });
-    expect(r.json, r.text).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: ['staff'] });
+    expect(r.json, r.text).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: ['staff'], scopes: ['operator.read', 'operator.write'] });
     const o = await wsAttempt(`${url.replace(/^http/, 'ws')}/`, { headers: { cookie } });
     expect(o, JSON.stringify(o)).toMatchObject({ kind: 'hello', identity: { user: 'alice@example.com' } });
   });

@@ -54,11 +54,13 @@ export interface TestGateway {
 /**
  * Starts a gateway with `gateway` as the config's `gateway` section (port 0 unless given), the
  * state dir in the temp dir, and a generated token when token mode has none. `opts` passes
- * GatewayOptions through (limits, now, keyTuning, watchConfig, uiDir, ...).
+ * GatewayOptions through (limits, now, keyTuning, watchConfig, uiDir, ...); `prepare` runs on the
+ * temp dir before anything else (to leave a file in the state dir, say).
  */
-export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> = {}, prepare?: (dir: string) => void): Promise<TestGateway> {
   const dir = makeTempDir('gw');
   try {
+    prepare?.(dir);
     const file = writeConfig(dir, configText(gateway));
     const loadOptions: LoadOptions = { configPath: file, env: { MAYROS_STATE_DIR: dir } };
     const { resolved } = ensureToken(loadConfigForStartup(loadOptions));

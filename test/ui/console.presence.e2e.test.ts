@@ -23,6 +23,8 @@ describe.runIf(chromiumSuite())('Control UI presence', () => {
     gateway = await startTestGateway({
       trustedProxies: ['127.0.0.1'],
       auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: [...Object.values(USERS), BOT] } },
+      // Nick runs the gateway: the security card needs operator.admin.
+      authorization: { rules: [{ users: [USERS['sid-nick']], scopes: ['operator.admin'] }] },
     });
     proxy = await startIdentityProxy({ gatewayPort: gateway.gw.port, users: USERS });
     browser = await launchChromium();

@@ -25,6 +25,8 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     trustedProxies: ['127.0.0.1'],
     auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowUsers: Object.values(USERS) } },
+    // Nick, in the picture, runs the gateway: his console shows everything, the audit included.
+    authorization: { rules: [{ users: [USERS['sid-nick']], scopes: ['operator.admin'] }] },
   });
   proxy = await startIdentityProxy({ gatewayPort: gateway.gw.port, users: USERS });
   browser = await launchChromium();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, socketUrl } from './client.js';
-import { explain } from './refusal.js';
+import { explain, explainRequest } from './refusal.js';
 import { tokenFromHash } from './token.js';
 import { REASONS } from '../../src/protocol/reasons.js';
 
@@ -63,5 +63,19 @@ describe('explain', () => {
     expect(e.reason).toBeUndefined();
     expect(e.message).toMatch(/code this page does not know/);
     expect(e.docsHref).toBe('docs/troubleshooting.html');
+  });
+});
+
+describe('explainRequest', () => {
+  it('explains a scope_missing refusal from the table, keeping the gateway\'s own sentence', () => {
+    const e = explainRequest({ reason: 'scope_missing', message: 'security.audit needs operator.admin; you have operator.read' });
+    expect(e).toEqual({
+      wire: 'scope_missing',
+      reason: 'scope_missing',
+      detail: 'security.audit needs operator.admin; you have operator.read',
+      message: REASONS.scope_missing.message,
+      fix: REASONS.scope_missing.fix,
+      docsHref: 'docs/troubleshooting.html#scope_missing',
+    });
   });
 });

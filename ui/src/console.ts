@@ -4,12 +4,13 @@
  */
 import { LitElement, html, nothing, svg } from 'lit';
 import { GatewayClient, socketUrl, type ConnState } from './client.js';
-import type { AuditReport, EventFrame, GatewayStatus, HelloOk, PresenceEntry, PresenceEvent } from './protocol.js';
-import { explain, type Explanation } from './refusal.js';
+import type { AuditReport, EventFrame, GatewayStatus, HelloOk, PresenceEntry, PresenceEvent, Reply, ScopeList, SessionUpdatedEvent } from './protocol.js';
+import { explain, explainRequest, type Explanation, type RequestRefusal } from './refusal.js';
+import { allows, NEEDS, scopesFrom } from './scopes.js';
 import { styles } from './styles.js';
 import { forgetToken, saveToken, takeToken } from './token.js';
-import { identityCard, presenceCard, securityCard, statusCard, type AuditView } from './views/cards.js';
-import { reconnectPanel, refusalPanel, statePill } from './views/connection.js';
+import { identityCard, presenceCard, scopeNote, securityCard, statusCard, type AuditView } from './views/cards.js';
+import { reconnectPanel, refusalPanel, requestRefusalPanel, statePill } from './views/connection.js';
 
 /** Replaced at build time with the package version (ui/vite.config.ts). */
 declare const __MAYROS_UI_VERSION__: string;
@@ -29,6 +30,8 @@ export class MayrosConsole extends LitElement {
     now: { state: true },
     refusal: { state: true },
     viaProxy: { state: true },
+    scopes: { state: true },
+    denied: { state: true },
   };
 
   declare conn: ConnState;
@@ -41,6 +44,10 @@ export class MayrosConsole extends LitElement {
   declare refusal: Explanation | undefined;
   /** Learned from hello-ok or a trusted_proxy_* refusal: the proxy is the login, never ask for a token. */
   declare viaProxy: boolean;
+  /** What this session may do: from hello-ok, then from each session.updated (no reconnect). */
+  declare scopes: ScopeList;
+  /** A request the gateway refused while the session went on (scope_missing), until dismissed. */
+  declare denied: RequestRefusal | undefined;
 
   private token: string | undefined;
   private password: string | undefined;
@@ -58,6 +65,8 @@ export class MayrosConsole extends LitElement {
     this.now = Date.now();
     this.refusal = undefined;
     this.viaProxy = false;
+    this.scopes = scopesFrom([]);
+    this.denied = undefined;
     this.token = takeToken();
     this.client = new GatewayClient({
       url: socketUrl(location),
@@ -93,7 +102,10 @@ export class MayrosConsole extends LitElement {
     if (s.kind === 'connected') {
       this.hello = s.hello;
       this.refusal = undefined;
+      this.denied = undefined;
+      this.scopes = scopesFrom(s.hello.scopes);
       if (s.hello.identity.method === 'trusted-proxy') this.viaProxy = true;
+      this.forgetDisallowed();
       void this.loadAll();
     } else if (s.kind === 'refused') {
       this.refusal = explain(s.wire, s.claimedUser);
@@ -109,7 +121,33 @@ export class MayrosConsole extends LitElement {
       void this.loadStatus();
     } else if (e.event === 'tick') {
       void this.loadStatus();
+    } else if (e.event === 'session.updated') {
+      this.onScopes(scopesFrom((e.payload as SessionUpdatedEvent | undefined)?.scopes));
     }
+  }
+
+  /** New scopes on the open session: hide what they no longer allow, load what they now do. */
+  private onScopes(next: ScopeList): void {
+    const before = this.scopes;
+    this.scopes = next;
+    this.forgetDisallowed();
+    if (allows(next, NEEDS.status) && !allows(before, NEEDS.status)) void this.loadStatus();
+    if (allows(next, NEEDS.presence) && !allows(before, NEEDS.presence)) void this.loadPresence();
+    if (allows(next, NEEDS.audit) && !allows(before, NEEDS.audit)) void this.loadAudit();
+  }
+
+  /** Drops what the scopes no longer let this page see (nothing of it stays on screen). */
+  private forgetDisallowed(): void {
+    if (!allows(this.scopes, NEEDS.status)) this.status = undefined;
+    if (!allows(this.scopes, NEEDS.presence)) this.presence = [];
+    if (!allows(this.scopes, NEEDS.audit)) this.audit = { state: 'loading' };
+  }
+
+  /** A request refused for a reason (scope_missing when the scopes changed under it): explained, the session goes on. */
+  private refused<T>(r: Reply<T>): boolean {
+    if (r.ok || r.error.code !== 'FORBIDDEN') return false;
+    this.denied = explainRequest(r.error);
+    return true;
   }
 
   private async loadAll(): Promise<void> {
@@ -117,21 +155,30 @@ export class MayrosConsole extends LitElement {
   }
 
   private async loadPresence(): Promise<void> {
+    if (!allows(this.scopes, NEEDS.presence)) return;
     const presence = await this.client.request<{ entries: PresenceEntry[] }>('presence.list');
     if (presence.ok) this.presence = presence.payload.entries;
+    else this.refused(presence);
   }
 
   private async loadStatus(): Promise<void> {
+    if (!allows(this.scopes, NEEDS.status)) return;
     const r = await this.client.request<GatewayStatus>('status');
     if (r.ok) {
       this.status = r.payload;
       this.statusAt = Date.now();
-    }
+    } else this.refused(r);
   }
 
-  private async loadAudit(): Promise<void> {
+  /**
+   * Runs the audit again for the security card: asked only when the page's scopes allow it (the
+   * card shows a note otherwise); a refusal (the scopes changed just before) is explained.
+   */
+  async loadAudit(): Promise<void> {
+    if (!allows(this.scopes, NEEDS.audit)) return;
     const r = await this.client.request<AuditReport>('security.audit');
     if (r.ok) this.audit = { state: 'ok', report: r.payload };
+    else if (this.refused(r)) this.audit = { state: 'unavailable', message: `The gateway refused the audit: ${r.error.message}` };
     else if (r.error.code === 'UNKNOWN_METHOD') this.audit = { state: 'unavailable', message: 'This gateway does not offer a security audit (security.audit); upgrade the gateway, or run "mayros security audit" on its host.' };
     else this.audit = { state: 'unavailable', message: `The audit could not run: ${r.error.message}` };
   }
@@ -170,13 +217,14 @@ export class MayrosConsole extends LitElement {
             })
           : nothing}
         ${c.kind === 'reconnecting' ? reconnectPanel(c, this.now, () => this.client.start()) : nothing}
+        ${this.denied && connected ? requestRefusalPanel(this.denied, () => (this.denied = undefined)) : nothing}
         ${c.kind === 'connecting' && !hello ? html`<p class="muted">Connecting to the gateway…</p>` : nothing}
         ${hello
           ? html`<div class="grid">
-              ${identityCard(hello, !connected, hello.identity.method === 'token' && this.token ? () => this.forget() : undefined)}
-              ${statusCard(this.status, uptime, !connected)}
-              ${presenceCard(this.presence, hello.server.connId, this.now, !connected)}
-              ${securityCard(this.audit, !connected)}
+              ${identityCard(hello, this.scopes, !connected, hello.identity.method === 'token' && this.token ? () => this.forget() : undefined)}
+              ${allows(this.scopes, NEEDS.status) ? statusCard(this.status, uptime, !connected) : scopeNote('Gateway', 'status', NEEDS.status, this.scopes, false)}
+              ${allows(this.scopes, NEEDS.presence) ? presenceCard(this.presence, hello.server.connId, this.now, !connected) : scopeNote('Connected now', 'presence', NEEDS.presence, this.scopes, true)}
+              ${allows(this.scopes, NEEDS.audit) ? securityCard(this.audit, !connected) : scopeNote('Security audit', 'audit', NEEDS.audit, this.scopes, true)}
             </div>`
           : nothing}
       </main>

@@ -84,3 +84,21 @@ export function explain(wire: string, claimedUser?: string): Explanation {
     ...person,
   };
 }
+
+/** A single request the gateway refused (the session goes on), explained from the same table. */
+export interface RequestRefusal {
+  /** The reason code as the gateway sent it. */
+  wire: string;
+  reason: ReasonCode | undefined;
+  /** The gateway's own sentence for this request, e.g. "security.audit needs operator.admin; you have operator.read". */
+  detail: string;
+  message: string;
+  fix: string;
+  docsHref: string;
+}
+
+/** Explains an error response that carries a reason (FORBIDDEN scope_missing, ...). */
+export function explainRequest(error: { reason?: string; message: string }): RequestRefusal {
+  const e = explain(error.reason ?? 'internal');
+  return { wire: e.wire, reason: e.reason, detail: error.message, message: e.message, fix: e.fix, docsHref: e.docsHref };
+}

@@ -105,6 +105,10 @@ export const styles = css`
   }
   .panel.refused { background: var(--bad-bg); border-color: var(--bad); }
   .panel.reconnecting { background: var(--warn-bg); border-color: transparent; }
+  .panel.denied { background: var(--warn-bg); border-color: var(--warn); }
+  .panel.denied .code { color: var(--warn); }
+  .you-can { margin: 0 0 .5rem; }
+  .scope-note p { margin: 0; }
   .panel h2 { color: inherit; text-transform: none; letter-spacing: 0; font-size: 1.1rem; margin-bottom: .5rem; display: block; }
   .panel .code { font-family: var(--mono); font-weight: 700; color: var(--bad); overflow-wrap: anywhere; }
   .panel p { margin: .4rem 0; }

@@ -5,15 +5,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { shownHost } from '../../auth/host.js';
 import { logRejection, type GatewayContext } from '../context.js';
+import { gatewayFacts } from '../facts.js';
 import { headersCut, hostOf, peerOf } from '../request.js';
 import { healthz, readyz } from './probes.js';
 import { refuseCutHeaders, sendRefusal } from './refusal.js';
-import { API_ROUTES } from './routes.js';
+import { API_ROUTES, serveApi } from './routes.js';
 import type { StaticFiles } from './static.js';
 
 const readOnly = (method: string) => method === 'GET' || method === 'HEAD';
 
 export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefined) {
+  const facts = gatewayFacts(ctx);
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     // A header list Node may have cut is never decided on (see headersCut).
     if (headersCut(req)) return refuseCutHeaders(res);
@@ -38,7 +40,7 @@ export function createHttpHandler(ctx: GatewayContext, ui: StaticFiles | undefin
     if (path.startsWith('/api/')) {
       if (!readOnly(method)) return sendRefusal(res, { reason: 'method_not_allowed' });
       const route = API_ROUTES.get(path);
-      return route ? route.handle(ctx, req, res) : sendRefusal(res, { reason: 'not_found' });
+      return route ? serveApi(ctx, gen, facts, route, req, res) : sendRefusal(res, { reason: 'not_found' });
     }
 
     if (ui && readOnly(method) && ui.serve(path, req, res)) return;

@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Refusal } from '../../auth/reasons.js';
 import { REASONS, wireCode, type RequestCode } from '../../protocol/reasons.js';
+import { scopeMissingMessage, type Scope, type ScopeList } from '../../protocol/scopes.js';
 import { sendJson } from './json.js';
 
 /** What an HTTP request can be answered with from the reason table. */
@@ -31,6 +32,16 @@ export function refusalHeaders(refusal: HttpRefusal): Readonly<Record<string, st
 /** Answers with the refusal's table row: status, extra headers, and the error body. */
 export function sendRefusal(res: ServerResponse, refusal: HttpRefusal, claimedUser?: string): void {
   sendJson(res, REASONS[refusal.reason].status, failureBody(refusal, claimedUser), refusalHeaders(refusal));
+}
+
+/**
+ * A `scope_missing` refusal: the row's status and type, with the same message as the WebSocket
+ * error ("/api/security/audit needs operator.admin; you have operator.read, operator.write") and
+ * the row's fix.
+ */
+export function sendScopeMissing(res: ServerResponse, what: string, needed: Scope, scopes: ScopeList): void {
+  const row = REASONS.scope_missing;
+  sendJson(res, row.status, { error: { type: row.type, reason: 'scope_missing', message: scopeMissingMessage(what, needed, scopes), fix: row.fix } });
 }
 
 /** The answer Node itself gives a header block over the byte limit (server.ts): a bare status, no body. */

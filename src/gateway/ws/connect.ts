@@ -3,7 +3,9 @@
  * token and password modes it carries the credential and the decision is made here; in the modes
  * that decide at the upgrade the session is already admitted (preAuthorized). Answers `hello-ok`.
  */
+import { scopesFor } from '../../authz/decide.js';
 import type { Identity } from '../../protocol/identity.js';
+import type { HelloOk } from '../../protocol/session.js';
 import { PROTOCOL_VERSION, connectParamsSchema, errorFrame, okFrame, type RequestFrame } from '../../protocol/frames.js';
 import { frameError } from '../../protocol/reasons.js';
 import type { Generation } from '../../reload/generation.js';
@@ -48,22 +50,23 @@ export function onConnect(st: WsState, s: Session, frame: RequestFrame, gen: Gen
   clearTimeout(s.timer);
   s.timer = undefined;
   s.identity = identity;
+  // Once per session, from the identity and this generation's rules only: the connect frame's
+  // other fields (a `scopes` or `role` a client puts in) are never read for it.
+  s.scopes = scopesFor(identity, gen.authorization);
   s.req = undefined;
   st.pending--;
   st.addresses.add(s.addressKey, 'pending', -1);
   s.client = { name: params.data.client?.name, version: params.data.client?.version };
   scheduleExpiry(s, gen.sessionMaxAgeMs);
-  send(
-    st,
-    s,
-    okFrame(frame.id, {
-      type: 'hello-ok',
-      protocol: PROTOCOL_VERSION,
-      identity,
-      server: { version: st.ctx.version, connId: s.connId },
-      policy: { maxPayloadBytes: gen.limits.maxPayloadBytes, tickIntervalMs: gen.limits.tickIntervalMs, authMode: gen.policy.mode },
-    }),
-  );
+  const hello: HelloOk = {
+    type: 'hello-ok',
+    protocol: PROTOCOL_VERSION,
+    identity,
+    scopes: s.scopes,
+    server: { version: st.ctx.version, connId: s.connId },
+    policy: { maxPayloadBytes: gen.limits.maxPayloadBytes, tickIntervalMs: gen.limits.tickIntervalMs, authMode: gen.policy.mode },
+  };
+  send(st, s, okFrame(frame.id, hello));
   st.ctx.presence.add({ connId: s.connId, user: identity.user, method: identity.method, client: s.client, since: new Date(s.connectedAt).toISOString() });
   logSignIn(st, s, identity);
 }

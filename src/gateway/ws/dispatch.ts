@@ -8,6 +8,7 @@ import type { MethodContext, MethodResult } from '../../methods/registry.js';
 import type { Identity } from '../../protocol/identity.js';
 import { errorFrame, eventFrame, okFrame, parseRequestFrame, type RequestFrame } from '../../protocol/frames.js';
 import { frameError } from '../../protocol/reasons.js';
+import { logScopeMissing } from '../context.js';
 import { closeSession } from './close.js';
 import { onConnect } from './connect.js';
 import type { Session } from './session.js';
@@ -42,7 +43,16 @@ export function onMessage(st: WsState, s: Session, data: RawData, isBinary: bool
   }
   const r = METHODS.invoke(frame.method, frame.params, callContext(st, s, identity));
   if (r instanceof Promise) void r.then((done) => reply(st, s, frame.id, done));
-  else reply(st, s, frame.id, r);
+  else {
+    if (!r.ok && r.error.code === 'FORBIDDEN') logRefused(st, s, identity, frame.method);
+    reply(st, s, frame.id, r);
+  }
+}
+
+/** The log line for a call the registry refused for a missing scope (checked before any handler runs, so never async). */
+function logRefused(st: WsState, s: Session, identity: Identity, name: string): void {
+  const needed = METHODS.get(name)?.scope;
+  if (needed) logScopeMissing(st.ctx, { user: identity.user, method: identity.method, what: name, needed, scopes: s.scopes, peer: s.peer, surface: 'ws', connId: s.connId });
 }
 
 function reply(st: WsState, s: Session, id: RequestFrame['id'], r: MethodResult): void {
@@ -52,7 +62,7 @@ function reply(st: WsState, s: Session, id: RequestFrame['id'], r: MethodResult)
 /** What a method is called with: the caller, the gateway's facts, and its ways to send events. */
 function callContext(st: WsState, s: Session, identity: Identity): MethodContext {
   return {
-    session: { connId: s.connId, identity },
+    session: { connId: s.connId, identity, scopes: s.scopes },
     gateway: st.facts,
     emit: (event, payload) => send(st, s, eventFrame(event, payload)),
     emitTo: (who, event, payload) => emitTo(st, who, event, payload),

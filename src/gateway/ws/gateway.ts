@@ -7,12 +7,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GatewayFacts } from '../../methods/registry.js';
 import { eventFrame } from '../../protocol/frames.js';
 import { REASONS } from '../../protocol/reasons.js';
+import { presenceList } from '../../methods/presence.js';
 import type { Generation } from '../../reload/generation.js';
 import type { RecheckReport } from '../../reload/reloader.js';
 import type { GatewayContext } from '../context.js';
+import { gatewayFacts } from '../facts.js';
 import { LogLimiter } from '../log.js';
 import { AddressCounts } from './address-caps.js';
 import { closeSession } from './close.js';
@@ -20,10 +21,11 @@ import { PresenceFanout } from './presence-fanout.js';
 import { recheckAll } from './recheck.js';
 import { EXPIRY_SWEEP_MS, expireDue, type Session } from './session.js';
 import { broadcast, createWsServer, send } from './socket.js';
-import type { WsState } from './state.js';
+import type { ScopesChangedListener, WsState } from './state.js';
 import { handleUpgrade } from './upgrade.js';
 
 export type { Session } from './session.js';
+export type { ScopesChange, ScopesChangedListener } from './state.js';
 
 export class WsGateway {
   private readonly st: WsState;
@@ -46,7 +48,8 @@ export class WsGateway {
         st.sockets--;
       },
       signInLog: new LogLimiter(undefined, undefined, () => ctx.now()),
-      facts: factsOf(ctx, () => this.connectedCount),
+      scopeListeners: new Set<ScopesChangedListener>(),
+      facts: gatewayFacts(ctx),
       server: createWsServer(limits.maxPayloadBytes),
       serverBytes: limits.maxPayloadBytes,
     };
@@ -56,7 +59,8 @@ export class WsGateway {
     const expire = (s: Session): void => closeSession(st, s, { reason: 'session_expired' }, { event: 'session_closed' });
     this.sweep = setInterval(() => expireDue(st.sessions, ctx.now(), expire), EXPIRY_SWEEP_MS);
     this.sweep.unref();
-    this.fanout = new PresenceFanout(ctx.presence, (payload) => broadcast(st, eventFrame('presence', payload)));
+    // Who is connected is what presence.list answers: only to sessions that may call it.
+    this.fanout = new PresenceFanout(ctx.presence, (payload) => broadcast(st, eventFrame('presence', payload), presenceList.scope));
   }
 
   /** The `upgrade` listener for the HTTP server(s). */
@@ -65,6 +69,17 @@ export class WsGateway {
   /** Re-checks every open session against `gen` (see recheck.ts). */
   recheckAll(gen: Generation): Promise<RecheckReport> {
     return recheckAll(this.st, gen);
+  }
+
+  /**
+   * Calls `listener` whenever a reload changes a connected session's scopes (after the session's
+   * `session.updated` event), with the session's connId, identity and old and new scopes: the hook
+   * for whatever runs on a session's behalf (chat runs) to stop what the new scopes no longer
+   * allow. Returns the function that removes it.
+   */
+  onScopesChanged(listener: ScopesChangedListener): () => void {
+    this.st.scopeListeners.add(listener);
+    return () => this.st.scopeListeners.delete(listener);
   }
 
   /** Open sessions, connected or not. */
@@ -112,27 +127,4 @@ export class WsGateway {
   terminateAll(): void {
     for (const s of this.st.sessions) s.ws.terminate();
   }
-}
-
-/** What methods may read of the gateway: one object whose every read is live. */
-function factsOf(ctx: GatewayContext, clients: () => number): GatewayFacts {
-  return {
-    get version() {
-      return ctx.version;
-    },
-    get startedAt() {
-      return ctx.startedAt;
-    },
-    now: () => ctx.now(),
-    get port() {
-      return ctx.port;
-    },
-    get generation() {
-      return ctx.generation;
-    },
-    get clients() {
-      return clients();
-    },
-    presence: ctx.presence,
-  };
 }

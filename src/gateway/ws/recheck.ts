@@ -1,9 +1,11 @@
 /**
  * Re-checking open sessions against a new generation's rules, using only the facts each was
  * admitted on: recheckSession is the pure verdict; recheckOne and recheckAll apply it (a refused
- * session is closed with the code of the rule that now refuses it).
+ * session is closed with the code of the rule that now refuses it; a kept one gets the scopes the
+ * new rules give it).
  */
 import { authorizeAsync } from '../../auth/authorize.js';
+import { scopesFor } from '../../authz/decide.js';
 import { originAllowed } from '../../auth/origin.js';
 import type { Refusal } from '../../auth/reasons.js';
 import type { AuthResult } from '../../auth/types.js';
@@ -14,6 +16,7 @@ import type { RecheckReport } from '../../reload/reloader.js';
 import { closeSession } from './close.js';
 import { fromTrustedProxy } from '../../auth/source.js';
 import { currentVia } from '../request.js';
+import { updateScopes } from './scopes.js';
 import { scheduleExpiry, type AdmissionFacts, type Session } from './session.js';
 import type { WsState } from './state.js';
 
@@ -54,37 +57,53 @@ function verdict(result: AuthResult): RecheckVerdict {
   return result.ok ? { keep: true, preAuthorized: result.identity } : { keep: false, failure: result.failure };
 }
 
+/** What re-checking one session did: closed it (with this wire code), or kept it (its scopes changed or not). */
+export type RecheckOutcome = { readonly closed: string } | { readonly kept: true; readonly scopesChanged: boolean } | undefined;
+
+const KEPT: RecheckOutcome = Object.freeze({ kept: true, scopesChanged: false });
+const UPDATED: RecheckOutcome = Object.freeze({ kept: true, scopesChanged: true });
+
 /**
- * Re-checks one session against `gen` and applies the verdict; returns the wire code it was closed
- * with, if it was. A Promise only while a signed assertion is verified.
+ * Re-checks one session against `gen` and applies the verdict: a refused session is closed; a
+ * connected one that is kept gets the scopes `gen`'s rules give the identity the decision admits
+ * now (the same user, with the groups verified under the new config), and is told when they
+ * changed (scopes.ts). Undefined when a newer generation took over or the session was already
+ * closing. A Promise only while a signed assertion is verified.
  */
-export function recheckOne(st: WsState, s: Session, gen: Generation): string | undefined | Promise<string | undefined> {
-  const apply = (v: RecheckVerdict): string | undefined => {
+export function recheckOne(st: WsState, s: Session, gen: Generation): RecheckOutcome | Promise<RecheckOutcome> {
+  const apply = (v: RecheckVerdict): RecheckOutcome => {
     // A newer generation re-checks it itself; a session already closing needs nothing.
     if (st.ctx.generation !== gen || s.closing) return undefined;
     if (!v.keep) {
       closeSession(st, s, v.failure, { event: 'session_revoked', detail: { generation: gen.n } });
-      return wireCode(v.failure);
+      return { closed: wireCode(v.failure) };
     }
-    if (!s.identity) s.preAuthorized = v.preAuthorized;
+    if (!s.identity) {
+      s.preAuthorized = v.preAuthorized;
+      scheduleExpiry(s, gen.sessionMaxAgeMs);
+      return KEPT;
+    }
     scheduleExpiry(s, gen.sessionMaxAgeMs);
-    return undefined;
+    // A connected session is always decided again, so the verdict carries its identity now.
+    return updateScopes(st, s, scopesFor(v.preAuthorized ?? s.identity, gen.authorization)) ? UPDATED : KEPT;
   };
   const v = recheckSession(s.facts, s.identity !== undefined, gen);
   return v instanceof Promise ? v.then(apply) : apply(v);
 }
 
 /**
- * Re-checks every open session against `gen`; refused ones are closed with the reason code.
- * Plain decisions are applied before this returns its promise; signed assertions as their
- * verification ends.
+ * Re-checks every open session against `gen`; refused ones are closed with the reason code, kept
+ * ones get their new scopes. Plain decisions are applied before this returns its promise; signed
+ * assertions as their verification ends.
  */
 export async function recheckAll(st: WsState, gen: Generation): Promise<RecheckReport> {
-  const report: RecheckReport = { checked: 0, closed: 0, byReason: {} };
-  const tally = (reason: string | undefined) => {
-    if (!reason) return;
-    report.closed++;
-    report.byReason[reason] = (report.byReason[reason] ?? 0) + 1;
+  const report: RecheckReport = { checked: 0, closed: 0, updated: 0, byReason: {} };
+  const tally = (o: RecheckOutcome) => {
+    if (!o) return;
+    if ('closed' in o) {
+      report.closed++;
+      report.byReason[o.closed] = (report.byReason[o.closed] ?? 0) + 1;
+    } else if (o.scopesChanged) report.updated++;
   };
   const waits: Array<Promise<void>> = [];
   for (const s of [...st.sessions]) {

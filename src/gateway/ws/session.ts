@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { AuthPolicy } from '../../auth/policy.js';
 import type { Credentials, HeaderMap } from '../../auth/types.js';
 import type { Identity } from '../../protocol/identity.js';
+import type { ScopeList } from '../../protocol/scopes.js';
 import type { TokenBucket } from '../token-bucket.js';
 import type { Via } from '../../net/transport.js';
 import { ORIGIN_HEADERS } from '../../auth/origin.js';
@@ -36,6 +37,12 @@ export interface Session {
   identity: Identity | undefined;
   /** Set at the upgrade in trusted-proxy mode (and "none"). */
   preAuthorized: Identity | undefined;
+  /**
+   * What the session may do: computed once at `connect` from the identity and the generation's
+   * rules (a shared frozen list, see scopesFor), recomputed by a reload's re-check; empty until
+   * connect. Nothing the client sends is read for it.
+   */
+  scopes: ScopeList;
   client: { name?: string; version?: string };
   /** Handshake timer, until `connect` completes. */
   timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@
  */
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { REASONS, type SessionCode } from '../../protocol/reasons.js';
+import { allows, type Scope } from '../../protocol/scopes.js';
 import { closeSession } from './close.js';
 import { serializeFrame } from './serialize.js';
 import type { Session } from './session.js';
@@ -63,12 +64,15 @@ export function send(st: WsState, s: Session, frame: unknown): void {
   s.ws.send(serializeFrame(frame as Record<string, unknown>));
 }
 
-/** Sends a frame to every connected session, encoded once. */
-export function broadcast(st: WsState, frame: unknown): void {
+/**
+ * Sends a frame to every connected session, encoded once; with `needed`, only to the sessions whose
+ * scopes hold it (an event carries what the method of that scope would return).
+ */
+export function broadcast(st: WsState, frame: unknown, needed: Scope | null = null): void {
   // Encoded once: ws would otherwise convert the string for every recipient.
   const data = Buffer.from(JSON.stringify(frame));
   for (const s of st.sessions) {
-    if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || overBuffered(st, s)) continue;
+    if (!s.identity || s.closing || s.ws.readyState !== s.ws.OPEN || !allows(s.scopes, needed) || overBuffered(st, s)) continue;
     s.ws.send(data, { binary: false });
   }
 }

@@ -8,7 +8,21 @@ import type { GatewayFacts } from '../../methods/registry.js';
 import type { GatewayContext } from '../context.js';
 import type { LogLimiter } from '../log.js';
 import type { AddressCounts } from './address-caps.js';
+import type { Identity } from '../../protocol/identity.js';
+import type { ScopeList } from '../../protocol/scopes.js';
 import type { Session } from './session.js';
+
+/** One session's new scopes, as a listener hears it (see scopes.ts). */
+export interface ScopesChange {
+  readonly connId: string;
+  /** The identity the session connected with. */
+  readonly identity: Identity;
+  /** The new scopes (sorted, expanded, shared: compare, never change). */
+  readonly scopes: ScopeList;
+  readonly previous: ScopeList;
+}
+
+export type ScopesChangedListener = (change: ScopesChange) => void;
 
 export interface WsState {
   readonly ctx: GatewayContext;
@@ -30,6 +44,8 @@ export interface WsState {
   readonly socketClosed: () => void;
   /** Sign-in lines: as many as the rejection log allows, counted apart from it. */
   readonly signInLog: LogLimiter;
+  /** Called when a reload changes a connected session's scopes (see scopes.ts). */
+  readonly scopeListeners: Set<ScopesChangedListener>;
   /** What methods may read of the gateway (one object; every read is live). */
   readonly facts: GatewayFacts;
   /** The ws server for `serverBytes`, the message-size limit it was made with (see upgrade.ts). */

@@ -14,6 +14,7 @@ import type { Refusal } from '../../auth/reasons.js';
 import type { HeaderMap } from '../../auth/types.js';
 import { eventFrame } from '../../protocol/frames.js';
 import type { Identity } from '../../protocol/identity.js';
+import { NO_SCOPES } from '../../protocol/scopes.js';
 import { REASONS, wireCode } from '../../protocol/reasons.js';
 import type { Generation } from '../../reload/generation.js';
 import { decide, logRejection, whenDecided, type Decision } from '../context.js';
@@ -185,6 +186,7 @@ function openSession(st: WsState, ws: WebSocket, u: Upgrade, preAuthorized: Iden
     connectedAt: now,
     identity: undefined,
     preAuthorized,
+    scopes: NO_SCOPES,
     client: {},
     timer: undefined,
     expiresAt: 0,

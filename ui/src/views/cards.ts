@@ -1,7 +1,8 @@
-/** The console's cards: who you are, gateway status, presence, security findings. */
+/** The console's cards: who you are and what you can do, gateway status, presence, security findings. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { ago, clockTime, formatDuration } from '../format.js';
-import type { AuditFinding, AuditReport, GatewayStatus, HelloOk, Identity, PresenceEntry, Severity } from '../protocol.js';
+import type { AuditFinding, AuditReport, GatewayStatus, HelloOk, Identity, PresenceEntry, Scope, ScopeList, Severity } from '../protocol.js';
+import { scopeLabel } from '../scopes.js';
 
 /** How an identity reads in a sentence. */
 export function identityLabel(id: Pick<Identity, 'user' | 'method'>): string {
@@ -18,7 +19,12 @@ export function identityLabel(id: Pick<Identity, 'user' | 'method'>): string {
   }
 }
 
-export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => void) | undefined): TemplateResult {
+/** "You can: read, write" (or "admin"), with the scope names for a title and the test's hooks. */
+function youCan(scopes: ScopeList): TemplateResult {
+  return html`<p class="you-can" data-scopes=${scopes.join(' ')} title=${scopes.length ? scopes.join(', ') : 'no scopes'}>You can: <strong class="scopes">${scopeLabel(scopes)}</strong></p>`;
+}
+
+export function identityCard(hello: HelloOk, scopes: ScopeList, stale: boolean, onForget: (() => void) | undefined): TemplateResult {
   const { user, method, groups } = hello.identity;
   const line =
     method === 'trusted-proxy'
@@ -31,6 +37,7 @@ export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => vo
   return html`<section class="card ${stale ? 'stale' : ''}" aria-labelledby="you-h" data-method=${method}>
     <h2 id="you-h">You</h2>
     <p class="who identity">${line}</p>
+    ${youCan(scopes)}
     <p class="muted small">${method === 'trusted-proxy'
       ? 'Your proxy\'s sign-in is the only login here: to switch user or sign out, do it at the proxy.'
       : method === 'token' || method === 'password'
@@ -45,6 +52,17 @@ export function identityCard(hello: HelloOk, stale: boolean, onForget: (() => vo
     ${onForget
       ? html`<div class="actions"><button type="button" class="secondary" @click=${onForget}>Forget the token in this browser</button></div>`
       : nothing}
+  </section>`;
+}
+
+/**
+ * In place of a card the person's scopes do not allow: what it needs, what they have, and who to
+ * ask. The console does not call the method behind it.
+ */
+export function scopeNote(what: string, id: string, needed: Scope, scopes: ScopeList, wide: boolean): TemplateResult {
+  return html`<section class="card scope-note ${wide ? 'wide' : ''}" data-for=${id} data-needs=${needed}>
+    <h2>${what}</h2>
+    <p class="muted">Needs <code>${needed}</code>; you have ${scopes.length ? scopes.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`) : 'no scopes'}. The gateway's operator grants scopes in <code>gateway.authorization</code>.</p>
   </section>`;
 }
 

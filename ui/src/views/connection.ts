@@ -1,7 +1,7 @@
 /** The connection state pill, the refusal explanation, and the reconnect notice. */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ConnState } from '../client.js';
-import type { Explanation } from '../refusal.js';
+import type { Explanation, RequestRefusal } from '../refusal.js';
 import { WS_GOING_AWAY } from '../../../src/protocol/reasons.js';
 
 const LABEL: Record<ConnState['kind'], string> = {
@@ -64,5 +64,17 @@ export function reconnectPanel(state: Extract<ConnState, { kind: 'reconnecting' 
     <h2 id="reconnect-h">Reconnecting</h2>
     <p>${why} Trying again in ${secs} s (attempt ${state.attempt}); the wait doubles after each failure, up to 30 s.</p>
     <div class="actions"><button type="button" class="secondary" @click=${onRetry}>Reconnect now</button></div>
+  </section>`;
+}
+
+/** A request the gateway refused while the session goes on (scope_missing): what, why, and the fix from the reason table. */
+export function requestRefusalPanel(r: RequestRefusal, onDismiss: () => void): TemplateResult {
+  return html`<section class="panel denied" role="alert" aria-labelledby="denied-h" data-reason=${r.wire}>
+    <h2 id="denied-h">The gateway refused a request: <span class="code">${r.wire}</span></h2>
+    <p class="detail">${r.detail}</p>
+    <p class="meaning">${r.message}</p>
+    <p class="fix"><span class="label">What to change:</span> ${r.fix}</p>
+    <p><a class="docs" href=${r.docsHref} target="_blank" rel="noopener">Troubleshooting: ${r.reason ?? 'reason codes'}</a></p>
+    <div class="actions"><button type="button" class="secondary" @click=${onDismiss}>Dismiss</button></div>
   </section>`;
 }
