@@ -11,6 +11,7 @@ import { styles } from './styles.js';
 import { forgetToken, saveToken, takeToken } from './token.js';
 import { identityCard, presenceCard, scopeNote, securityCard, statusCard, type AuditView } from './views/cards.js';
 import { reconnectPanel, refusalPanel, requestRefusalPanel, statePill } from './views/connection.js';
+import { OVERVIEW_ID, TABS, tabFor, type TabDeclaration, type ViewHost } from './views/tabs.js';
 
 /** Replaced at build time with the package version (ui/vite.config.ts). */
 declare const __MAYROS_UI_VERSION__: string;
@@ -32,6 +33,7 @@ export class MayrosConsole extends LitElement {
     viaProxy: { state: true },
     scopes: { state: true },
     denied: { state: true },
+    hash: { state: true },
   };
 
   declare conn: ConnState;
@@ -48,12 +50,17 @@ export class MayrosConsole extends LitElement {
   declare scopes: ScopeList;
   /** A request the gateway refused while the session went on (scope_missing), until dismissed. */
   declare denied: RequestRefusal | undefined;
+  /** The address's fragment: which tab is in view (views/tabs.ts). */
+  declare hash: string;
 
   private token: string | undefined;
   private password: string | undefined;
   private statusAt = 0;
   private clock: ReturnType<typeof setInterval> | undefined;
   private readonly client: GatewayClient;
+  /** Views listening to the session's events (ViewHost.subscribe). */
+  private readonly listeners = new Set<(e: EventFrame) => void>();
+  private readonly onHash = () => (this.hash = location.hash);
 
   constructor() {
     super();
@@ -67,6 +74,7 @@ export class MayrosConsole extends LitElement {
     this.viaProxy = false;
     this.scopes = scopesFrom([]);
     this.denied = undefined;
+    this.hash = location.hash;
     this.token = takeToken();
     this.client = new GatewayClient({
       url: socketUrl(location),
@@ -81,12 +89,14 @@ export class MayrosConsole extends LitElement {
     super.connectedCallback();
     this.client.start();
     this.clock = setInterval(() => (this.now = Date.now()), 1000);
+    addEventListener('hashchange', this.onHash);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.client.stop();
     clearInterval(this.clock);
+    removeEventListener('hashchange', this.onHash);
   }
 
   /** On a new refusal, put the keyboard where the user acts next: the credential field, if any. */
@@ -114,6 +124,13 @@ export class MayrosConsole extends LitElement {
   }
 
   private onEvent(e: EventFrame): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch (err) {
+        console.error('a view failed on an event', e.event, err);
+      }
+    }
     if (e.event === 'presence') {
       const p = e.payload as PresenceEvent;
       if (p.entries) this.presence = p.entries;
@@ -199,11 +216,47 @@ export class MayrosConsole extends LitElement {
     this.requestUpdate();
   }
 
+  /** What a view is given (views/tabs.ts); a new object per render, so a view sees new scopes at once. */
+  private viewHost(hello: HelloOk, connected: boolean): ViewHost {
+    return {
+      client: this.client,
+      hello,
+      scopes: this.scopes,
+      connected,
+      subscribe: (fn) => {
+        this.listeners.add(fn);
+        return () => this.listeners.delete(fn);
+      },
+    };
+  }
+
+  /** The tabs the session's scopes allow (none but the overview until one is declared). */
+  private offered(): TabDeclaration[] {
+    return TABS.filter((t) => t.needs === null || allows(this.scopes, t.needs));
+  }
+
+  private nav(current: TabDeclaration | undefined) {
+    const tabs = this.offered();
+    if (!tabs.length) return nothing;
+    const link = (id: string, label: string, on: boolean) => html`<a href="#${id}" aria-current=${on ? 'page' : 'false'}>${label}</a>`;
+    return html`<nav class="tabs" aria-label="Views">${link(OVERVIEW_ID, 'Overview', !current)}${tabs.map((t) => link(t.id, t.label, t === current))}</nav>`;
+  }
+
+  private overview(hello: HelloOk, connected: boolean, uptime: number) {
+    return html`<div class="grid">
+      ${identityCard(hello, this.scopes, !connected, hello.identity.method === 'token' && this.token ? () => this.forget() : undefined)}
+      ${allows(this.scopes, NEEDS.status) ? statusCard(this.status, uptime, !connected) : scopeNote('Gateway', 'status', NEEDS.status, this.scopes, false)}
+      ${allows(this.scopes, NEEDS.presence) ? presenceCard(this.presence, hello.server.connId, this.now, !connected) : scopeNote('Connected now', 'presence', NEEDS.presence, this.scopes, true)}
+      ${allows(this.scopes, NEEDS.audit) ? securityCard(this.audit, !connected) : scopeNote('Security audit', 'audit', NEEDS.audit, this.scopes, true)}
+    </div>`;
+  }
+
   override render() {
     const c = this.conn;
     const connected = c.kind === 'connected';
     const hello = this.hello;
     const uptime = this.status ? this.status.uptimeMs + (connected ? this.now - this.statusAt : 0) : 0;
+    const tab = tabFor(this.hash, (needs) => needs === null || allows(this.scopes, needs));
     return html`
       <header>
         <div class="brand">${logo}<span>Mayros Gateway <span class="sub">Control UI</span></span></div>
@@ -219,14 +272,8 @@ export class MayrosConsole extends LitElement {
         ${c.kind === 'reconnecting' ? reconnectPanel(c, this.now, () => this.client.start()) : nothing}
         ${this.denied && connected ? requestRefusalPanel(this.denied, () => (this.denied = undefined)) : nothing}
         ${c.kind === 'connecting' && !hello ? html`<p class="muted">Connecting to the gateway…</p>` : nothing}
-        ${hello
-          ? html`<div class="grid">
-              ${identityCard(hello, this.scopes, !connected, hello.identity.method === 'token' && this.token ? () => this.forget() : undefined)}
-              ${allows(this.scopes, NEEDS.status) ? statusCard(this.status, uptime, !connected) : scopeNote('Gateway', 'status', NEEDS.status, this.scopes, false)}
-              ${allows(this.scopes, NEEDS.presence) ? presenceCard(this.presence, hello.server.connId, this.now, !connected) : scopeNote('Connected now', 'presence', NEEDS.presence, this.scopes, true)}
-              ${allows(this.scopes, NEEDS.audit) ? securityCard(this.audit, !connected) : scopeNote('Security audit', 'audit', NEEDS.audit, this.scopes, true)}
-            </div>`
-          : nothing}
+        ${hello ? this.nav(tab) : nothing}
+        ${hello ? (tab ? tab.render(this.viewHost(hello, connected)) : this.overview(hello, connected, uptime)) : nothing}
       </main>
     `;
   }

@@ -36,6 +36,9 @@ export const styles = css`
   .pill[data-state='refused'] .dot { background: var(--bad); }
 
   main { max-width: 72rem; margin: 0 auto; padding: clamp(.75rem, 3vw, 1.75rem) clamp(.75rem, 3vw, 2rem) 3rem; }
+  nav.tabs { display: flex; flex-wrap: wrap; gap: .25rem; margin: 0 0 1rem; border-bottom: 1px solid var(--border); }
+  nav.tabs a { padding: .45rem .8rem; border-radius: .4rem .4rem 0 0; color: inherit; text-decoration: none; }
+  nav.tabs a[aria-current='page'] { font-weight: 600; border-bottom: 2px solid var(--accent); }
   .grid { display: grid; gap: 1rem; grid-template-columns: 1fr; }
   @media (min-width: 760px) {
     .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
