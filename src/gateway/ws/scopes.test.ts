@@ -5,6 +5,7 @@ import { parseConfigObject } from '../../config/parse.js';
 import type { Identity } from '../../protocol/identity.js';
 import { expandScopes, NO_SCOPES, type ScopeList } from '../../protocol/scopes.js';
 import { buildGeneration, type Generation } from '../../reload/generation.js';
+import { viaTcp } from '../../net/transport.js';
 import { recheckAll, recheckOne } from './recheck.js';
 import { updateScopes, type ScopesChange, type ScopesChangedListener } from './scopes.js';
 import type { Session } from './session.js';
@@ -29,7 +30,7 @@ function session(identity: Identity | undefined, scopes: ScopeList): Session & {
     client: {},
     timer: undefined,
     expiresAt: 0,
-    facts: { peer: '127.0.0.1', at: 0, headers: { 'x-user': 'alice', host: '127.0.0.1:1' } },
+    facts: { via: viaTcp('127.0.0.1'), at: 0, headers: { 'x-user': 'alice', host: '127.0.0.1:1' } },
     req: undefined,
     closing: false,
     sent,
