@@ -70,7 +70,7 @@ describe.skipIf(!opensslBin)('mutual TLS from the proxy', () => {
     for (const localAddress of ['127.0.0.1', '127.0.0.2']) {
       const r = await httpRequest(`${t.url}/api/whoami`, { headers: alice, tls: client(proxy), localAddress });
       expect(r.status, r.text).toBe(200);
-      expect(r.json).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: [] });
+      expect(r.json).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: [], scopes: ['operator.read', 'operator.write'] });
     }
   });
 

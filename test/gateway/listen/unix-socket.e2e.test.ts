@@ -54,7 +54,7 @@ describe('a gateway on a Unix socket (trusted-proxy mode, loopback TCP trusting 
   it('HTTP on the socket is the proxy\'s: the identity header is believed', async () => {
     const r = await httpRequest('http://localhost/api/whoami', { socketPath: path, headers: alice });
     expect(r.status, r.text).toBe(200);
-    expect(r.json).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: [] });
+    expect(r.json).toEqual({ user: 'alice@example.com', method: 'trusted-proxy', groups: [], scopes: ['operator.read', 'operator.write'] });
     const other = await httpRequest('http://localhost/api/whoami', { socketPath: path, headers: { 'x-forwarded-user': 'mallory@example.com' } });
     expect(other.json?.error?.reason).toBe('trusted_proxy_user_not_allowed');
   });
