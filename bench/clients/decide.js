@@ -87,7 +87,7 @@ function makeScopesCase(rules, newGroups = false) {
   const someUser = () => pick(namedUsers.length ? namedUsers : users);
   const someGroup = () => pick(namedGroups.length ? namedGroups : groups);
   const inputs = Array.from({ length: newGroups ? 4 * GROUPS_MEMO_LIMIT : INPUTS }, (_, i) => ({
-    peer: '127.0.0.1',
+    via: { kind: 'tcp', peer: '127.0.0.1' },
     // The index makes every value distinct (a group name may repeat within it; the gateway drops repeats).
     headers: { [REQUIRED_HEADER]: ['https'], [USER_HEADER]: [someUser()], [GROUPS_HEADER]: [`${someGroup()},${someGroup()},${newGroups ? `${someGroup()},g${i}` : someGroup()}`] },
     surface: 'http',
