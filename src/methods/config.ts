@@ -22,6 +22,7 @@ export function editRefusal(r: ConfigEditRefusal): MethodRefusal {
     case 'config_conflict':
       return new MethodRefusal({ ...base, message: row.message, details: { currentHash: r.currentHash } });
     case 'config_invalid':
+      // Printed as `mayros config validate` prints them: one field per line, with its fix.
       return new MethodRefusal({ ...base, message: `${row.message}\n${issueLines(r.issues)}`, details: { issues: r.issues } });
     case 'config_locks_you_out':
       return new MethodRefusal({ ...base, message: `${row.message} ${r.why}.`, details: { why: r.why } });
