@@ -12,9 +12,14 @@ import { SCOPES, type Scope } from '../../../src/protocol/scopes.js';
 import { conflictRows, issuesByField, issuesOf, patchFromRaw, shown, type ConflictRow, type Issue } from '../settings/answers.js';
 import { configFromForm, formFromConfig, hideTypedKeys, parseList, patchFromForm, SECRET_PLACEHOLDER, type ProviderForm, type SettingsForm } from '../settings/form.js';
 import { styles } from '../styles.js';
-import type { ViewHost } from './tabs.js';
+import type { GatewayClient } from '../client.js';
 
 type Obj = Record<string, unknown>;
+
+/** What the view needs of the console (a ViewHost, views/tabs.ts, is one; not imported: tabs.ts imports this view). */
+export interface SettingsHost {
+  readonly client: Pick<GatewayClient, 'request'>;
+}
 
 /** What config.get answers. */
 interface Loaded {
@@ -87,7 +92,7 @@ export class MayrosSettings extends LitElement {
     busy: { state: true },
   };
 
-  declare host: ViewHost;
+  declare host: SettingsHost;
   declare loaded: Loaded | undefined;
   declare loadError: string | undefined;
   declare form: SettingsForm | undefined;
