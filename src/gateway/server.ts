@@ -113,6 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
   const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
+  const loadOptions: LoadOptions = opts.loadOptions ?? { configPath: resolved.file };
   // Fail closed: the gateway never runs a config its own startup validation refuses.
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
   // A certificate, key or CA file that cannot be used refuses the start, naming the file.
@@ -148,6 +149,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
     journal: NO_JOURNAL,
+    // The reloader is built once listening; a console edit cannot come before that.
+    config: { loadOptions, reload: (trigger) => reload(trigger) },
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
@@ -189,7 +192,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
     now: ctx.now,
-    loadOptions: opts.loadOptions ?? { configPath: resolved.file },
+    loadOptions,
     limitOverrides: opts.limits,
     keyTuning,
   });

@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { resolvedConfig, type ResolvedConfig } from '../config/load.js';
+import type { ConfigIssue } from '../config/errors.js';
 import { getPath, leaves, setPath } from '../config/tree.js';
 
 /**
@@ -54,4 +55,16 @@ export function pinRestartOnly(next: ResolvedConfig, running: ResolvedConfig, pa
     for (const [key, source] of running.sources) if (inside(key)) sources.set(key, source);
   }
   return resolvedConfig({ ...next, config: tree as unknown as Config, sources });
+}
+
+/**
+ * Why `next` cannot run while the restart-only keys keep their running values (a reload applies
+ * the rest at once): `next` pinned to them, checked as a whole. Empty when it can, or when no
+ * restart-only key changed.
+ */
+export function pinnedIssues(next: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[] = restartOnlyChanges(running.config, next.config)): ConfigIssue[] {
+  if (restartRequired.length === 0) return [];
+  const issues = pinRestartOnly(next, running, restartRequired).checks.issues;
+  const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
+  return issues.map((i) => ({ ...i, message: `${i.message} (${note})`, fix: `${i.fix ?? 'correct it'}, or restart the gateway to apply the whole file` }));
 }

@@ -307,7 +307,9 @@ async function expectScopes(t: TestGateway, client: WsClient, c: Credential, sco
   expect((await client.request('whoami')).payload).toEqual({ ...identity, scopes });
   for (const d of METHODS.declarations) {
     const r = await client.request(d.name, { scopes: ALL, role: 'admin' });
-    if (d.scope === null || scopes.includes(d.scope)) expect(r, d.name).toMatchObject({ ok: true });
+    // Allowed: answered, or (a method that takes params, such as config.patch) refused for these
+    // params, which are looked at only once the scope check passed.
+    if (d.scope === null || scopes.includes(d.scope)) expect(r.ok || r.error.code === 'INVALID_PARAMS', `${d.name}: ${JSON.stringify(r)}`).toBe(true);
     else expect(r, d.name).toEqual({ type: 'res', id: r.id, ok: false, error: { code: 'FORBIDDEN', reason: 'scope_missing', message: `${d.name} needs ${d.scope}; you have ${scopeList(scopes)}` } });
   }
   for (const route of API_ROUTES.values()) {
