@@ -31,5 +31,7 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     get journal() {
       return ctx.journal;
     },
+    logs: ctx.logs,
+    metrics: ctx.metrics,
   };
 }

@@ -24,6 +24,9 @@ import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
+import { gatewayLogs, type LogRing } from '../logs/index.js';
+import { meteredSink } from '../metrics/journal.js';
+import { metricsFor, startObservability, type Observability } from './observe.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -46,6 +49,8 @@ export interface GatewayOptions {
    * A database that cannot be opened never stops the gateway (src/gateway/database.ts).
    */
   database?: boolean;
+  /** The ring the logger also writes to (createLogger's `ring`), read by `logs.tail`; default: an empty one. */
+  logRing?: LogRing;
 }
 
 export interface RunningGateway {
@@ -56,6 +61,8 @@ export interface RunningGateway {
   readonly ws: WsGateway;
   /** The HTTP servers, one per listening address (for embedders that need the listener itself). */
   readonly servers: readonly Server[];
+  /** `http://host:port/metrics` when gateway.metrics is enabled. */
+  readonly metricsUrl: string | undefined;
   /**
    * Loads and validates the config again and, if valid, puts it in force and re-checks open
    * sessions. Reloads run one at a time; when the promise resolves, every request that starts
@@ -125,6 +132,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
+  const metrics = metricsFor(g.metrics, () => ctx.presence.size, VERSION);
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
     get resolved() {
@@ -147,7 +155,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     version: VERSION,
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
-    journal: NO_JOURNAL,
+    journal: meteredSink(NO_JOURNAL, metrics),
+    logs: gatewayLogs(opts.logRing),
+    metrics,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
@@ -169,6 +179,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
 
   const plan = bindPlan(g.bind, g.customBindHost);
   let port = g.port;
+  let observe: Observability | undefined;
   try {
     for (const { host, required } of plan.hosts) {
       const s = make();
@@ -187,8 +198,10 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         }
       }
     }
+    observe = await startObservability({ metrics, config: g.metrics, logs: ctx.logs, presence: ctx.presence, logger }, (l) => ws.onScopesChanged(l));
   } catch (err) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    ctx.logs.followers.close();
     ws.shutdown();
     closeGatewayDatabase(ctx.database, logger);
     throw err;
@@ -208,7 +221,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     limitOverrides: opts.limits,
     keyTuning,
   });
-  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
+  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger).then((o) => (ctx.metrics.reload(o.status), o));
   let watcher: ConfigWatcher | undefined;
   if (opts.watchConfig) {
     watcher = watchConfigFile(resolved.file, () => void reload('file'), {
@@ -224,6 +237,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     ctx,
     ws,
     servers,
+    metricsUrl: observe.metricsUrl,
     reload,
     close(graceMs = 2000) {
       closing ??= (async () => {
@@ -236,6 +250,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
+        await observe.close();
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

@@ -2,9 +2,10 @@
  * Every WebSocket method the gateway answers: add a family's declarations here.
  */
 import { securityAudit } from './audit.js';
+import { logsTail } from './logs.js';
 import { whoami } from './identity.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit]);
+export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, logsTail]);

@@ -43,6 +43,7 @@ describe('the method registry', () => {
       status: R,
       'presence.list': R,
       'security.audit': A,
+      'logs.tail': A,
     });
   });
 

@@ -13,6 +13,8 @@ import { allows, isScope, SCOPES, type Scope, type ScopeList } from '../protocol
 import type { Generation } from '../reload/generation.js';
 import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
+import type { GatewayLogs } from '../logs/index.js';
+import type { GatewayMetrics } from '../metrics/seam.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -48,6 +50,10 @@ export interface GatewayFacts {
   readonly database: DatabaseState;
   /** Where a method records a state-changing action (a no-op sink when there is no journal). */
   readonly journal: JournalSink;
+  /** The gateway's own latest log lines and the sessions following them (`logs.tail`). */
+  readonly logs: GatewayLogs;
+  /** Where a method counts what `GET /metrics` reports (a no-op when metrics are off). */
+  readonly metrics: GatewayMetrics;
 }
 
 /** What a handler is called with, besides its params. */

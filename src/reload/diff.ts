@@ -8,9 +8,9 @@ import { getPath, leaves } from '../config/tree.js';
 
 /**
  * Keys a running gateway cannot change: the listening sockets (port, bind, customBindHost) and
- * the Control UI files, which are read into memory once at start.
+ * the Control UI files, which are read into memory once at start; the metrics listener likewise.
  */
-export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.controlUi.enabled'] as const;
+export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.controlUi.enabled', 'gateway.metrics.enabled', 'gateway.metrics.listen'] as const;
 
 /** Dotted paths whose value differs (arrays compare as a whole). Names only: values may be secrets. */
 export function changedPaths(a: Config, b: Config): string[] {
