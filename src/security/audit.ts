@@ -11,6 +11,7 @@ import { checkOwnAddresses, checkTrustedProxies, checkTrustedProxyMode } from '.
 import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
 import { checkAuthorization } from './authorization-checks.js';
+import { checkMetricsExposed } from './metrics-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -87,6 +88,7 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkRateLimit(config),
     ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
+    ...checkMetricsExposed(config),
   ]);
 }
 
