@@ -10,6 +10,7 @@ import type { ListenAddress } from '../net/listen-address.js';
 import { listenUrl } from '../net/listen-address.js';
 import type { PromMetrics } from '../metrics/prometheus.js';
 import type { Logger } from './log.js';
+import { sendRefusal } from './http/refusal.js';
 
 export interface MetricsListener {
   readonly url: string;
@@ -20,14 +21,9 @@ export interface MetricsListener {
 export function startMetricsListener(metrics: PromMetrics, at: ListenAddress, logger: Logger): Promise<MetricsListener> {
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: the metrics listener serves GET /metrics only\n');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
-      return;
-    }
+    // Refusals from the reason table, as on the gateway port.
+    if (path !== '/metrics') return sendRefusal(res, { reason: 'not_found' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendRefusal(res, { reason: 'method_not_allowed' });
     metrics.scrape().then(
       ({ contentType, body }) => {
         res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -35,7 +31,7 @@ export function startMetricsListener(metrics: PromMetrics, at: ListenAddress, lo
       },
       (err: unknown) => {
         logger.error({ event: 'metrics_failed', error: err instanceof Error ? err.message : String(err) }, 'could not collect metrics');
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('could not collect metrics\n');
+        sendRefusal(res, { reason: 'internal' });
       },
     );
   });

@@ -90,7 +90,7 @@ describe('logs.tail', () => {
       expect(tail.payload.following).toBe(true);
       expect((await carol.client.request('logs.tail', { follow: true, limit: 1 })).payload.following).toBe(true);
       await refuse('followed');
-      const ev = await within(alice.client.next((f) => f.event === 'logs.line' && f.payload.lines.some((l: { fields: { path?: string } }) => l.msg === 'request rejected')), 3000, 'logs.line');
+      const ev = await within(alice.client.next((f) => f.event === 'logs.line' && f.payload.lines.some((l: { msg: string }) => l.msg === 'request rejected')), 3000, 'logs.line');
       expect(ev.payload.lines[0].seq).toBeGreaterThan(tail.payload.cursor);
       expect(ev.payload.missed).toBe(0);
 

@@ -6,9 +6,17 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { LogsLineEvent, LogsTailResult } from '../../../src/protocol/logs.js';
-import type { EventFrame } from '../protocol.js';
+import type { GatewayClient } from '../client.js';
+import type { EventFrame, HelloOk } from '../protocol.js';
 import { fieldsText, initialLogs, LOG_LEVELS, paused, tailParams, visibleLines, withEvent, withMinLevel, withTail, type LogLevel, type LogLine, type LogsState } from './logs-model.js';
-import type { ViewHost } from './tabs.js';
+
+/** What this view reads of its ViewHost (tabs.ts), named here so tabs.ts can import this file. */
+export interface LogsHost {
+  readonly client: GatewayClient;
+  readonly hello: HelloOk;
+  readonly connected: boolean;
+  subscribe(fn: (e: EventFrame) => void): () => void;
+}
 
 function timeOf(ms: number): string {
   const d = new Date(ms);
@@ -43,7 +51,7 @@ export class MayrosLogs extends LitElement {
     error: { state: true },
   };
 
-  declare host: ViewHost | undefined;
+  declare host: LogsHost | undefined;
   declare model: LogsState;
   declare error: string | undefined;
 
