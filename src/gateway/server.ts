@@ -25,7 +25,6 @@ import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
 import { gatewayLogs, type LogRing } from '../logs/index.js';
-import { meteredSink } from '../metrics/journal.js';
 import { metricsFor, startObservability, type Observability } from './observe.js';
 
 export interface GatewayOptions {
@@ -155,7 +154,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     version: VERSION,
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
-    journal: meteredSink(NO_JOURNAL, metrics),
+    journal: NO_JOURNAL,
     logs: gatewayLogs(opts.logRing),
     metrics,
   };
