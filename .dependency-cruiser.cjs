@@ -3,7 +3,7 @@
  * `npm test` (test/architecture/layers.test.ts). docs/architecture.md explains each layer.
  *
  * Lowest to highest: protocol, net (import nothing of ours) < config < auth, authz (pure
- * decisions) and store, models, journal (infrastructure) < reload, explain, security, probe <
+ * decisions) and store, models, journal, logs, metrics (infrastructure) < reload, explain, security, probe <
  * methods < gateway < cli. A folder may import its own layer's files and anything below it.
  * Type-only imports count (a type is a dependency too). Tests are not cruised.
  */
@@ -11,7 +11,7 @@
 /** Folder names, as a path pattern, of src/ folders. */
 const folders = (...names) => `^src/(${names.join('|')})/`;
 
-const ABOVE_CONFIG = ['auth', 'authz', 'store', 'models', 'journal', 'reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
+const ABOVE_CONFIG = ['auth', 'authz', 'store', 'models', 'journal', 'logs', 'metrics', 'reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
 const ABOVE_DECISIONS = ['reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
 
 module.exports = {
@@ -55,7 +55,7 @@ module.exports = {
       comment: 'auth/ and authz/ decide over plain data: never the adapters, the CLI or the layers that use them.',
       severity: 'error',
       from: { path: folders('auth', 'authz') },
-      to: { path: folders('store', 'models', 'journal', ...ABOVE_DECISIONS) },
+      to: { path: folders('store', 'models', 'journal', 'logs', 'metrics', ...ABOVE_DECISIONS) },
     },
     {
       name: 'auth-below-authz',
@@ -66,9 +66,9 @@ module.exports = {
     },
     {
       name: 'infrastructure-below-adapters',
-      comment: 'store/, models/ and journal/ are infrastructure: config, protocol and net below them, never a decision or an adapter.',
+      comment: 'store/, models/, journal/, logs/ and metrics/ are infrastructure: config, protocol and net below them, never a decision or an adapter.',
       severity: 'error',
-      from: { path: folders('store', 'models', 'journal') },
+      from: { path: folders('store', 'models', 'journal', 'logs', 'metrics') },
       to: { path: folders('auth', 'authz', ...ABOVE_DECISIONS) },
     },
     {

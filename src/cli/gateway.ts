@@ -43,8 +43,10 @@ export function listenFailure(err: unknown): string | undefined {
 async function run(opts: RunOptions): Promise<void> {
   // Loaded here, not at the top: every other command (config, audit) starts faster without the
   // server, ws and pino (see docs/performance.md).
-  const [{ createLogger, defaultLogFormat }, { startGateway }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js')]);
-  const logger = createLogger(opts.logFormat ?? defaultLogFormat(process.stderr), { colorize: colorEnabled(process.stderr) });
+  const [{ createLogger, defaultLogFormat }, { startGateway }, { LogRing }] = await Promise.all([import('../gateway/log.js'), import('../gateway/server.js'), import('../logs/ring.js')]);
+  // The same lines, redacted, also kept in memory for the console's Logs view (logs.tail).
+  const logRing = new LogRing();
+  const logger = createLogger(opts.logFormat ?? defaultLogFormat(process.stderr), { colorize: colorEnabled(process.stderr), ring: logRing });
   const loadOptions = { configPath: opts.config, flags: { port: opts.port, bind: opts.bind } };
   const loaded = loadConfigForStartup({ ...loadOptions, requireNamedFile: true });
   if (!loaded.fileFound) logger.info({ file: loaded.file }, 'no config file found; using defaults');
@@ -59,7 +61,7 @@ async function run(opts: RunOptions): Promise<void> {
   process.on('SIGHUP', () => reload?.());
   let gw: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gw = await startGateway({ resolved, logger, loadOptions, watchConfig: opts.watch });
+    gw = await startGateway({ resolved, logger, logRing, loadOptions, watchConfig: opts.watch });
   } catch (err) {
     const sentence = listenFailure(err);
     if (sentence) throw new Error(sentence);

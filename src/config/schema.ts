@@ -7,6 +7,7 @@ import { modelsSchema } from './models-schema.js';
 import { AUTH_MODES } from '../protocol/identity.js';
 import { authorizationSchema } from './authorization.js';
 import { journalSchema } from './journal-schema.js';
+import { metricsSchema } from './metrics-schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -167,6 +168,7 @@ export const gatewaySchema = z
     authorization: authorizationSchema.optional(),
     controlUi: controlUiSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   })
   .strict();
 

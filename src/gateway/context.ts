@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
 import type { ConfigEditing } from '../methods/registry.js';
+import type { GatewayLogs } from '../logs/index.js';
+import type { GatewayMetrics } from '../metrics/seam.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -50,6 +52,10 @@ export interface GatewayContext {
   journal: JournalSink;
   /** How the config was loaded and the reload a console edit goes through (config.patch). */
   readonly config: ConfigEditing;
+  /** The latest log lines (fed by the logger) and who follows them. */
+  readonly logs: GatewayLogs;
+  /** What `GET /metrics` reports: PromMetrics when gateway.metrics.enabled, else NO_METRICS. */
+  readonly metrics: GatewayMetrics;
 }
 
 export interface Decision {
@@ -127,9 +133,14 @@ function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws
     if (countsAsFailedAttempt(result)) limiter.recordFailure(client, now, mayExempt);
     else if (result.ok) limiter.recordSuccess(client, now);
   }
-  if (result.ok) return { result, peer, client };
+  if (result.ok) {
+    ctx.metrics.authDecision(policy.mode, null);
+    return { result, peer, client };
+  }
+  const reason = wireCode(result.failure);
+  ctx.metrics.authDecision(policy.mode, reason);
   const claimedUser = claimedUserOf(result.failure, headers, policy);
-  logRejection(ctx, { reason: wireCode(result.failure), peer, client, path: req.url ?? '', surface, ...detailOf(result.failure), ...(claimedUser !== undefined && { claimedUser }) });
+  logRejection(ctx, { reason, peer, client, path: req.url ?? '', surface, ...detailOf(result.failure), ...(claimedUser !== undefined && { claimedUser }) });
   return claimedUser === undefined ? { result, peer, client } : { result, peer, client, claimedUser };
 }
 

@@ -35,5 +35,7 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     get logger() {
       return ctx.logger;
     },
+    logs: ctx.logs,
+    metrics: ctx.metrics,
   };
 }

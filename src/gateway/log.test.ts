@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { LogRing } from '../logs/ring.js';
 import { createLogger, defaultLogFormat, LogLimiter, type LogFormat } from './log.js';
 
 function capture(): { out: Writable; text: () => string } {
@@ -36,6 +37,32 @@ describe('createLogger', () => {
     expect(text()).not.toMatch(/SECRET-/);
     expect(text()).toContain('[redacted]');
     expect(text()).toContain('/state/gateway.token');
+  });
+});
+
+describe('createLogger with a ring (logs.tail)', () => {
+  it.each<LogFormat>(['json', 'pretty'])('%s: the ring gets the same lines, redacted, with the level as a word', (format) => {
+    const { out, text } = capture();
+    const ring = new LogRing({ capacity: 10 });
+    const log = createLogger(format, { out, ring, level: 'debug' });
+    log.debug({ event: 'x1' }, 'first');
+    log.warn({ event: 'auth_rejected', token: 'SECRET-1', headers: { cookie: 'SECRET-2' }, peer: '127.0.0.2' }, 'request rejected');
+    const { lines } = ring.since(undefined, 10);
+    expect(lines.map((l) => [l.seq, l.level, l.msg])).toEqual([
+      [1, 'debug', 'first'],
+      [2, 'warn', 'request rejected'],
+    ]);
+    expect(lines[1]!.fields).toMatchObject({ event: 'auth_rejected', token: '[redacted]', headers: { cookie: '[redacted]' }, peer: '127.0.0.2' });
+    expect(JSON.stringify(lines)).not.toMatch(/SECRET-/);
+    expect(text()).toContain('request rejected');
+  });
+
+  it('below the logger level, neither destination gets the line', () => {
+    const { out, text } = capture();
+    const ring = new LogRing();
+    createLogger('json', { out, ring }).debug('hidden');
+    expect(ring.cursor).toBe(0);
+    expect(text()).toBe('');
   });
 });
 

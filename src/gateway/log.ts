@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { TokenBucket } from './token-bucket.js';
+import type { LogRing } from '../logs/ring.js';
 
 export type LogFormat = 'json' | 'pretty';
 export type { Logger };
@@ -24,6 +25,11 @@ export interface LoggerOptions {
   out?: NodeJS.WritableStream;
   /** ANSI colour in the pretty format (the caller decides: a terminal, no NO_COLOR). */
   colorize?: boolean;
+  /**
+   * A second destination: every line the logger writes (redacted, as JSON) also goes here, for
+   * `logs.tail` (src/logs/ring.ts).
+   */
+  ring?: LogRing;
 }
 
 /** The format when none is asked for: readable on a terminal, JSON for everything else. */
@@ -51,12 +57,19 @@ function prettyStream(out: NodeJS.WritableStream, colorize: boolean): Writable {
 
 export function createLogger(format: LogFormat = 'json', opts: LoggerOptions = {}): Logger {
   const out = opts.out ?? process.stderr;
+  const level = opts.level ?? 'info';
   const redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: REDACTED };
-  if (format === 'pretty') {
-    // pino-pretty names numeric levels itself.
-    return pino({ level: opts.level ?? 'info', base: undefined, redact }, prettyStream(out, opts.colorize ?? false) as pino.DestinationStream);
-  }
-  return pino({ level: opts.level ?? 'info', base: undefined, redact, formatters: { level: (label) => ({ level: label }) } }, out as pino.DestinationStream);
+  // pino-pretty names numeric levels itself; the ring reads either form.
+  const formatters = format === 'pretty' ? undefined : { level: (label: string) => ({ level: label }) };
+  const main = (format === 'pretty' ? prettyStream(out, opts.colorize ?? false) : out) as pino.DestinationStream;
+  // Both destinations get the same serialized (so the same redacted) line.
+  const dest = opts.ring
+    ? pino.multistream([
+        { level, stream: main },
+        { level, stream: opts.ring as pino.DestinationStream },
+      ])
+    : main;
+  return pino({ level, base: undefined, redact, ...(formatters && { formatters }) }, dest);
 }
 
 /** A silent logger for tests and embedding. */

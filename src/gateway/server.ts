@@ -25,6 +25,8 @@ import { loadTlsMaterial } from '../reload/tls-material.js';
 import { openListeners } from './listen/listeners.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
+import { gatewayLogs, type LogRing } from '../logs/index.js';
+import { metricsFor, startObservability, type Observability } from './observe.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -47,6 +49,8 @@ export interface GatewayOptions {
    * A database that cannot be opened never stops the gateway (src/gateway/database.ts).
    */
   database?: boolean;
+  /** The ring the logger also writes to (createLogger's `ring`), read by `logs.tail`; default: an empty one. */
+  logRing?: LogRing;
 }
 
 export interface RunningGateway {
@@ -60,6 +64,8 @@ export interface RunningGateway {
   readonly ws: WsGateway;
   /** The HTTP(S) servers, one per listening address and the Unix socket's (for embedders that need the listener itself). */
   readonly servers: readonly Server[];
+  /** `http://host:port/metrics` when gateway.metrics is enabled. */
+  readonly metricsUrl: string | undefined;
   /**
    * Loads and validates the config again and, if valid, puts it in force and re-checks open
    * sessions. Reloads run one at a time; when the promise resolves, every request that starts
@@ -126,6 +132,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   }
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
+  const metrics = metricsFor(g.metrics, () => ctx.presence.size, VERSION);
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits, tls }),
     get resolved() {
@@ -151,12 +158,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     journal: NO_JOURNAL,
     // The reloader is built once listening; a console edit cannot come before that.
     config: { loadOptions, reload: (trigger) => reload(trigger) },
+    logs: gatewayLogs(opts.logRing),
+    metrics,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
 
-  let listeners;
+  let listeners: Awaited<ReturnType<typeof openListeners>> | undefined;
+  let observe: Observability | undefined;
   try {
     listeners = await openListeners(ctx.generation, {
       http: HTTP_LIMITS,
@@ -171,14 +181,22 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         });
       },
     });
+    observe = await startObservability({ metrics, config: g.metrics, logs: ctx.logs, presence: ctx.presence, logger }, (l) => ws.onScopesChanged(l));
   } catch (err) {
+    if (listeners) {
+      await Promise.all(listeners.servers.map((s) => new Promise((r) => s.close(r))));
+      listeners.removeSocket();
+    }
+    ctx.logs.followers.close();
     ws.shutdown();
     closeGatewayDatabase(ctx.database, logger);
     if (err instanceof ConfigError) throw new ConfigError([...err.issues], resolved.fileFound ? resolved.file : undefined);
     throw err;
   }
-  const { servers, urls, port } = listeners;
-  if (listeners.socket?.replacedStale) logger.info({ event: 'unix_socket_stale_replaced', path: listeners.socket.path }, 'replaced a socket file nothing was listening on (left by a gateway that did not stop cleanly)');
+  const opened = listeners;
+  const running = observe;
+  const { servers, urls, port } = opened;
+  if (opened.socket?.replacedStale) logger.info({ event: 'unix_socket_stale_replaced', path: opened.socket.path }, 'replaced a socket file nothing was listening on (left by a gateway that did not stop cleanly)');
   ctx.port = port;
 
   const reloader = new Reloader({
@@ -187,7 +205,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       const previous = ctx.generation;
       ctx.generation = next;
       for (const s of servers) applyListenerLimits(s, next);
-      listeners.applyTls(next, previous);
+      opened.applyTls(next, previous);
     },
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
@@ -196,7 +214,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     limitOverrides: opts.limits,
     keyTuning,
   });
-  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
+  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger).then((o) => (ctx.metrics.reload(o.status), o));
   let watcher: ConfigWatcher | undefined;
   if (opts.watchConfig) {
     watcher = watchConfigFile(resolved.file, () => void reload('file'), {
@@ -209,10 +227,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   return {
     port,
     urls,
-    socketPath: listeners.socket?.path,
+    socketPath: opened.socket?.path,
     ctx,
     ws,
     servers,
+    metricsUrl: observe.metricsUrl,
     reload,
     close(graceMs = 2000) {
       closing ??= (async () => {
@@ -225,7 +244,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
-        listeners.removeSocket();
+        opened.removeSocket();
+        await running?.close();
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

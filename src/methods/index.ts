@@ -3,9 +3,10 @@
  */
 import { securityAudit } from './audit.js';
 import { configGet, configPatch } from './config.js';
+import { logsTail } from './logs.js';
 import { whoami } from './identity.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch]);
+export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch, logsTail]);

@@ -48,6 +48,7 @@ describe('the method registry', () => {
       'security.audit': A,
       'config.get': A,
       'config.patch': A,
+      'logs.tail': A,
     });
   });
 

@@ -24,6 +24,8 @@ export interface ConfigEditing {
   /** Reloads the file through the gateway's one reload path (one at a time, sessions re-checked). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
 }
+import type { GatewayLogs } from '../logs/index.js';
+import type { GatewayMetrics } from '../metrics/seam.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -63,6 +65,10 @@ export interface GatewayFacts {
   readonly config: ConfigEditing;
   /** The gateway's logger (never give it a secret). */
   readonly logger: Logger;
+  /** The gateway's own latest log lines and the sessions following them (`logs.tail`). */
+  readonly logs: GatewayLogs;
+  /** Where a method counts what `GET /metrics` reports (a no-op when metrics are off). */
+  readonly metrics: GatewayMetrics;
 }
 
 /** What a handler is called with, besides its params. */

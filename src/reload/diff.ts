@@ -10,9 +10,9 @@ import { getPath, leaves, setPath } from '../config/tree.js';
 /**
  * Keys a running gateway cannot change: the listening sockets (port, bind, customBindHost, the
  * Unix socket as a whole: its path, mode and group are applied when it is created) and the
- * Control UI files, which are read into memory once at start.
+ * Control UI files, which are read into memory once at start; the metrics listener likewise.
  */
-export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.listen.unixSocket', 'gateway.controlUi.enabled'] as const;
+export const RESTART_ONLY_PATHS = ['gateway.port', 'gateway.bind', 'gateway.customBindHost', 'gateway.listen.unixSocket', 'gateway.controlUi.enabled', 'gateway.metrics.enabled', 'gateway.metrics.listen'] as const;
 
 /**
  * Keys whose presence only a restart can change: TLS on or off changes the kind of listener. While

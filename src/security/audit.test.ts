@@ -176,6 +176,13 @@ const cases: Case[] = [
   { name: 'X-Real-IP fallback on', gateway: { allowRealIpFallback: true }, id: 'gateway.real_ip_fallback', severity: 'warn' },
   { name: 'X-Real-IP fallback off', gateway: {}, id: 'gateway.real_ip_fallback', severity: null },
 
+  { name: 'metrics on every address', gateway: { metrics: { enabled: true, listen: '0.0.0.0:9464' } }, id: 'gateway.metrics_exposed', severity: 'warn', mentions: ['"0.0.0.0:9464"', 'every address', '127.0.0.1:9464', 'firewall'] },
+  { name: 'metrics on a LAN address', gateway: { metrics: { enabled: true, listen: '10.0.0.5:9464' } }, id: 'gateway.metrics_exposed', severity: 'warn' },
+  { name: 'metrics on IPv6 any', gateway: { metrics: { enabled: true, listen: '[::]:9464' } }, id: 'gateway.metrics_exposed', severity: 'warn' },
+  { name: 'metrics on loopback (default)', gateway: { metrics: { enabled: true } }, id: 'gateway.metrics_exposed', severity: null },
+  { name: 'metrics on ::1', gateway: { metrics: { enabled: true, listen: '[::1]:9464' } }, id: 'gateway.metrics_exposed', severity: null },
+  { name: 'metrics off, exposed address unused', gateway: { metrics: { enabled: false, listen: '0.0.0.0:9464' } }, id: 'gateway.metrics_exposed', severity: null },
+
   { name: 'groups from a header that admits', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups', allowGroups: ['admins'] } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'warn', mentions: ['"x-forwarded-groups"', '"admins"', 'assertion', 'remove it when'] },
   { name: 'groups from a header that admits nobody yet', gateway: { ...GOOD_TP.gateway!, auth: { ...TP, trustedProxy: { ...TP.trustedProxy, groupsHeader: 'x-forwarded-groups' } } }, id: 'gateway.trusted_proxy_groups_unsigned', severity: 'info', mentions: ['allowGroups is empty and no gateway.authorization rule names a group'] },
   { name: 'no groups header', gateway: GOOD_TP.gateway!, id: 'gateway.trusted_proxy_groups_unsigned', severity: null },

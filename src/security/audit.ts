@@ -13,6 +13,7 @@ import { checkAssertion } from './assertion-checks.js';
 import { checkSocketDirectory, checkSocketMode } from './listen-checks.js';
 import type { SocketFacts } from './socket-facts.js';
 import { checkAuthorization } from './authorization-checks.js';
+import { checkMetricsExposed } from './metrics-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -96,6 +97,7 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkRateLimit(config),
     ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
+    ...checkMetricsExposed(config),
   ]);
 }
 

@@ -61,6 +61,7 @@ export const CHECKS = Object.freeze({
   'gateway.auth_no_rate_limit': ['warn'],
   'gateway.local_proxy_not_trusted': ['warn'],
   'gateway.real_ip_fallback': ['warn'],
+  'gateway.metrics_exposed': ['warn'],
   'gateway.deep_unreachable': ['warn'],
   'gateway.deep_proxy_blocks_health': ['warn'],
   'gateway.deep_forwarded_untrusted': ['warn'],

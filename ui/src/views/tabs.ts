@@ -10,6 +10,7 @@ import type { GatewayClient } from '../client.js';
 import type { EventFrame, HelloOk, ScopeList } from '../protocol.js';
 import type { Scope } from '../../../src/protocol/scopes.js';
 import './settings.js';
+import './logs.js';
 
 /** What a view gets from the console: the one connection, the session's facts, and its events. */
 export interface ViewHost {
@@ -37,6 +38,7 @@ export const TABS: readonly TabDeclaration[] = Object.freeze([
   // One entry per view, e.g.:
   // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
   { id: 'settings', label: 'Settings', needs: 'operator.admin', render: (h) => html`<mayros-settings .host=${h}></mayros-settings>` },
+  { id: 'logs', label: 'Logs', needs: 'operator.admin', render: (h) => html`<mayros-logs .host=${h}></mayros-logs>` },
 ] satisfies TabDeclaration[]);
 
 /** The tab a fragment names, when it exists and the scopes allow it; else the overview. */
