@@ -24,6 +24,7 @@ import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
+import { recordReload, startGatewayJournal } from './journal.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -149,6 +150,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
     journal: NO_JOURNAL,
   };
+  const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now);
+  if (recorder) ctx.journal = recorder;
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
@@ -190,6 +193,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   } catch (err) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     ws.shutdown();
+    recorder?.close();
     closeGatewayDatabase(ctx.database, logger);
     throw err;
   }
@@ -200,6 +204,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     apply: (next) => {
       ctx.generation = next;
       for (const s of servers) applyListenerLimits(s, next);
+      recorder?.setConfig(next.resolved.config.journal);
     },
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
@@ -208,7 +213,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     limitOverrides: opts.limits,
     keyTuning,
   });
-  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger);
+  const reload = (trigger: ReloadTrigger = 'api') =>
+    reloader.reload(trigger).then((outcome) => {
+      recordReload(ctx.journal, trigger, outcome, ctx.logger);
+      return outcome;
+    });
   let watcher: ConfigWatcher | undefined;
   if (opts.watchConfig) {
     watcher = watchConfigFile(resolved.file, () => void reload('file'), {
@@ -236,6 +245,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
+        // The window's last summaries are written before the database closes.
+        recorder?.close();
+        ctx.journal = NO_JOURNAL;
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

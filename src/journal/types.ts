@@ -134,10 +134,16 @@ export interface AuthRefuseAggregatePayload extends AggregatePayload<RefuseGroup
   readonly omittedByReason: Readonly<Record<string, number>>;
 }
 
+export type ReloadSource = 'file' | 'SIGHUP' | 'api' | 'console';
+
 export interface ReloadPayload {
-  /** What asked for it: a change of the file seen by the watcher, SIGHUP, or the console. */
-  readonly source: 'file' | 'SIGHUP' | 'console';
-  readonly result: 'applied' | 'rejected';
+  /**
+   * What asked for it: a change of the file seen by the watcher, SIGHUP, the console (a config
+   * patch), or `api`: the embedding program (RunningGateway.reload, the CLI after its first run).
+   */
+  readonly source: ReloadSource;
+  /** `unchanged`: the file was read and valid, and nothing in force changed. */
+  readonly result: 'applied' | 'unchanged' | 'rejected';
   /** The config generation in force after the reload. */
   readonly generation?: number;
   /** Dotted paths that changed (applied), or the fields that were refused (rejected). */

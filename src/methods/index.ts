@@ -3,8 +3,9 @@
  */
 import { securityAudit } from './audit.js';
 import { whoami } from './identity.js';
+import { journalListMethod } from './journal.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit]);
+export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, journalListMethod]);
