@@ -236,3 +236,24 @@ export const GENESIS = '0'.repeat(64);
 export const MAX_GROUP_PEERS = 8;
 /** Groups listed in one flood summary; the rest are counted in `omitted`. */
 export const MAX_SUMMARY_GROUPS = 20;
+
+/** An entry as `journal.list` answers it (src/methods/journal.ts): the payload parsed. */
+export interface JournalListEntry {
+  readonly seq: number;
+  readonly time: number;
+  readonly actor: Actor;
+  readonly kind: string;
+  /** The stored payload, parsed (a damaged row that is not JSON stays its text). */
+  readonly payload: unknown;
+  readonly hash: string;
+}
+
+/** The result of `journal.list`. */
+export interface JournalListResult {
+  /** Newest first. */
+  readonly entries: readonly JournalListEntry[];
+  /** Pass as `cursor` for the next (older) page; absent on the last page. */
+  readonly nextCursor?: number;
+  /** Set when this gateway keeps no journal: why (a `store_*` reason code, or null without a database). */
+  readonly unavailable?: { readonly reason: string | null; readonly message: string };
+}

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { listJournal, MAX_LIST_LIMIT, type ListQuery } from '../journal/list.js';
-import { KINDS, type Actor, type JournalKind } from '../journal/types.js';
+import { KINDS, type JournalKind, type JournalListEntry, type JournalListResult } from '../journal/types.js';
 import { method, type GatewayFacts } from './registry.js';
 
 const time = (field: string) => z.number({ error: `${field} must be milliseconds since the epoch (e.g. Date.now() - 3600000 for the last hour)` }).int().min(0);
@@ -23,25 +23,6 @@ export const journalListParams = z
 
 export type JournalListParams = z.output<typeof journalListParams>;
 
-export interface JournalListEntry {
-  seq: number;
-  time: number;
-  actor: Actor;
-  kind: string;
-  /** The stored payload, parsed (a damaged row that is not JSON stays its text). */
-  payload: unknown;
-  hash: string;
-}
-
-export interface JournalListResult {
-  /** Newest first. */
-  entries: JournalListEntry[];
-  /** Pass as `cursor` for the next (older) page; absent on the last page. */
-  nextCursor?: number;
-  /** Set when this gateway keeps no journal: why (a `store_*` reason code, or null without a database). */
-  unavailable?: { reason: string | null; message: string };
-}
-
 function parsed(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -58,7 +39,7 @@ export function journalList(gateway: Pick<GatewayFacts, 'database'>, params: Jou
   const p = params ?? {};
   const query: ListQuery = { since: p.since, until: p.until, user: p.user, kinds: p.kind === undefined ? undefined : typeof p.kind === 'string' ? [p.kind] : p.kind, limit: p.limit, cursor: p.cursor };
   const page = listJournal(database.db, query);
-  const entries = page.entries.map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, kind: e.kind, payload: parsed(e.payload), hash: e.hash }));
+  const entries = page.entries.map((e): JournalListEntry => ({ seq: e.seq, time: e.time, actor: e.actor, kind: e.kind, payload: parsed(e.payload), hash: e.hash }));
   return page.nextCursor === undefined ? { entries } : { entries, nextCursor: page.nextCursor };
 }
 

@@ -5,10 +5,11 @@
  *
  * Adding a view: write it as its own element in ui/src/views/, then add one entry here.
  */
-import type { TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import type { GatewayClient } from '../client.js';
 import type { EventFrame, HelloOk, ScopeList } from '../protocol.js';
 import type { Scope } from '../../../src/protocol/scopes.js';
+import './activity.js';
 
 /** What a view gets from the console: the one connection, the session's facts, and its events. */
 export interface ViewHost {
@@ -35,6 +36,7 @@ export const OVERVIEW_ID = 'overview';
 export const TABS: readonly TabDeclaration[] = Object.freeze([
   // One entry per view, e.g.:
   // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
+  { id: 'activity', label: 'Activity', needs: 'operator.admin', render: (h) => html`<mayros-activity .host=${h}></mayros-activity>` },
 ] satisfies TabDeclaration[]);
 
 /** The tab a fragment names, when it exists and the scopes allow it; else the overview. */
