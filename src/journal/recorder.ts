@@ -101,7 +101,7 @@ export class JournalRecorder implements JournalSink {
   /** An admitted request or session. Cheap when only counted (the usual case). */
   admit(user: string | null, method: AuthMode, peer: string, surface: Surface): void {
     if (this.closed) return;
-    const entry = this.aggregator.admit({ user, method, peer, surface, time: this.now() });
+    const entry = this.aggregator.admitValues(user, method, peer, surface, this.now());
     if (entry) this.writeQuietly([entry]);
   }
 
