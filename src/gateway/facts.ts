@@ -31,5 +31,9 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     get journal() {
       return ctx.journal;
     },
+    config: ctx.config,
+    get logger() {
+      return ctx.logger;
+    },
   };
 }

@@ -122,6 +122,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? nullLogger();
   const keyTuning: KeySourceTuning = { now, onEvent: (e) => logKeyEvent(logger, e), ...opts.keyTuning };
+  const loadOptions: LoadOptions = opts.loadOptions ?? { configPath: resolved.file };
   // Fail closed: the gateway never runs a config its own startup validation refuses.
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
   const policy = compileAuthPolicy(resolved);
@@ -149,6 +150,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
     journal: NO_JOURNAL,
+    // The reloader is built once listening; a console edit cannot come before that.
+    config: { loadOptions, reload: (trigger) => reload(trigger) },
   };
   const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now);
   if (recorder) ctx.journal = recorder;
@@ -209,7 +212,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
     now: ctx.now,
-    loadOptions: opts.loadOptions ?? { configPath: resolved.file },
+    loadOptions,
     limitOverrides: opts.limits,
     keyTuning,
   });

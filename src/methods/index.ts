@@ -2,10 +2,11 @@
  * Every WebSocket method the gateway answers: add a family's declarations here.
  */
 import { securityAudit } from './audit.js';
+import { configGet, configPatch } from './config.js';
 import { whoami } from './identity.js';
 import { journalListMethod } from './journal.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, journalListMethod]);
+export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch, journalListMethod]);

@@ -6,7 +6,7 @@ import { scopesFor } from '../authz/decide.js';
 import { parseConfigObject } from '../config/parse.js';
 import { NO_SCOPES, SCOPES, expandScopes, hasScope, impliedMask, listOf, type Scope, type ScopeList } from '../protocol/scopes.js';
 import { METHODS } from './index.js';
-import { method, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
+import { method, MethodRefusal, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
 
 const R = 'operator.read';
 const W = 'operator.write';
@@ -28,10 +28,13 @@ function context(scopes: ScopeList = ADMIN): MethodContext & { emitted: unknown[
 /** Every distinct set of scopes a caller can hold (closed under implication), as scopesFor returns them: the shared lists, deduplicated. */
 const SCOPE_SETS: ScopeList[] = [...new Set(Array.from({ length: 8 }, (_, m) => expandScopes(listOf(m))))];
 
-/** The gateway's own declarations (names, scopes, params), with handlers that only count their calls. */
+/**
+ * The gateway's own declarations (names and scopes), with handlers that only count their calls and
+ * params that take anything (the scope check comes before the params; that order is tested below).
+ */
 function stubbed(): { reg: MethodRegistry; calls: string[] } {
   const calls: string[] = [];
-  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, handler: () => (calls.push(d.name), 'ran') })));
+  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, params: NO_PARAMS, handler: () => (calls.push(d.name), 'ran') })));
   return { reg, calls };
 }
 
@@ -43,6 +46,8 @@ describe('the method registry', () => {
       status: R,
       'presence.list': R,
       'security.audit': A,
+      'config.get': A,
+      'config.patch': A,
       'journal.list': A,
     });
   });
@@ -184,6 +189,16 @@ describe('invoke', () => {
   it('answers INTERNAL when the handler throws or rejects, without its message', async () => {
     expect(reg.invoke('broken', undefined, context())).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'the method failed' } });
     await expect(reg.invoke('rejects', undefined, context())).resolves.toEqual({ ok: false, error: { code: 'INTERNAL', message: 'the method failed' } });
+  });
+
+  it('answers a MethodRefusal as the error it carries, returned or resolved', async () => {
+    const error = { code: 'CONFLICT' as const, reason: 'config_conflict', message: 'changed', details: { currentHash: 'ab' } };
+    const reg2 = new MethodRegistry([
+      method({ name: 'no', scope: null, params: NO_PARAMS, handler: () => new MethodRefusal(error) }),
+      method({ name: 'later-no', scope: null, params: NO_PARAMS, handler: async () => new MethodRefusal(error) }),
+    ]);
+    expect(reg2.invoke('no', undefined, context())).toEqual({ ok: false, error });
+    await expect(reg2.invoke('later-no', undefined, context())).resolves.toEqual({ ok: false, error });
   });
 
   it('awaits an async handler, and stays synchronous otherwise', async () => {

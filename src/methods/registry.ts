@@ -13,6 +13,17 @@ import { allows, isScope, SCOPES, type Scope, type ScopeList } from '../protocol
 import type { Generation } from '../reload/generation.js';
 import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
+import type { LoadOptions } from '../config/load.js';
+import type { ReloadOutcome, ReloadTrigger } from '../reload/reloader.js';
+import type { Logger } from 'pino';
+
+/** What a console edit of the config file needs of the gateway: how the running config was loaded, and the reload that applies the file. */
+export interface ConfigEditing {
+  /** The options the running config was loaded with (environment and flags apply on top of the file). */
+  readonly loadOptions: LoadOptions;
+  /** Reloads the file through the gateway's one reload path (one at a time, sessions re-checked). */
+  reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
+}
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -48,6 +59,10 @@ export interface GatewayFacts {
   readonly database: DatabaseState;
   /** Where a method records a state-changing action (a no-op sink when there is no journal). */
   readonly journal: JournalSink;
+  /** Editing the config file from the console (config.get, config.patch). */
+  readonly config: ConfigEditing;
+  /** The gateway's logger (never give it a secret). */
+  readonly logger: Logger;
 }
 
 /** What a handler is called with, besides its params. */
@@ -64,13 +79,22 @@ export interface MethodContext {
   emitTo(identity: Identity, event: string, payload: unknown): void;
 }
 
+/**
+ * A handler's answer refusing the request with an error from the reason table (a config edit
+ * refused with `config_conflict`, say): returned (or resolved) instead of a payload, it is sent as
+ * the response's error and the socket stays open.
+ */
+export class MethodRefusal {
+  constructor(readonly error: ResponseError) {}
+}
+
 /** One method. `scope` is required: a method cannot be registered without saying who may call it. */
 export interface MethodDeclaration<P = unknown> {
   readonly name: string;
   readonly scope: MethodScope;
   /** Validates `params` (absent params are `undefined`); the handler gets the parsed value. */
   readonly params: z.ZodType<P>;
-  /** Returns the response payload, or a promise of it; a throw or rejection is answered INTERNAL. */
+  /** Returns the response payload (or a MethodRefusal), or a promise of it; a throw or rejection is answered INTERNAL. */
   readonly handler: (ctx: MethodContext, params: P) => unknown;
 }
 
@@ -91,6 +115,8 @@ export type MethodResult = { ok: true; payload: unknown } | { ok: false; error: 
 export type AnyMethod = MethodDeclaration<any>;
 
 const failed = (): MethodResult => ({ ok: false, error: frameError('internal', 'the method failed') });
+
+const answered = (payload: unknown): MethodResult => (payload instanceof MethodRefusal ? { ok: false, error: payload.error } : { ok: true, payload });
 
 export class MethodRegistry {
   private readonly byName = new Map<string, AnyMethod>();
@@ -140,7 +166,7 @@ export class MethodRegistry {
     } catch {
       return failed();
     }
-    if (out instanceof Promise) return out.then((payload: unknown): MethodResult => ({ ok: true, payload }), failed);
-    return { ok: true, payload: out };
+    if (out instanceof Promise) return out.then(answered, failed);
+    return answered(out);
   }
 }

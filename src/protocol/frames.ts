@@ -34,7 +34,7 @@ export const connectParamsSchema = z.object({
 export type ConnectParams = z.infer<typeof connectParamsSchema>;
 
 /** The `error.code` of a failed response; each is the wsError of a row in the reason table (reasons.ts). */
-export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'FORBIDDEN', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
+export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'FORBIDDEN', 'ALREADY_CONNECTED', 'CONFLICT', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ResponseError {
@@ -42,6 +42,8 @@ export interface ResponseError {
   message: string;
   /** The reason code, for UNAUTHORIZED, FORBIDDEN and other refusals. */
   reason?: string;
+  /** What a refusal carries besides its message (e.g. `config_conflict`'s current hash); documented with its reason code. */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 export type ResponseFrame =

@@ -96,7 +96,11 @@ export type RequestCode =
   | 'invalid_params'
   | 'unknown_method'
   | 'already_connected'
-  | 'scope_missing';
+  | 'scope_missing'
+  | ConfigEditCode;
+
+/** Why `config.patch` refused an edit of the config file (the file is left byte for byte as it was). */
+export type ConfigEditCode = 'config_conflict' | 'config_invalid' | 'config_locks_you_out' | 'config_write_failed';
 
 /** Why a model provider could not answer: a chat answer ends with `state: "error"` and one of these. */
 export type ProviderCode = 'provider_unreachable' | 'provider_timeout' | 'provider_auth_failed' | 'provider_rate_limited' | 'provider_error';
@@ -118,7 +122,7 @@ export type ReasonCode = AuthCode | AdmissionCode | SessionCode | RequestCode | 
 export type ClosingCode = AuthCode | AdmissionCode | SessionCode;
 
 /** The `error.type` of an HTTP error body. */
-export type ErrorType = 'unauthorized' | 'forbidden' | 'rate_limited' | 'bad_request' | 'unavailable' | 'not_found' | 'internal';
+export type ErrorType = 'unauthorized' | 'forbidden' | 'rate_limited' | 'bad_request' | 'conflict' | 'unavailable' | 'not_found' | 'internal';
 
 interface Row {
   /** HTTP status; for codes only a WebSocket sees, the equivalent status. */
@@ -583,6 +587,39 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     wsError: 'FORBIDDEN',
     message: 'The signed-in person\'s scopes do not include the one this method or route needs.',
     fix: 'Ask the gateway\'s operator for the scope: a rule in gateway.authorization.rules naming you or one of your groups, or gateway.authorization.defaultScopes; `mayros auth explain` shows your scopes and where each comes from.',
+  },
+  // Editing the config file from the console (config.patch): nothing is written when refused.
+  config_conflict: {
+    kind: 'request',
+    status: 409,
+    type: 'conflict',
+    wsError: 'CONFLICT',
+    message: 'The config file changed after you loaded it (another admin, a hand edit or a config manager); nothing was written.',
+    fix: 'Load the config again (the error carries the file\'s current hash), look at what changed, and apply your change to the current version.',
+  },
+  config_invalid: {
+    kind: 'request',
+    status: 422,
+    type: 'bad_request',
+    wsError: 'INVALID_PARAMS',
+    message: 'The config this change would produce would not start the gateway; nothing was written.',
+    fix: 'Correct the fields listed (each names the field and the fix): the same checks as `mayros config validate`.',
+  },
+  config_locks_you_out: {
+    kind: 'request',
+    status: 409,
+    type: 'conflict',
+    wsError: 'CONFLICT',
+    message: 'This change would refuse you, the admin sending it (you would no longer be allowed in, or no longer be an admin); nothing was written.',
+    fix: 'Change it so that you stay allowed and an admin, or send it again with confirm: true if you mean to lock yourself out.',
+  },
+  config_write_failed: {
+    kind: 'request',
+    status: 500,
+    type: 'internal',
+    wsError: 'INTERNAL',
+    message: 'The gateway could not write the config file (permissions, a full disk, or an owner it cannot keep); the file was left as it was.',
+    fix: 'Check the file, its directory and the disk on the gateway host (the error names the system error), or edit the file by hand.',
   },
   // Model providers: a chat answer ends with `state: "error"` and one of these; no socket is closed.
   provider_unreachable: {

@@ -22,9 +22,10 @@ import type { KeySourceTuning } from '../auth/assertion/load-keys.js';
 import type { Logger } from 'pino';
 import { buildGeneration, keysFingerprint, keysFor, type Generation } from './generation.js';
 import type { WsLimits } from '../config/limits.js';
-import { changedPaths, pinRestartOnly, RESTART_ONLY_PATHS } from './diff.js';
+import { changedPaths, pinnedIssues, pinRestartOnly, restartOnlyChanges } from './diff.js';
 
-export type ReloadTrigger = 'file' | 'SIGHUP' | 'api';
+/** What started a reload: the file watcher, SIGHUP, an embedder's call, or an edit from the console (config.patch). */
+export type ReloadTrigger = 'file' | 'SIGHUP' | 'api' | 'console';
 
 export type ReloadOutcome =
   | { status: 'applied'; generation: number; changed: string[]; restartRequired: string[]; recheck: RecheckReport }
@@ -76,13 +77,9 @@ function loadCandidate(opts: LoadOptions, current: ResolvedConfig): ResolvedConf
 /** `candidate` with restart-only keys held at their running values, validated as a whole. */
 function effectiveConfig(candidate: ResolvedConfig, running: ResolvedConfig, restartRequired: readonly string[]): ResolvedConfig {
   if (restartRequired.length === 0) return candidate;
-  const pinned = pinRestartOnly(candidate, running);
-  const issues = pinned.checks.issues;
-  if (issues.length) {
-    const note = `the gateway keeps listening as started until a restart (${restartRequired.join(', ')} changed), and the rest of the new file is not valid with that`;
-    throw new ConfigError(issues.map((i) => ({ ...i, message: `${i.message} (${note})`, fix: `${i.fix ?? 'correct it'}, or restart the gateway to apply the whole file` })), candidate.file);
-  }
-  return pinned;
+  const issues = pinnedIssues(candidate, running, restartRequired);
+  if (issues.length) throw new ConfigError(issues, candidate.file);
+  return pinRestartOnly(candidate, running);
 }
 
 export class Reloader {
@@ -114,7 +111,7 @@ export class Reloader {
     let policy;
     try {
       const candidate = loadCandidate(this.deps.loadOptions, current.resolved);
-      restartRequired = changedPaths(current.resolved.config, candidate.config).filter((p) => (RESTART_ONLY_PATHS as readonly string[]).includes(p));
+      restartRequired = restartOnlyChanges(current.resolved, candidate);
       effective = effectiveConfig(candidate, current.resolved, restartRequired);
       policy = compileAuthPolicy(effective);
     } catch (err) {

@@ -7,7 +7,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { JournalListEntry, JournalListResult } from '../../../src/journal/types.js';
 import { actorLabel, arrived, DEFAULT_FILTERS, describeEntry, FIRST_PAGE, KIND_CHOICES, listParams, newer, older, SINCE_CHOICES, whenLabel, type Filters, type Paging, type SinceId } from '../activity.js';
 import { styles } from '../styles.js';
-import type { ViewHost } from './tabs.js';
+import type { GatewayClient } from '../client.js';
+
+/** What the view needs of the console (a ViewHost, views/tabs.ts, is one; not imported: tabs.ts imports this view). */
+export interface ActivityHost {
+  readonly client: Pick<GatewayClient, 'request'>;
+}
 
 type Load = { state: 'loading' } | { state: 'ok'; entries: readonly JournalListEntry[] } | { state: 'error'; message: string };
 
@@ -32,7 +37,7 @@ export class MayrosActivity extends LitElement {
     load: { state: true },
   };
 
-  declare host: ViewHost;
+  declare host: ActivityHost;
   declare filters: Filters;
   declare paging: Paging;
   declare load: Load;

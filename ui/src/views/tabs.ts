@@ -9,6 +9,7 @@ import { html, type TemplateResult } from 'lit';
 import type { GatewayClient } from '../client.js';
 import type { EventFrame, HelloOk, ScopeList } from '../protocol.js';
 import type { Scope } from '../../../src/protocol/scopes.js';
+import './settings.js';
 import './activity.js';
 
 /** What a view gets from the console: the one connection, the session's facts, and its events. */
@@ -36,6 +37,7 @@ export const OVERVIEW_ID = 'overview';
 export const TABS: readonly TabDeclaration[] = Object.freeze([
   // One entry per view, e.g.:
   // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
+  { id: 'settings', label: 'Settings', needs: 'operator.admin', render: (h) => html`<mayros-settings .host=${h}></mayros-settings>` },
   { id: 'activity', label: 'Activity', needs: 'operator.admin', render: (h) => html`<mayros-activity .host=${h}></mayros-activity>` },
 ] satisfies TabDeclaration[]);
 

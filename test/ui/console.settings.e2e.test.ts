@@ -1,0 +1,190 @@
+/**
+ * The Settings view in Chromium behind real nginx (examples/proxies/nginx, auth_request to the auth
+ * endpoint stand-in), the gateway in trusted-proxy mode: an admin removes a colleague from
+ * allowUsers in the form, and the colleague's open tab shows trusted_proxy_user_not_allowed within
+ * a second; the tab is offered to admins only; an invalid value is shown under its field and the
+ * file is left byte for byte; a change that locks the admin out waits for a confirm; a change made
+ * meanwhile by someone else is shown as both versions.
+ *
+ * The scenario runs as steps over one shared gateway, proxy and pair of pages (`scene`), in order:
+ * later steps (the Activity view showing the change with the admin's name, `mayros journal
+ * verify`) are added as further `it` blocks after the removal.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { REASONS } from '../../src/protocol/reasons.js';
+import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
+import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
+import { replaceFile } from '../support/config-file.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
+import { requireBinary } from '../support/processes.js';
+import { recipeGatewayConfig } from '../proxies/conformance.js';
+
+const nginxBin = requireBinary('nginx');
+
+const ADMIN = 'alice@example.com';
+const COLLEAGUE = 'carol@example.com';
+
+/** The recipe's gateway section: both people allowed in, everyone may read and write, alice is named an admin. */
+function gatewayConfig(): Record<string, any> {
+  const { gateway } = recipeGatewayConfig(NGINX_RECIPE_DIR);
+  gateway.port = 0;
+  gateway.auth.trustedProxy.allowUsers = [ADMIN, COLLEAGUE];
+  delete gateway.auth.trustedProxy.allowGroups;
+  gateway.authorization = { rules: [{ users: [ADMIN], scopes: ['operator.admin'] }] };
+  return gateway;
+}
+
+interface OpenPage {
+  page: Page;
+  problems: PageProblems;
+}
+
+describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', () => {
+  let auth: AuthService;
+  let gateway: TestGateway;
+  let nginx: RunningNginx;
+  let browser: Browser;
+  /** The scenario's pages, shared by its steps. */
+  const scene: { admin?: OpenPage; colleague?: OpenPage } = {};
+
+  beforeAll(async () => {
+    auth = await startAuthService({ users: { 'sid-alice': ADMIN, 'sid-carol': COLLEAGUE } });
+    gateway = await startTestGateway(gatewayConfig());
+    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await nginx?.stop();
+    await gateway?.stop();
+    await auth?.stop();
+  });
+
+  async function openAs(sid: string, fragment = ''): Promise<OpenPage> {
+    const ctx = await newContext(browser);
+    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    const page = await ctx.newPage();
+    const problems = await watchProblems(page);
+    const res = await page.goto(`${nginx.url}/${fragment}`);
+    expect(res?.status(), nginx.errorLog()).toBe(200);
+    await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
+    return { page, problems };
+  }
+
+  const settings = (page: Page) => page.locator('mayros-settings');
+  const field = (page: Page, name: string) => settings(page).locator(`[name="${name}"]`);
+
+  /** The admin's Settings view, loaded (the form shows the file). */
+  async function openSettings(): Promise<OpenPage> {
+    const admin = await openAs('sid-alice', '#settings');
+    await expect.poll(() => field(admin.page, 'allowUsers').inputValue()).toBe(`${ADMIN}\n${COLLEAGUE}`);
+    return admin;
+  }
+
+  describe('the scenario: an admin removes a colleague', () => {
+    it('offers the Settings tab to the admin only', async () => {
+      scene.colleague = await openAs('sid-carol');
+      scene.admin = await openSettings();
+      expect(await scene.admin.page.locator('nav.tabs a[href="#settings"]').count()).toBe(1);
+      expect(await scene.colleague.page.locator('nav.tabs a[href="#settings"]').count()).toBe(0);
+      expect(await scene.colleague.page.locator('.identity').innerText()).toBe(`Signed in via your proxy as ${COLLEAGUE}`);
+    });
+
+    it('the admin removes the colleague from allowUsers; the colleague\'s open tab shows trusted_proxy_user_not_allowed within a second', async () => {
+      const { admin, colleague } = scene as Required<typeof scene>;
+      await field(admin.page, 'allowUsers').fill(ADMIN);
+      const refused = colleague.page.locator('section.refused[data-reason="trusted_proxy_user_not_allowed"]');
+      // From the moment the Save button has been pressed (Playwright's own checks before the
+      // click are not counted) to the refusal on the colleague's screen.
+      await settings(admin.page).locator('button.save').click();
+      const t0 = Date.now();
+      await refused.waitFor({ timeout: 5_000 });
+      const elapsed = Date.now() - t0;
+      expect(elapsed, `the colleague's tab showed the refusal after ${elapsed} ms`).toBeLessThan(1_000);
+
+      expect(await refused.locator('.meaning').innerText()).toBe(REASONS.trusted_proxy_user_not_allowed.message);
+      expect(await refused.locator('a.docs').getAttribute('href')).toBe('docs/troubleshooting.html#trusted_proxy_user_not_allowed');
+      // The admin sees it saved and in force, with the one session it closed.
+      const saved = settings(admin.page).locator('section[data-outcome="saved"]');
+      await expect.poll(() => saved.innerText()).toContain('gateway.auth.trustedProxy.allowUsers');
+      expect(await saved.innerText()).toMatch(/1 session\(s\) closed/);
+      expect(JSON.parse(readFileSync(gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([ADMIN]);
+      expect(gateway.logs.filter((l) => l.event === 'config_reloaded').at(-1)).toMatchObject({ trigger: 'console', sessionsClosed: 1 });
+      // The form now shows the file as saved, against its new hash.
+      expect(await field(admin.page, 'allowUsers').inputValue()).toBe(ADMIN);
+      expect(await admin.problems.collect()).toEqual([]);
+      expect(await colleague.problems.collect()).toEqual([]);
+    });
+
+    // Further steps of the scenario (the Activity view, `mayros journal verify`) go here.
+
+    afterAll(async () => {
+      await scene.admin?.page.context().close();
+      await scene.colleague?.page.context().close();
+      await gateway.rewrite(gatewayConfig());
+    });
+  });
+
+  it('shows an invalid value under its field, from the gateway\'s config_invalid answer, and leaves the file as it was', async () => {
+    const admin = await openSettings();
+    try {
+      const before = readFileSync(gateway.file);
+      await field(admin.page, 'trustedProxies').fill('proxy.local');
+      await settings(admin.page).locator('button.save').click();
+      const issues = settings(admin.page).locator('ul.issues[data-for="trustedProxies"]');
+      await expect.poll(() => issues.innerText()).toContain('gateway.trustedProxies[0]');
+      expect(await settings(admin.page).locator('section[data-outcome="invalid"]').innerText()).toContain(REASONS.config_invalid.message);
+      expect(readFileSync(gateway.file).equals(before)).toBe(true);
+      expect(await admin.problems.collect()).toEqual([]);
+    } finally {
+      await admin.page.context().close();
+    }
+  });
+
+  it('asks before a change that locks the admin out, and applies it only when confirmed', async () => {
+    const admin = await openSettings();
+    try {
+      const before = readFileSync(gateway.file);
+      await field(admin.page, 'allowUsers').fill(COLLEAGUE);
+      await settings(admin.page).locator('button.save').click();
+      const panel = settings(admin.page).locator('section[data-outcome="lockout"]');
+      await expect.poll(() => panel.getAttribute('data-reason')).toBe('config_locks_you_out');
+      expect(await panel.locator('.why').innerText()).toBe(`"${ADMIN}" would no longer be allowed in: not in gateway.auth.trustedProxy.allowUsers, nor in a group listed in allowGroups.`);
+      expect(readFileSync(gateway.file).equals(before)).toBe(true);
+      await panel.locator('button.confirm').click();
+      // Confirmed: written, and her own session is closed by the rules she saved.
+      await admin.page.locator('section.refused[data-reason="trusted_proxy_user_not_allowed"]').waitFor({ timeout: 5_000 });
+      expect(JSON.parse(readFileSync(gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([COLLEAGUE]);
+    } finally {
+      await admin.page.context().close();
+      await gateway.rewrite(gatewayConfig());
+    }
+  });
+
+  it('shows a conflict as both versions when the file changed meanwhile, and loads the file as it is now', async () => {
+    const admin = await openSettings();
+    try {
+      // Someone edits the file by hand after the page loaded it.
+      const handEdited = { ...gatewayConfig(), auth: { ...gatewayConfig().auth, trustedProxy: { ...gatewayConfig().auth.trustedProxy, allowUsers: [ADMIN, COLLEAGUE, 'dave@example.com'] } } };
+      replaceFile(gateway.file, JSON.stringify({ gateway: handEdited }, null, 2));
+      await field(admin.page, 'allowUsers').fill(ADMIN);
+      await settings(admin.page).locator('button.save').click();
+      const panel = settings(admin.page).locator('section[data-outcome="conflict"]');
+      await expect.poll(() => panel.getAttribute('data-reason')).toBe('config_conflict');
+      const row = panel.locator('tr[data-path="gateway.auth.trustedProxy.allowUsers"]');
+      expect(await row.locator('td.yours').innerText()).toBe(JSON.stringify([ADMIN]));
+      expect(await row.locator('td.file').innerText()).toBe(JSON.stringify([ADMIN, COLLEAGUE, 'dave@example.com']));
+      await panel.locator('button.reload').click();
+      await expect.poll(() => field(admin.page, 'allowUsers').inputValue()).toBe(`${ADMIN}\n${COLLEAGUE}\ndave@example.com`);
+      expect(await panel.count()).toBe(0);
+      expect(await admin.problems.collect()).toEqual([]);
+    } finally {
+      await admin.page.context().close();
+      await gateway.rewrite(gatewayConfig());
+    }
+  });
+});
