@@ -52,7 +52,7 @@ export function startGatewayJournal(database: DatabaseState, config: JournalConf
 export function reloadEntry(source: ReloadSource, outcome: ReloadOutcome): JournalInput {
   const actor = { type: 'system' } as const;
   if (outcome.status === 'applied') {
-    return { kind: 'reload', actor, payload: { source, result: 'applied', generation: outcome.generation, paths: outcome.changed, ...(outcome.restartRequired.length ? { pendingRestart: outcome.restartRequired } : {}) } };
+    return { kind: 'reload', actor, payload: { source, result: 'applied', generation: outcome.generation, paths: outcome.changed, ...(outcome.restartRequired.length ? { pendingRestart: outcome.restartRequired } : {}), ...(outcome.recheck.closed ? { sessionsClosed: outcome.recheck.closed } : {}) } };
   }
   if (outcome.status === 'unchanged') return { kind: 'reload', actor, payload: { source, result: 'unchanged', generation: outcome.generation } };
   const issues = outcome.error.issues;

@@ -150,6 +150,8 @@ export interface ReloadPayload {
   readonly paths?: readonly string[];
   /** Changes that wait for a restart (port, bind, ...). */
   readonly pendingRestart?: readonly string[];
+  /** Open sessions the new rules refused, closed by the reload (absent when none). */
+  readonly sessionsClosed?: number;
   /** Why a reload was rejected: the field and the fix, as logged. */
   readonly error?: string;
 }

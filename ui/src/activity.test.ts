@@ -41,6 +41,7 @@ describe('who, what, when', () => {
     ],
     [{ kind: 'reload', actor: { type: 'system' }, payload: { source: 'SIGHUP', result: 'applied', generation: 3, paths: ['a', 'b', 'c', 'd'] } }, 'config reloaded on SIGHUP: applied (generation 3): a, b, c and 1 more'],
     [{ kind: 'reload', actor: { type: 'system' }, payload: { source: 'file', result: 'unchanged', generation: 3 } }, 'config reloaded after the file changed: nothing changed'],
+    [{ kind: 'reload', actor: { type: 'system' }, payload: { source: 'console', result: 'applied', generation: 4, paths: ['a'], sessionsClosed: 1 } }, 'config reloaded from the console: applied (generation 4): a; 1 session closed'],
     [{ kind: 'chat.run', actor: { type: 'user', id: 'a' }, payload: { model: 'local/llama', state: 'final', usage: { prompt: 3, completion: 9 } } }, 'chat run on local/llama: final (3 + 9 tokens)'],
     [{ kind: 'journal.prune', actor: { type: 'system' }, payload: { count: 5000, throughSeq: 5000, rule: 'age' } }, 'retention removed 5,000 entries up to #5000 (by age)'],
     [{ kind: 'from.a.newer.release', actor: { type: 'system' }, payload: 'not json' }, 'from.a.newer.release'],

@@ -119,7 +119,8 @@ export function describeEntry(e: Pick<JournalListEntry, 'kind' | 'payload' | 'ac
     }
     case 'reload': {
       const how = p.source === 'SIGHUP' ? 'on SIGHUP' : p.source === 'file' ? 'after the file changed' : p.source === 'console' ? 'from the console' : 'by the program';
-      const what = p.result === 'applied' ? `applied (generation ${p.generation})${p.paths?.length ? `: ${list(p.paths)}` : ''}` : p.result === 'rejected' ? `rejected${p.paths?.length ? `: ${list(p.paths)}` : ''}` : 'nothing changed';
+      const closed = p.sessionsClosed ? `; ${plural(Number(p.sessionsClosed), 'session')} closed` : '';
+      const what = p.result === 'applied' ? `applied (generation ${p.generation})${p.paths?.length ? `: ${list(p.paths)}` : ''}${closed}` : p.result === 'rejected' ? `rejected${p.paths?.length ? `: ${list(p.paths)}` : ''}` : 'nothing changed';
       return `config reloaded ${how}: ${what}`;
     }
     case 'journal.prune':
