@@ -5,24 +5,9 @@
  * See docs/journal.md#what-is-recorded for the same list for people.
  */
 import type { AuthMode } from '../config/schema.js';
+import { JOURNAL_KINDS, type Actor, type JournalKindName } from '../protocol/journal.js';
 
-/**
- * Who did it.
- * - `user`: an admitted, verified identity (trusted-proxy user).
- * - `client`: admitted without a name (token, password or `none` mode); `id` is null.
- * - `claimed`: the identity a refused request asserted: NOT verified, only what it said.
- * - `anonymous`: a refused request that named no one.
- * - `system`: the gateway itself (reloads from the file, retention, summaries of a flood).
- *
- * The type is part of the hashed entry, so a claimed name can never pass for a verified one,
- * even when it is spelled "system".
- */
-export type Actor =
-  | { readonly type: 'user'; readonly id: string }
-  | { readonly type: 'claimed'; readonly id: string }
-  | { readonly type: 'client' }
-  | { readonly type: 'anonymous' }
-  | { readonly type: 'system' };
+export type { Actor, JournalListEntry, JournalListResult } from '../protocol/journal.js';
 
 export type ActorType = Actor['type'];
 export const ACTOR_TYPES: readonly ActorType[] = Object.freeze(['user', 'claimed', 'client', 'anonymous', 'system']);
@@ -194,18 +179,11 @@ export interface PayloadByKind {
 
 export type JournalKind = keyof PayloadByKind;
 
-export const KINDS: readonly JournalKind[] = Object.freeze([
-  'config.patch',
-  'session.delete',
-  'chat.run',
-  'auth.admit',
-  'auth.admit.aggregate',
-  'auth.refuse',
-  'auth.refuse.aggregate',
-  'reload',
-  'journal.prune',
-  'journal.lost',
-]);
+/** The kinds, as the wire lists them; the check below keeps them equal to PayloadByKind's keys. */
+export const KINDS: readonly JournalKind[] = JOURNAL_KINDS;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsMatch: Same<JournalKind, JournalKindName> = true;
+void kindsMatch;
 
 export function isJournalKind(value: string): value is JournalKind {
   return (KINDS as readonly string[]).includes(value);
@@ -239,23 +217,3 @@ export const MAX_GROUP_PEERS = 8;
 /** Groups listed in one flood summary; the rest are counted in `omitted`. */
 export const MAX_SUMMARY_GROUPS = 20;
 
-/** An entry as `journal.list` answers it (src/methods/journal.ts): the payload parsed. */
-export interface JournalListEntry {
-  readonly seq: number;
-  readonly time: number;
-  readonly actor: Actor;
-  readonly kind: string;
-  /** The stored payload, parsed (a damaged row that is not JSON stays its text). */
-  readonly payload: unknown;
-  readonly hash: string;
-}
-
-/** The result of `journal.list`. */
-export interface JournalListResult {
-  /** Newest first. */
-  readonly entries: readonly JournalListEntry[];
-  /** Pass as `cursor` for the next (older) page; absent on the last page. */
-  readonly nextCursor?: number;
-  /** Set when this gateway keeps no journal: why (a `store_*` reason code, or null without a database). */
-  readonly unavailable?: { readonly reason: string | null; readonly message: string };
-}

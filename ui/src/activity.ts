@@ -3,7 +3,7 @@
  * chose, and each journal entry as who / what / when for a person to read. The view
  * (views/activity.ts) only renders these.
  */
-import type { Actor, JournalKind, JournalListEntry } from '../../src/journal/types.js';
+import type { Actor, JournalKindName as JournalKind, JournalListEntry } from '../../src/protocol/journal.js';
 
 /** Entries per page. */
 export const PAGE_SIZE = 50;

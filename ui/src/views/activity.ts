@@ -4,7 +4,7 @@
  * ../activity.ts; this element only asks and renders.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { JournalListEntry, JournalListResult } from '../../../src/journal/types.js';
+import type { JournalListEntry, JournalListResult } from '../../../src/protocol/journal.js';
 import { actorLabel, arrived, DEFAULT_FILTERS, describeEntry, FIRST_PAGE, KIND_CHOICES, listParams, newer, older, SINCE_CHOICES, whenLabel, type Filters, type Paging, type SinceId } from '../activity.js';
 import { styles } from '../styles.js';
 import type { GatewayClient } from '../client.js';
