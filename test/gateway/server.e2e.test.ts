@@ -187,7 +187,7 @@ describe('lan bind (dual stack)', () => {
     try {
       expect(lan.gw.urls[0]).toMatch(/^http:\/\/(\[::\]|0\.0\.0\.0):\d+$/);
       const ok = await httpRequest(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' } });
-      expect(ok.json).toEqual({ user: 'nick', method: 'trusted-proxy', groups: [] });
+      expect(ok.json).toEqual({ user: 'nick', method: 'trusted-proxy', groups: [], scopes: ['operator.read', 'operator.write'] });
       const denied = await httpRequest(`http://127.0.0.1:${lan.port}/api/whoami`, { headers: { 'x-user': 'nick' }, localAddress: '127.0.0.2' });
       expect(denied.json.error.reason).toBe('trusted_proxy_untrusted_source');
       const line = lan.logs.findLast((l) => l.event === 'auth_rejected');

@@ -56,7 +56,7 @@ async function overHttp(headers: Headers, from = '127.0.0.1'): Promise<string> {
 async function overWs(headers: Headers, from = '127.0.0.1', port = t.port): Promise<string> {
   const o = await wsAttempt(`ws://127.0.0.1:${port}/`, { headers, localAddress: from, whoami: true });
   if (o.kind === 'hello') {
-    expect(o.whoami).toEqual(o.payload.identity);
+    expect(o.whoami).toEqual({ ...o.payload.identity, scopes: o.payload.scopes });
     return `hello ${o.payload.identity.user} [${o.payload.identity.groups.join(',')}]`;
   }
   return o.kind === 'closed' ? `${o.code} ${o.reason}` : `rejected ${o.status}`;
