@@ -36,7 +36,7 @@ const refusals: Case[] = [
 describe('HTTP /api/whoami', () => {
   it('matches header names case-insensitively', async () => {
     const r = await httpRequest(`${t.url}/api/whoami`, { headers: { 'X-Forwarded-Proto': 'https', 'X-FORWARDED-USER': 'ana@example.com' } });
-    expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [] });
+    expect(r.json).toEqual({ user: 'ana@example.com', method: 'trusted-proxy', groups: [], scopes: ['operator.read', 'operator.write'] });
   });
 
   it.each(refusals)('refuses: $name -> $reason', async ({ from, headers, reason, status }) => {

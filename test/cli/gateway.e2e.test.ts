@@ -32,7 +32,7 @@ describe('mayros gateway run', () => {
     expect(first.stderr()).toContain(tokenFile);
     expect(first.stderr()).toContain('run `mayros gateway url` as this user to print it');
     const ok = await httpRequest(`${first.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
-    expect(ok.json).toEqual({ user: null, method: 'token', groups: [] });
+    expect(ok.json).toEqual({ user: null, method: 'token', groups: [], scopes: ['operator.admin', 'operator.read', 'operator.write'] });
 
     const url = await runCli(['gateway', 'url', '--url', first.url], env);
     expect(url.code).toBe(0);
