@@ -8,14 +8,19 @@
  * server on the same transport: the gateway's Unix socket (bind "none") against node:http on a
  * socket, and mutual TLS (HTTPS, the proxy's client certificate required and checked, with the
  * address list too) against node:https asking for a client certificate.
+ *
+ * Over TCP the gateway also runs a second time with its journal off (a state directory whose
+ * database cannot be opened), to show what the journal costs: admissions are counted by the
+ * journal's aggregator, never written per request.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { proxyHeaders, transportConfig } from '../lib/fixtures.js';
 import { makeBenchCertificates } from '../lib/certs.js';
-import { startBareHttp, startClient, startGateway, withServerCpu } from '../lib/servers.js';
+import { timeCommand } from '../lib/proc.js';
+import { MAYROS_BIN, getMeasuredNode, startBareHttp, startClient, startGateway, withServerCpu } from '../lib/servers.js';
 import { median, pairedRatio } from '../lib/stats.js';
 
 /**
@@ -65,7 +70,7 @@ function expectWhoami(t, headers, user) {
 
 /**
  * @param {import('../run.js').Context} ctx
- * @param {{ id: string, title: string, gateway: (ctx: import('../run.js').Context) => Promise<{ child: any, url: string }>, bare: (body: string) => Promise<{ child: any, url: string }>, tls?: { cert: string, key: string } }} how
+ * @param {{ id: string, title: string, gateway: (ctx: import('../run.js').Context) => Promise<{ child: any, url: string }>, bare: (body: string) => Promise<{ child: any, url: string }>, tls?: { cert: string, key: string }, journalOff?: boolean }} how
  */
 async function measure(ctx, how) {
   const { ws, sizes } = ctx;
@@ -73,6 +78,14 @@ async function measure(ctx, how) {
   const gw = await ctx.track(how.gateway(ctx));
   const gwTarget = targetOf(gw.url, how.tls);
   const body = await expectWhoami(gwTarget, headers, ws.user);
+  // The journal off: <stateDir>/mayros.db is a directory, so the database (and the journal) is unavailable.
+  let gwOff;
+  if (how.journalOff) {
+    const offStateDir = join(ws.dir, 'state-journal-off');
+    mkdirSync(join(offStateDir, 'mayros.db'), { recursive: true });
+    gwOff = await ctx.track(startGateway({ configPath: ws.configPath, stateDir: offStateDir }));
+    if ((await expectWhoami(targetOf(gwOff.url), headers, ws.user)) !== body) throw new Error('the gateway without a journal answers another body');
+  }
   const bare = await ctx.track(how.bare(body));
   const bareTarget = targetOf(bare.url, how.tls);
   const load = ctx.track(startClient('http-load.js'));
@@ -92,21 +105,28 @@ async function measure(ctx, how) {
 
   if (sizes.httpWarmupSec > 0) {
     await once(gw, gwTarget, sizes.httpWarmupSec);
+    if (gwOff) await once(gwOff, targetOf(gwOff.url), sizes.httpWarmupSec);
     await once(bare, bareTarget, sizes.httpWarmupSec);
   }
   /** @type {any[]} */
   const g = [];
   /** @type {any[]} */
+  const off = [];
+  /** @type {any[]} */
   const b = [];
+  /** @type {[{ child: any }, Target, any[]][]} */
+  const slots = [[gw, gwTarget, g], ...(gwOff ? [/** @type {[{ child: any }, Target, any[]]} */ ([gwOff, targetOf(gwOff.url), off])] : []), [bare, bareTarget, b]];
   for (let i = 0; i < sizes.httpPairs; i++) {
-    // Alternate which goes first so neither always runs on the warmer (or noisier) slot.
-    if (i % 2 === 0) {
-      g.push(await once(gw, gwTarget, sizes.httpRunSec));
-      b.push(await once(bare, bareTarget, sizes.httpRunSec));
-    } else {
-      b.push(await once(bare, bareTarget, sizes.httpRunSec));
-      g.push(await once(gw, gwTarget, sizes.httpRunSec));
+    // Rotate which goes first so none always runs on the warmer (or noisier) slot.
+    for (let k = 0; k < slots.length; k++) {
+      const [server, target, out] = slots[(i + k) % slots.length];
+      out.push(await once(server, target, sizes.httpRunSec));
     }
+  }
+  if (gwOff) {
+    // The journal-on gateway did journal: its first admission of the benchmark user is in the file.
+    const listed = await timeCommand(getMeasuredNode(), [MAYROS_BIN, 'journal', 'list', '--db', join(ws.stateDir, 'mayros.db'), '--kind', 'auth.admit', '--user', ws.user, '--json'], { env: process.env, timeoutMs: 30_000 });
+    if (!(JSON.parse(listed.stdout).entries.length > 0)) throw new Error(`the journal-on gateway recorded no admission: ${listed.stdout.slice(0, 200)}`);
   }
   const rps = (xs) => xs.map((x) => x.rps);
   const p99 = (xs) => xs.map((x) => x.latencyMs.p99);
@@ -121,10 +141,21 @@ async function measure(ctx, how) {
       { metric: `requests/s (${sizes.httpConnections} conns)`, unit: '', gateway: median(rps(g)), baseline: median(rps(b)), ratio: rpsRatio, target: '>= 0.85x', pass: rpsRatio >= 0.85 },
       { metric: 'p99 latency', unit: 'ms', gateway: median(p99(g)), baseline: median(p99(b)), ratio: p99Ratio, target: '<= 1.3x', pass: p99Ratio <= 1.3 },
       { metric: 'server CPU per request', unit: 'us', gateway: median(cpu(g)), baseline: median(cpu(b)), ratio: cpuRatio, target: '', pass: undefined },
+      ...(gwOff ? journalRows(g, off) : []),
     ],
-    details: { gateway: g, baseline: b, connections: sizes.httpConnections, runSec: sizes.httpRunSec, pairs: sizes.httpPairs },
-    note: 'ratios are medians of back-to-back pairs; latency percentiles from every response time at full resolution (autocannon rounds its own to whole ms); server CPU per request is context (not inflated by other load)',
+    details: { gateway: g, ...(gwOff && { journalOff: off }), baseline: b, connections: sizes.httpConnections, runSec: sizes.httpRunSec, pairs: sizes.httpPairs },
+    note: 'ratios are medians of back-to-back runs in rotating order (over TCP also the gateway with its journal off); latency percentiles from every response time at full resolution (autocannon rounds its own to whole ms); server CPU per request is context (not inflated by other load)',
   };
+}
+
+/** The journal's cost: the gateway with its journal against the same gateway with it off. @param {any[]} g @param {any[]} off */
+function journalRows(g, off) {
+  const rps = pairedRatio(g.map((x) => x.rps), off.map((x) => x.rps));
+  const cpu = pairedRatio(g.map((x) => x.cpuUsPerRequest), off.map((x) => x.cpuUsPerRequest));
+  return [
+    { metric: 'requests/s, journal on / journal off', unit: '', gateway: median(g.map((x) => x.rps)), baseline: median(off.map((x) => x.rps)), ratio: rps, target: '>= 0.95x', pass: rps >= 0.95 },
+    { metric: 'server CPU per request, journal on / off', unit: 'us', gateway: median(g.map((x) => x.cpuUsPerRequest)), baseline: median(off.map((x) => x.cpuUsPerRequest)), ratio: cpu, target: '', pass: undefined },
+  ];
 }
 
 /** @param {import('../run.js').Context} ctx */
@@ -134,6 +165,7 @@ export function run(ctx) {
     title: 'Authorized HTTP throughput (GET /api/whoami, trusted-proxy, 64 proxies, 1,000 users)',
     gateway: (c) => startGateway(c.ws),
     bare: (body) => startBareHttp(body),
+    journalOff: true,
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { resolveStateDir } from '../config/load.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { KINDS, type Actor, type JournalEntry } from '../journal/types.js';
 import type { VerifyResult } from '../journal/verify.js';
 import { oneOf } from './options.js';

@@ -3,7 +3,6 @@
  * parse with the schema, and freeze. Records where every set value came from.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import JSON5 from 'json5';
 import { parseConfigObject } from './parse.js';
@@ -11,6 +10,7 @@ import { ConfigError } from './errors.js';
 import { checkConfig, type ValidatedConfig } from './validate.js';
 import type { Config } from './schema.js';
 import { deepFreeze, leaves, setPath } from './tree.js';
+import { resolveStateDir, STATE_DIR_ENV } from './state-dir.js';
 
 export type ValueSource = 'default' | 'file' | 'env' | 'flag' | 'generated';
 
@@ -49,16 +49,13 @@ export function resolvedConfig(fields: ConfigFields): ResolvedConfig {
 
 export const ENV = {
   configPath: 'MAYROS_CONFIG_PATH',
-  stateDir: 'MAYROS_STATE_DIR',
+  stateDir: STATE_DIR_ENV,
   port: 'MAYROS_GATEWAY_PORT',
   token: 'MAYROS_GATEWAY_TOKEN',
   password: 'MAYROS_GATEWAY_PASSWORD',
 } as const;
 
-export function resolveStateDir(env: Record<string, string | undefined>): string {
-  const dir = env[ENV.stateDir];
-  return resolve(dir && dir.trim() ? dir : join(homedir(), '.mayros'));
-}
+export { resolveStateDir };
 
 export function resolveConfigPath(configPath: string | undefined, env: Record<string, string | undefined>): string {
   if (configPath) return resolve(configPath);

@@ -135,6 +135,8 @@ function settle(ctx: GatewayContext, req: IncomingMessage, surface: 'http' | 'ws
   }
   if (result.ok) {
     ctx.metrics.authDecision(policy.mode, null);
+    // Counted by the journal's aggregator (a write only for a person's first admission in a window).
+    ctx.journal.admit(result.identity.user, result.identity.method, peer, surface);
     return { result, peer, client };
   }
   const reason = wireCode(result.failure);
@@ -170,7 +172,12 @@ export function logScopeMissing(ctx: GatewayContext, fields: { user: string | nu
   ctx.logger.info({ event: 'scope_missing', ...fields, ...(suppressed ? { suppressed } : {}) }, 'request refused: scope missing');
 }
 
-export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: string; detail?: string; claimedUser?: string }): void {
+/**
+ * Every refusal passes here (the auth decision's, and the Host, admission and handshake checks'):
+ * it is recorded in the journal (aggregated under a flood) and logged (rate-limited).
+ */
+export function logRejection(ctx: GatewayContext, fields: { reason: string; peer: string; client?: string; path: string; surface: 'http' | 'ws'; detail?: string; claimedUser?: string }): void {
+  ctx.journal.refuse(fields.reason, fields.detail, fields.claimedUser ?? null, fields.peer, fields.surface);
   const suppressed = ctx.rejectLog.take();
   if (suppressed < 0) return;
   // The path is logged without its query string: queries can carry secrets.

@@ -27,6 +27,7 @@ import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
 import { gatewayLogs, type LogRing } from '../logs/index.js';
 import { metricsFor, startObservability, type Observability } from './observe.js';
+import { recordReload, startGatewayJournal } from './journal.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -161,6 +162,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     logs: gatewayLogs(opts.logRing),
     metrics,
   };
+  const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now);
+  if (recorder) ctx.journal = recorder;
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
@@ -189,6 +192,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     }
     ctx.logs.followers.close();
     ws.shutdown();
+    recorder?.close();
     closeGatewayDatabase(ctx.database, logger);
     if (err instanceof ConfigError) throw new ConfigError([...err.issues], resolved.fileFound ? resolved.file : undefined);
     throw err;
@@ -206,6 +210,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       ctx.generation = next;
       for (const s of servers) applyListenerLimits(s, next);
       opened.applyTls(next, previous);
+      recorder?.setConfig(next.resolved.config.journal);
     },
     recheck: (gen) => ws.recheckAll(gen),
     logger: ctx.logger,
@@ -214,7 +219,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     limitOverrides: opts.limits,
     keyTuning,
   });
-  const reload = (trigger: ReloadTrigger = 'api') => reloader.reload(trigger).then((o) => (ctx.metrics.reload(o.status), o));
+  const reload = (trigger: ReloadTrigger = 'api') =>
+    reloader.reload(trigger).then((outcome) => {
+      ctx.metrics.reload(outcome.status);
+      recordReload(ctx.journal, trigger, outcome, ctx.logger);
+      return outcome;
+    });
   let watcher: ConfigWatcher | undefined;
   if (opts.watchConfig) {
     watcher = watchConfigFile(resolved.file, () => void reload('file'), {
@@ -246,6 +256,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         await closed;
         opened.removeSocket();
         await running?.close();
+        // The window's last summaries are written before the database closes.
+        recorder?.close();
+        ctx.journal = NO_JOURNAL;
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

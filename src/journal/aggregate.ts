@@ -168,24 +168,32 @@ export class AuthAggregator {
 
   /** An admission: the entry to write now, or undefined when it is only counted. */
   admit(e: AdmitEvent): JournalInput | undefined {
-    const user = e.user === null ? null : clip(e.user);
-    const peer = clip(e.peer);
-    let byUser = this.admits.get(e.method);
-    if (!byUser) this.admits.set(e.method, (byUser = new Map()));
+    return this.admitValues(e.user, e.method, e.peer, e.surface, e.time);
+  }
+
+  /**
+   * {@link admit} over plain values: what the gateway calls on every admitted request, so that
+   * counting one allocates nothing.
+   */
+  admitValues(rawUser: string | null, method: AuthMode, rawPeer: string, surface: Surface, time: number): JournalInput | undefined {
+    const user = rawUser === null ? null : clip(rawUser);
+    const peer = clip(rawPeer);
+    let byUser = this.admits.get(method);
+    if (!byUser) this.admits.set(method, (byUser = new Map()));
     let s = byUser.get(user);
     if (!s) {
       if (this.admitGroups >= MAX_TRACKED_GROUPS) {
         this.untrackedAdmits++;
         return undefined;
       }
-      s = { ...newCounted(), user, method: e.method, peers: [], morePeers: 0 };
+      s = { ...newCounted(), user, method, peers: [], morePeers: 0 };
       byUser.set(user, s);
       this.admitGroups++;
-      if (this.admitBudget.take(e.time)) {
-        return { kind: 'auth.admit', actor: admitActor(user), time: e.time, payload: { user, method: e.method, surface: e.surface, peer } };
+      if (this.admitBudget.take(time)) {
+        return { kind: 'auth.admit', actor: admitActor(user), time, payload: { user, method, surface, peer } };
       }
     }
-    count(s, e.time, e.surface);
+    count(s, time, surface);
     if (!s.peers.includes(peer)) {
       if (s.peers.length < MAX_GROUP_PEERS) s.peers.push(peer);
       else s.morePeers++;

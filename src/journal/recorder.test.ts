@@ -106,6 +106,19 @@ describe('JournalRecorder', () => {
     expect(t.periods()).toEqual([10_000, PRUNE_INTERVAL_MS]);
   });
 
+  it('applies tighter retention limits from a reload at once, not at the next hourly run', () => {
+    const { recorder, t, journal, clock, db } = setup({ maxEntries: 10_000 });
+    fill(journal, clock, 3000);
+    recorder.start();
+    expect((db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(3000);
+    recorder.setConfig(journalSchema.parse({ maxEntries: 10_000, aggregateWindowSec: 30 }));
+    expect((db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(3000);
+    recorder.setConfig(journalSchema.parse({ maxEntries: 1000, aggregateWindowSec: 30 }));
+    t.drain();
+    expect((db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n).toBe(1000);
+    expect(verifyJournal(db)).toMatchObject({ ok: true, entries: 1000 });
+  });
+
   it('close flushes what was counted and stops the timers', () => {
     const { recorder, t, kinds } = setup();
     recorder.start();

@@ -13,6 +13,7 @@ import { AuthAggregator, type FloodPolicy } from './aggregate.js';
 import type { Journal, RetentionPolicy } from './journal.js';
 import type { JournalConfig } from '../config/journal-schema.js';
 import type { JournalEntry, JournalInput, Surface } from './types.js';
+import type { JournalSink } from './sink.js';
 
 /** Retention runs at start and then this often. */
 export const PRUNE_INTERVAL_MS = 3600_000;
@@ -52,7 +53,9 @@ interface Lost {
   error: string;
 }
 
-export class JournalRecorder {
+export class JournalRecorder implements JournalSink {
+  /** Entries are kept (the gateway's sink when the database is open). */
+  readonly enabled = true;
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly onError: (err: unknown) => void;
@@ -79,21 +82,26 @@ export class JournalRecorder {
     this.pruneInBackground();
   }
 
-  /** A reloaded config: new budgets at once; a new window length from the next flush on. */
+  /**
+   * A reloaded config: new budgets at once; a new window length from the next flush on; tighter
+   * retention limits are applied at once (in the background), not at the next hourly run.
+   */
   setConfig(config: JournalConfig): void {
     const windowChanged = config.aggregateWindowSec !== this.config.aggregateWindowSec;
+    const retentionChanged = config.retentionDays !== this.config.retentionDays || config.maxEntries !== this.config.maxEntries;
     this.config = config;
     this.aggregator.setPolicy(floodPolicyOf(config));
     if (windowChanged && this.flushTimer !== undefined) {
       this.timers.clearInterval(this.flushTimer);
       this.flushTimer = this.timers.setInterval(() => this.flush(), config.aggregateWindowSec * 1000);
     }
+    if (retentionChanged && this.pruneTimer !== undefined) this.pruneInBackground();
   }
 
   /** An admitted request or session. Cheap when only counted (the usual case). */
   admit(user: string | null, method: AuthMode, peer: string, surface: Surface): void {
     if (this.closed) return;
-    const entry = this.aggregator.admit({ user, method, peer, surface, time: this.now() });
+    const entry = this.aggregator.admitValues(user, method, peer, surface, this.now());
     if (entry) this.writeQuietly([entry]);
   }
 

@@ -5,24 +5,9 @@
  * See docs/journal.md#what-is-recorded for the same list for people.
  */
 import type { AuthMode } from '../config/schema.js';
+import { JOURNAL_KINDS, type Actor, type JournalKindName } from '../protocol/journal.js';
 
-/**
- * Who did it.
- * - `user`: an admitted, verified identity (trusted-proxy user).
- * - `client`: admitted without a name (token, password or `none` mode); `id` is null.
- * - `claimed`: the identity a refused request asserted: NOT verified, only what it said.
- * - `anonymous`: a refused request that named no one.
- * - `system`: the gateway itself (reloads from the file, retention, summaries of a flood).
- *
- * The type is part of the hashed entry, so a claimed name can never pass for a verified one,
- * even when it is spelled "system".
- */
-export type Actor =
-  | { readonly type: 'user'; readonly id: string }
-  | { readonly type: 'claimed'; readonly id: string }
-  | { readonly type: 'client' }
-  | { readonly type: 'anonymous' }
-  | { readonly type: 'system' };
+export type { Actor, JournalListEntry, JournalListResult } from '../protocol/journal.js';
 
 export type ActorType = Actor['type'];
 export const ACTOR_TYPES: readonly ActorType[] = Object.freeze(['user', 'claimed', 'client', 'anonymous', 'system']);
@@ -134,16 +119,24 @@ export interface AuthRefuseAggregatePayload extends AggregatePayload<RefuseGroup
   readonly omittedByReason: Readonly<Record<string, number>>;
 }
 
+export type ReloadSource = 'file' | 'SIGHUP' | 'api' | 'console';
+
 export interface ReloadPayload {
-  /** What asked for it: a change of the file seen by the watcher, SIGHUP, or the console. */
-  readonly source: 'file' | 'SIGHUP' | 'console';
-  readonly result: 'applied' | 'rejected';
+  /**
+   * What asked for it: a change of the file seen by the watcher, SIGHUP, the console (a config
+   * patch), or `api`: the embedding program (RunningGateway.reload, the CLI after its first run).
+   */
+  readonly source: ReloadSource;
+  /** `unchanged`: the file was read and valid, and nothing in force changed. */
+  readonly result: 'applied' | 'unchanged' | 'rejected';
   /** The config generation in force after the reload. */
   readonly generation?: number;
   /** Dotted paths that changed (applied), or the fields that were refused (rejected). */
   readonly paths?: readonly string[];
   /** Changes that wait for a restart (port, bind, ...). */
   readonly pendingRestart?: readonly string[];
+  /** Open sessions the new rules refused, closed by the reload (absent when none). */
+  readonly sessionsClosed?: number;
   /** Why a reload was rejected: the field and the fix, as logged. */
   readonly error?: string;
 }
@@ -186,18 +179,11 @@ export interface PayloadByKind {
 
 export type JournalKind = keyof PayloadByKind;
 
-export const KINDS: readonly JournalKind[] = Object.freeze([
-  'config.patch',
-  'session.delete',
-  'chat.run',
-  'auth.admit',
-  'auth.admit.aggregate',
-  'auth.refuse',
-  'auth.refuse.aggregate',
-  'reload',
-  'journal.prune',
-  'journal.lost',
-]);
+/** The kinds, as the wire lists them; the check below keeps them equal to PayloadByKind's keys. */
+export const KINDS: readonly JournalKind[] = JOURNAL_KINDS;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsMatch: Same<JournalKind, JournalKindName> = true;
+void kindsMatch;
 
 export function isJournalKind(value: string): value is JournalKind {
   return (KINDS as readonly string[]).includes(value);
@@ -230,3 +216,4 @@ export const GENESIS = '0'.repeat(64);
 export const MAX_GROUP_PEERS = 8;
 /** Groups listed in one flood summary; the rest are counted in `omitted`. */
 export const MAX_SUMMARY_GROUPS = 20;
+

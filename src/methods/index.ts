@@ -5,8 +5,9 @@ import { securityAudit } from './audit.js';
 import { configGet, configPatch } from './config.js';
 import { logsTail } from './logs.js';
 import { whoami } from './identity.js';
+import { journalListMethod } from './journal.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch, logsTail]);
+export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch, logsTail, journalListMethod]);

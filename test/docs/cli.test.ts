@@ -5,6 +5,7 @@ import { ALL_CHECK_IDS, CHECKS, type CheckId } from '../../src/security/findings
 import { buildProgram } from '../../src/cli/main.js';
 
 const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+const program = await buildProgram();
 
 /** The text from a heading to the next heading of the same or a higher level. */
 function section(heading: string): string {
@@ -24,7 +25,7 @@ function commands(): Array<[string, string[]]> {
     if (!subs.length && path.length) out.push([path.join(' '), c.options.map((o) => o.long!).filter((l) => l !== '--help')]);
     for (const s of subs) walk(s, [...path, s.name()]);
   };
-  walk(buildProgram(), []);
+  walk(program, []);
   return out;
 }
 

@@ -45,6 +45,8 @@ describe('config.get and config.patch', () => {
   const seen: string[] = [];
   const recorded: JournalInput[] = [];
   const sink: JournalSink = { ...NO_JOURNAL, enabled: true, record: (e) => void recorded.push(e) };
+  /** The config.patch entries recorded (reloads, the tests' own file writes among them, are recorded too). */
+  const patches = () => recorded.filter((e) => e.kind === 'config.patch');
 
   function session(user: string): WsClient {
     const c = wsClient(t.port, { headers: { 'x-user': user } });
@@ -162,7 +164,7 @@ describe('config.get and config.patch', () => {
     } finally {
       removeTempDir(dir);
     }
-    expect(recorded).toEqual([]);
+    expect(patches()).toEqual([]);
   });
 
   it('refuses a patch that would lock its sender out with config_locks_you_out, and applies it with confirm: true', async () => {
@@ -194,7 +196,9 @@ describe('config.get and config.patch', () => {
     expect(await dave.closed).toEqual({ code: 1008, reason: 'trusted_proxy_user_not_allowed' });
     const reloaded = t.logs.filter((l) => l.event === 'config_reloaded').at(-1);
     expect(reloaded).toMatchObject({ trigger: 'console', changed: ['gateway.auth.trustedProxy.allowUsers'] });
-    expect(recorded).toEqual([
+    // The reload it went through is recorded with its source.
+    expect(recorded.filter((e) => e.kind === 'reload').at(-1)).toMatchObject({ actor: { type: 'system' }, payload: { source: 'console', result: 'applied', paths: ['gateway.auth.trustedProxy.allowUsers'] } });
+    expect(patches()).toEqual([
       {
         kind: 'config.patch',
         actor: { type: 'user', id: ALICE },
@@ -223,7 +227,7 @@ describe('config.get and config.patch', () => {
     // Changing the key itself: the change names the path, the values are placeholders.
     const changed = await alice.request('config.patch', { baseHash: sha256(fileBytes()), patch: { models: { providers: { local: { apiKey: fresh } } } } });
     expect(changed.payload.changes).toEqual([{ path: 'models.providers.local.apiKey', before: PLACEHOLDER, after: PLACEHOLDER }]);
-    expect(recorded.at(-1)?.payload).toMatchObject({ before: { 'models.providers.local.apiKey': PLACEHOLDER }, after: { 'models.providers.local.apiKey': PLACEHOLDER } });
+    expect(patches().at(-1)?.payload).toMatchObject({ before: { 'models.providers.local.apiKey': PLACEHOLDER }, after: { 'models.providers.local.apiKey': PLACEHOLDER } });
     for (const secret of [API_KEY, fresh]) {
       expect(seen.filter((f) => f.includes(secret))).toEqual([]);
       expect(t.rawLogs()).not.toContain(secret);
@@ -244,7 +248,7 @@ describe('config.get and config.patch', () => {
       const r = await alice.request('config.patch', { baseHash: sha256(fileBytes()), patch: { models: { requestTimeoutSec: 45 } } });
       expect(r).toMatchObject({ ok: true, payload: { written: true, journaled: false, reload: { status: 'applied' } } });
       expect(t.gw.ctx.generation.resolved.config.models?.requestTimeoutSec).toBe(45);
-      expect(t.logs.filter((l) => l.event === 'journal_write_failed').at(-1)).toMatchObject({ kind: 'config.patch', user: ALICE, paths: ['models.requestTimeoutSec'], error: 'store_full' });
+      expect(t.logs.filter((l) => l.event === 'journal_write_failed' && l.kind === 'config.patch').at(-1)).toMatchObject({ kind: 'config.patch', user: ALICE, paths: ['models.requestTimeoutSec'], error: 'store_full' });
     } finally {
       t.gw.ctx.journal = sink;
     }

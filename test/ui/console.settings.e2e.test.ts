@@ -7,10 +7,13 @@
  * meanwhile by someone else is shown as both versions.
  *
  * The scenario runs as steps over one shared gateway, proxy and pair of pages (`scene`), in order:
- * later steps (the Activity view showing the change with the admin's name, `mayros journal
- * verify`) are added as further `it` blocks after the removal.
+ * after the removal, the Activity view shows the change with the admin's name, and `mayros journal
+ * verify` (the real CLI) passes on the journal the gateway wrote, then fails at the entry a test
+ * edits in the database file.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
@@ -21,6 +24,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js
 import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
 import { requireBinary } from '../support/processes.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
+import { runCli } from '../support/cli.js';
+import { cleanEnv } from '../support/env.js';
+import { dropTriggers } from '../support/journal-db.js';
 
 const nginxBin = requireBinary('nginx');
 
@@ -123,7 +129,50 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
       expect(await colleague.problems.collect()).toEqual([]);
     });
 
-    // Further steps of the scenario (the Activity view, `mayros journal verify`) go here.
+    it('the Activity view shows the change with the admin\'s name, and the console reload that closed the colleague\'s session', async () => {
+      const { admin } = scene as Required<typeof scene>;
+      await admin.page.locator('nav.tabs a[href="#activity"]').click();
+      const rows = admin.page.locator('mayros-activity table.journal tbody tr');
+      const patch = rows.filter({ has: admin.page.locator('td.what', { hasText: 'changed the config' }) });
+      await expect.poll(() => patch.count()).toBe(1);
+      expect(await patch.getAttribute('data-kind')).toBe('config.patch');
+      expect(await patch.locator('td.who').innerText()).toBe(ADMIN);
+      expect(await patch.locator('td.who').getAttribute('data-actor-type')).toBe('user');
+      expect(await patch.locator('td.what').innerText()).toContain('changed the config: gateway.auth.trustedProxy.allowUsers');
+      const reload = rows.filter({ has: admin.page.locator('td.what', { hasText: 'config reloaded from the console' }) });
+      expect(await reload.locator('td.what').innerText()).toContain('applied (generation 2): gateway.auth.trustedProxy.allowUsers; 1 session closed');
+      expect(await reload.locator('td.who').innerText()).toBe('the gateway');
+      // Newest first.
+      const seqs = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-seq'))));
+      expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+      // The colleague's own sign-in is there too, and the person filter finds it.
+      await admin.page.locator('mayros-activity input[name="user"]').fill(COLLEAGUE);
+      await admin.page.locator('mayros-activity form.filters button[type="submit"]').click();
+      await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')))).toEqual(['auth.admit']);
+      expect(await admin.problems.collect()).toEqual([]);
+    });
+
+    it('`mayros journal verify` passes on the journal the gateway wrote, and fails at the edited entry after one row is changed in the file', async () => {
+      const file = join(gateway.dir, 'mayros.db');
+      const ok = await runCli(['journal', 'verify', '--db', file], cleanEnv());
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout.startsWith(`journal ok (${file}): `), ok.stdout).toBe(true);
+      expect(ok.stdout).toMatch(/: \d+ entries, 1 to \d+\n/);
+      // Someone with write access to the file makes the change look like another admin's.
+      const attacker = new Database(file);
+      try {
+        dropTriggers(attacker);
+        const row = attacker.prepare(`SELECT seq FROM journal WHERE kind = 'config.patch' AND actor = ?`).get(ADMIN) as { seq: number };
+        expect(attacker.prepare('UPDATE journal SET actor = ? WHERE seq = ?').run('bob@example.com', row.seq).changes).toBe(1);
+        const bad = await runCli(['journal', 'verify', '--db', file], cleanEnv());
+        expect(bad.code).toBe(1);
+        expect(bad.stdout).toContain(`entry ${row.seq} does not match its hash: its content was changed after it was written`);
+        expect(bad.stdout).toContain(`first bad entry: seq ${row.seq} (hash_mismatch); ${row.seq - 1} entries before it verified`);
+      } finally {
+        attacker.close();
+      }
+    });
 
     afterAll(async () => {
       await scene.admin?.page.context().close();

@@ -11,6 +11,7 @@ import type { EventFrame, HelloOk, ScopeList } from '../protocol.js';
 import type { Scope } from '../../../src/protocol/scopes.js';
 import './settings.js';
 import './logs.js';
+import './activity.js';
 
 /** What a view gets from the console: the one connection, the session's facts, and its events. */
 export interface ViewHost {
@@ -39,6 +40,7 @@ export const TABS: readonly TabDeclaration[] = Object.freeze([
   // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
   { id: 'settings', label: 'Settings', needs: 'operator.admin', render: (h) => html`<mayros-settings .host=${h}></mayros-settings>` },
   { id: 'logs', label: 'Logs', needs: 'operator.admin', render: (h) => html`<mayros-logs .host=${h}></mayros-logs>` },
+  { id: 'activity', label: 'Activity', needs: 'operator.admin', render: (h) => html`<mayros-activity .host=${h}></mayros-activity>` },
 ] satisfies TabDeclaration[]);
 
 /** The tab a fragment names, when it exists and the scopes allow it; else the overview. */
