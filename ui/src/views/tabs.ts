@@ -3,9 +3,10 @@
  * session's scopes do not allow is not offered (the gateway refuses its methods anyway). The tab
  * in view follows the address's fragment (`#chat`), so a link or a reload lands on it.
  *
- * Adding a view: write it as its own element in ui/src/views/, then add one entry here.
+ * Adding a view: write it as its own element in ui/src/views/ (registered by ui/src/main.ts), then
+ * add one entry here.
  */
-import type { TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import type { GatewayClient } from '../client.js';
 import type { EventFrame, HelloOk, ScopeList } from '../protocol.js';
 import type { Scope } from '../../../src/protocol/scopes.js';
@@ -33,8 +34,7 @@ export interface TabDeclaration {
 export const OVERVIEW_ID = 'overview';
 
 export const TABS: readonly TabDeclaration[] = Object.freeze([
-  // One entry per view, e.g.:
-  // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
+  { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
 ] satisfies TabDeclaration[]);
 
 /** The tab a fragment names, when it exists and the scopes allow it; else the overview. */

@@ -1,0 +1,47 @@
+/**
+ * The chat methods' and events' shapes as the Control UI reads them (docs/protocol.md).
+ */
+
+export type RunState = 'delta' | 'final' | 'aborted' | 'error';
+
+/** One `chat` event: a piece of an answer (`delta`), or how the run ended. */
+export interface ChatEvent {
+  runId: string;
+  sessionKey: string;
+  /** Contiguous from 0 within a run. */
+  seq: number;
+  state: RunState;
+  delta?: string;
+  /** With the end of a run: the answer as stored. */
+  message?: WireMessage;
+  usage?: { prompt: number; completion: number };
+  reason?: string;
+}
+
+export type MessageState = 'complete' | 'streaming' | 'incomplete' | 'error' | 'aborted';
+
+export interface WireMessage {
+  id?: number;
+  role: 'user' | 'assistant' | 'system';
+  author?: string | null;
+  text: string;
+  createdAt?: number;
+  model?: string | null;
+  usage?: { prompt: number; completion: number } | null;
+  runId?: string | null;
+  state?: MessageState;
+  reason?: string | null;
+}
+
+export interface WireSession {
+  key: string;
+  title: string;
+  owner?: string;
+  createdAt?: number;
+  updatedAt?: number;
+}
+
+export interface HistoryPage {
+  messages: WireMessage[];
+  before?: number;
+}
