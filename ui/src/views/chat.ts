@@ -15,7 +15,7 @@ import type { ViewHost } from './tabs.js';
 import { composerKey, sendable } from '../chat/composer.js';
 import { explainChat } from '../chat/explain.js';
 import { modelsView, type ModelsView } from '../chat/models.js';
-import { neighbourOf, removeSession, sortSessions, touchSession, upsertSession } from '../chat/sessions.js';
+import { neighbourOf, removeSession, sortSessions, titleFrom, touchSession, upsertSession } from '../chat/sessions.js';
 import { addSending, applyEvent, dropEntry, emptyTranscript, sendAccepted, streamingRun, withHistory, withOlder, type Transcript } from '../chat/transcript.js';
 import type { ChatEvent, HistoryPage, WireSession } from '../chat/wire.js';
 import { chatStyles } from './chat-styles.js';
@@ -176,8 +176,8 @@ export class MayrosChat extends LitElement {
     }, 50);
   }
 
-  private async newSession(): Promise<WireSession | undefined> {
-    const r = await this.request<WireSession | { session: WireSession }>('sessions.create', {});
+  private async newSession(title?: string): Promise<WireSession | undefined> {
+    const r = await this.request<WireSession | { session: WireSession }>('sessions.create', title ? { title } : {});
     if (!r.ok) return undefined;
     const s = 'session' in r.payload ? r.payload.session : r.payload;
     this.sessions = upsertSession(this.sessions, s);
@@ -222,7 +222,7 @@ export class MayrosChat extends LitElement {
     const text = field?.value ?? '';
     if (!field || !sendable(text) || streamingRun(this.transcript)) return;
     let key = this.current;
-    if (!key) key = (await this.newSession())?.key;
+    if (!key) key = (await this.newSession(titleFrom(text)))?.key;
     if (!key) return;
     const localId = crypto.randomUUID();
     field.value = '';
@@ -264,7 +264,7 @@ export class MayrosChat extends LitElement {
     const write = this.canWrite;
     const running = streamingRun(this.transcript);
     const current = this.sessions.find((s) => s.key === this.current);
-    return html`<div class="chat" data-session=${this.current ?? ''}>
+    return html`<div class="chat" data-session=${this.current ?? ''} data-loaded=${this.loading ? 'false' : 'true'}>
       ${sessionList({
         sessions: this.sessions,
         current: this.current,
