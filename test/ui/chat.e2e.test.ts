@@ -83,7 +83,7 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
       expect(text).toContain('<img src=x onerror="window.__pwned = \'img\'">');
       expect(text).toContain("<script>window.__pwned = 'script'</script>");
       // Markdown is rendered: a code block with its language, strong text; the image is a link, never loaded.
-      expect(await bubble.locator('pre code.language-js').innerText()).toBe('const x = "<b>bold?</b>";');
+      expect(await bubble.locator('pre code.language-js').innerText()).toBe('const x = "<b>bold?</b>";\n');
       expect(await bubble.locator('strong').innerText()).toBe('done');
       const pixel = bubble.locator('a', { hasText: 'image: pixel' });
       expect(await pixel.getAttribute('href')).toBe('https://tracker.example/p.png?q=secret');

@@ -129,7 +129,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
     expect(key).toBeTruthy();
     expect(await chat(two.page).locator('.chat').getAttribute('data-session')).toBe(key);
 
-    stub.script({ kind: 'stream', chunks: ['one ', { text: 'two ', delayMs: 200 }, { text: 'three', delayMs: 1500 }] });
+    stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', delayMs: 1500 }] });
     await send(one.page, 'count for me');
     // The other tab shows the message and the answer so far, while it is still being written.
     await expect.poll(() => lastAnswer(two.page).locator('.answer').innerText()).toBe('one two');
