@@ -7,6 +7,7 @@ import { modelsSchema } from './models-schema.js';
 import { AUTH_MODES } from '../protocol/identity.js';
 import { authorizationSchema } from './authorization.js';
 import { journalSchema } from './journal-schema.js';
+import { chatSchema } from './chat-schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -125,6 +126,7 @@ export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
     models: modelsSchema.optional(),
+    chat: chatSchema.prefault({}),
     journal: journalSchema.prefault({}),
   })
   .strict();

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
+import type { ChatRuns } from '../chat/runs.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -46,6 +47,8 @@ export interface GatewayContext {
   readonly database: DatabaseState;
   /** Where admissions, refusals and actions are recorded: the journal's recorder, or NO_JOURNAL. */
   journal: JournalSink;
+  /** Chat runs in progress (src/chat/runs.ts). */
+  readonly chat: ChatRuns;
 }
 
 export interface Decision {

@@ -31,5 +31,6 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     get journal() {
       return ctx.journal;
     },
+    chat: ctx.chat,
   };
 }

@@ -24,6 +24,7 @@ import { WsGateway } from './ws/gateway.js';
 import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
+import { ChatRuns } from '../chat/runs.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -46,6 +47,8 @@ export interface GatewayOptions {
    * A database that cannot be opened never stops the gateway (src/gateway/database.ts).
    */
   database?: boolean;
+  /** Where models.providers.*.apiKey `{ env }` references are read; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningGateway {
@@ -125,6 +128,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
+  const chat = new ChatRuns({
+    database: () => ctx.database,
+    config: () => ctx.generation.resolved.config,
+    journal: () => ctx.journal,
+    logger,
+    now,
+    env: opts.env ?? process.env,
+  });
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
     get resolved() {
@@ -148,10 +159,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     port: 0,
     database: opts.database === false ? { state: 'off' } : openGatewayDatabase(resolved.stateDir, logger, { now }),
     journal: NO_JOURNAL,
+    chat,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
+  // A run stops when a reload takes operator.write from its owner (src/chat/runs.ts).
+  ws.onScopesChanged((c) => chat.scopesChanged(c.identity, c.scopes));
 
   const servers: Server[] = [];
   const urls: string[] = [];
@@ -236,6 +250,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         ws.terminateAll();
         for (const s of servers) s.closeAllConnections();
         await closed;
+        // Answers still streaming are saved (incomplete) before the database closes.
+        await chat.close();
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

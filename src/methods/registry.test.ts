@@ -28,10 +28,13 @@ function context(scopes: ScopeList = ADMIN): MethodContext & { emitted: unknown[
 /** Every distinct set of scopes a caller can hold (closed under implication), as scopesFor returns them: the shared lists, deduplicated. */
 const SCOPE_SETS: ScopeList[] = [...new Set(Array.from({ length: 8 }, (_, m) => expandScopes(listOf(m))))];
 
-/** The gateway's own declarations (names, scopes, params), with handlers that only count their calls. */
+/**
+ * The gateway's own declarations (names and scopes), with params that take anything and handlers
+ * that only count their calls: what is checked here is the scope, before any params.
+ */
 function stubbed(): { reg: MethodRegistry; calls: string[] } {
   const calls: string[] = [];
-  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, handler: () => (calls.push(d.name), 'ran') })));
+  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, params: z.unknown(), handler: () => (calls.push(d.name), 'ran') })));
   return { reg, calls };
 }
 
@@ -43,6 +46,14 @@ describe('the method registry', () => {
       status: R,
       'presence.list': R,
       'security.audit': A,
+      'chat.send': W,
+      'chat.abort': W,
+      'chat.history': R,
+      'sessions.list': R,
+      'sessions.create': W,
+      'sessions.rename': W,
+      'sessions.delete': W,
+      'models.list': R,
     });
   });
 
