@@ -142,12 +142,14 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
         const chat = document.querySelector('mayros-console').shadowRoot.querySelector('mayros-chat').shadowRoot;
         return [...chat.querySelectorAll('nav.sessions, .transcript, li.msg, .bubble, form.composer-form, textarea, button')]
           .filter((el) => { const r = el.getBoundingClientRect(); return r.right > 360.5 || r.left < -0.5; })
-          .map((el) => el.tagName + '.' + el.className);
+          .map((el) => el.tagName + '.' + el.className)
+          // The transcript scrolls up and down only: a code block or table scrolls inside its own box.
+          .concat([...chat.querySelectorAll('.transcript')].filter((el) => el.scrollWidth > el.clientWidth).map(() => 'transcript scrolls sideways'));
       })()`);
       expect(outside).toEqual([]);
       // Dark mode: the page and an answer's bubble take the dark palette.
       expect(await page.evaluate(`getComputedStyle(document.body).backgroundColor`)).toBe('rgb(13, 17, 23)');
-      expect(await lastAnswer(page).locator('.bubble').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(22, 27, 34)');
+      expect(await lastAnswer(page).locator('.bubble').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(22, 27, 34)');
       expect(await problems.collect()).toEqual([]);
     } finally {
       await ctx.close();

@@ -1,6 +1,9 @@
 /**
- * The chat methods' and events' shapes as the Control UI reads them (docs/protocol.md).
+ * The chat methods' and events' shapes as the Control UI reads them (docs/protocol.md): the
+ * gateway's (src/protocol/chat.ts) with what the page does not need made optional, so the pure
+ * functions and their tests work on small records.
  */
+import type { ChatEvent as GatewayChatEvent, ChatHistoryResult, ChatSessionView } from '../../../src/protocol/chat.js';
 
 export type RunState = 'delta' | 'final' | 'aborted' | 'error';
 
@@ -45,3 +48,8 @@ export interface HistoryPage {
   messages: WireMessage[];
   before?: number;
 }
+
+// The gateway's own shapes (src/protocol/chat.ts) must fit these: a change there that this page
+// could not read fails the typecheck here.
+type Fits<T extends U, U> = T;
+export type GatewayShapesFit = [Fits<GatewayChatEvent, ChatEvent>, Fits<ChatHistoryResult, HistoryPage>, Fits<ChatSessionView, WireSession>];
