@@ -3,10 +3,12 @@
  * OpenAI-compatible stub: a model answer carrying `<img onerror>` and `<script>` runs nothing and
  * the page reports no CSP violation; Markdown code blocks render; Enter sends and Shift+Enter
  * makes a new line; the answer streams in; at 360 px in dark mode nothing is wider than the screen;
- * with no `models` section the view says so and shows the config to add.
+ * an answer that fails and a refused send are explained from the reason table; sessions are created, renamed and
+ * deleted; with no `models` section the view says so and shows the config to add.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { REASONS } from '../../src/protocol/reasons.js';
 import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
@@ -15,8 +17,9 @@ const TOKEN = 'ui-chat-test-token-8c1d2e';
 const GATEWAY = { auth: { mode: 'token', token: TOKEN } };
 const models = (stub: OpenAIStub) => ({ models: { providers: { stub: { baseUrl: stub.baseUrl, models: ['stub-model'] } }, default: 'stub/stub-model' } });
 
+const chat = (page: Page) => page.locator('mayros-chat');
 /** The answer of the last message in view. */
-const lastAnswer = (page: Page) => page.locator('mayros-chat li.msg.assistant').last();
+const lastAnswer = (page: Page) => chat(page).locator('li.msg.assistant').last();
 
 describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
   let stub: OpenAIStub;
@@ -25,6 +28,7 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
 
   beforeAll(async () => {
     stub = await startOpenAIStub();
+    stub.fallback = { kind: 'stream', chunks: ['ok'] };
     gateway = await startTestGateway(GATEWAY, { sections: models(stub) });
     browser = await launchChromium();
   });
@@ -42,7 +46,7 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
     await page.goto(`${gateway.url}/#token=${TOKEN}`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     await page.locator('nav.tabs a[href="#chat"]').click();
-    await expect.poll(() => page.locator('mayros-chat textarea.composer').count()).toBe(1);
+    await expect.poll(() => chat(page).locator('.chat').getAttribute('data-loaded')).toBe('true');
     return { ctx, page, problems };
   }
 
@@ -153,6 +157,89 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
       expect(await problems.collect()).toEqual([]);
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('explains an answer that failed from the reason table, keeping the message', async () => {
+    const { ctx, page, problems } = await openChat();
+    try {
+      stub.script({ kind: 'status', status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+      await send(page, 'are you there?');
+      const answer = lastAnswer(page);
+      await expect.poll(() => answer.getAttribute('data-state')).toBe('error');
+      const why = answer.locator('.end-reason');
+      expect(await why.getAttribute('data-reason')).toBe('provider_auth_failed');
+      expect(await why.locator('.meaning').innerText()).toBe(REASONS.provider_auth_failed.message);
+      expect(await why.locator('.fix').innerText()).toBe(`What to change: ${REASONS.provider_auth_failed.fix}`);
+      expect(await why.locator('a.docs').getAttribute('href')).toBe('docs/troubleshooting.html#provider_auth_failed');
+      expect(await chat(page).locator('li.msg.user .bubble').last().innerText()).toBe('are you there?');
+      // Sending again works: the failure ended the run.
+      expect(await chat(page).locator('button.send').count()).toBe(1);
+      expect(await problems.collect()).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('creates, renames and deletes sessions', async () => {
+    const { ctx, page, problems } = await openChat();
+    try {
+      const items = chat(page).locator('nav.sessions li');
+      const before = await items.count();
+      await chat(page).locator('button.new-session').click();
+      await expect.poll(() => items.count()).toBe(before + 1);
+      const key = await chat(page).locator('.chat').getAttribute('data-session');
+      const item = chat(page).locator(`nav.sessions li[data-key="${key}"]`);
+      expect(await item.getAttribute('aria-current')).toBe('true');
+      expect(await item.locator('button.session').innerText()).toBe('New chat');
+
+      await item.locator('button.rename-session').click();
+      await item.locator('input.rename').fill('Travel plans');
+      await item.locator('input.rename').press('Enter');
+      await expect.poll(() => item.locator('button.session').innerText()).toBe('Travel plans');
+      await page.reload();
+      await expect.poll(() => chat(page).locator('.chat').getAttribute('data-loaded')).toBe('true');
+      expect(await item.locator('button.session').innerText()).toBe('Travel plans');
+
+      page.once('dialog', (d) => void d.accept());
+      await item.locator('button.delete-session').click();
+      await expect.poll(() => item.count()).toBe(0);
+      await page.reload();
+      await expect.poll(() => chat(page).locator('.chat').getAttribute('data-loaded')).toBe('true');
+      expect(await items.count()).toBe(before);
+      expect(await item.count()).toBe(0);
+      expect(await problems.collect()).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('explains a refused send from the reason table and gives the message back to the composer', async () => {
+    await gateway.rewrite(GATEWAY, { ...models(stub), chat: { sendsPerMinute: 1 } });
+    const { ctx, page, problems } = await openChat();
+    try {
+      const field = chat(page).locator('textarea.composer');
+      const panel = chat(page).locator('section.denied');
+      // One send a minute: the earlier tests' sends used it up, or this one does.
+      for (const text of ['first try', 'second try']) {
+        await send(page, text);
+        await expect.poll(async () => (await panel.count()) > 0 || (await lastAnswer(page).getAttribute('data-state')) === 'complete').toBe(true);
+        if (await panel.count()) break;
+      }
+      expect(await panel.getAttribute('data-reason')).toBe('chat_rate_limited');
+      expect(await panel.locator('.meaning').innerText()).toBe(REASONS.chat_rate_limited.message);
+      expect(await panel.locator('.fix').innerText()).toBe(`What to change: ${REASONS.chat_rate_limited.fix}`);
+      expect(await panel.locator('a.docs').getAttribute('href')).toBe('docs/troubleshooting.html#chat_rate_limited');
+      // Nothing lost: the refused message is back in the composer, not in the transcript.
+      expect(await field.inputValue()).toMatch(/^(first|second) try$/);
+      expect(await chat(page).locator('li.msg.user[data-state="sending"], li.msg.user[data-state="error"]').count()).toBe(0);
+      await panel.locator('button').click();
+      expect(await panel.count()).toBe(0);
+      // Chromium logs nothing for a refused request: the page handled it.
+      expect(await problems.collect()).toEqual([]);
+    } finally {
+      await ctx.close();
+      await gateway.rewrite(GATEWAY, models(stub));
     }
   });
 
