@@ -112,3 +112,21 @@ describe('the database cannot be used', () => {
     expect((await c.request('chat.history', { sessionKey: r.payload.sessionKey })).payload.messages[1]).toMatchObject({ state: 'error', reason: 'store_full' });
   });
 });
+
+describe('API keys at startup', () => {
+  it('warns about an { env } key whose variable is unset, naming the field and the fix, and never logs a key', async () => {
+    const models = {
+      providers: {
+        named: { baseUrl: stub.baseUrl, apiKey: { env: 'MAYROS_TEST_UNSET_KEY' }, models: ['m1'] },
+        set: { baseUrl: stub.baseUrl, apiKey: { env: 'MAYROS_TEST_SET_KEY' }, models: ['m1'] },
+        inline: { baseUrl: stub.baseUrl, apiKey: 'sk-inline-secret-0123456789', models: ['m1'] },
+      },
+      default: 'named/m1',
+    };
+    const g = await start(GATEWAY, { sections: { models }, env: { MAYROS_TEST_SET_KEY: 'sk-env-secret-9876543210' } });
+    const warned = g.logs.filter((l) => l.event === 'models_key_unset');
+    expect(warned).toEqual([expect.objectContaining({ field: 'models.providers.named.apiKey', fix: expect.stringContaining('set MAYROS_TEST_UNSET_KEY') })]);
+    expect(g.rawLogs()).not.toContain('sk-inline-secret');
+    expect(g.rawLogs()).not.toContain('sk-env-secret');
+  });
+});
