@@ -14,7 +14,7 @@ import { listAllModels, type ProviderStatus } from '../models/list.js';
 import { resolveModel, clientFor, type Env } from '../models/resolve.js';
 import type { ChatEvent, ChatMessageView, ChatSendResult } from '../protocol/chat.js';
 import type { Identity } from '../protocol/identity.js';
-import { requestError, type RunCode, type StoreCode } from '../protocol/reasons.js';
+import { REASONS, requestError, type RunCode, type StoreCode } from '../protocol/reasons.js';
 import { allows, type ScopeList } from '../protocol/scopes.js';
 import type { ChatStore } from '../store/chat-sessions.js';
 import { StoreError, toStoreError } from '../store/errors.js';
@@ -73,6 +73,9 @@ interface ActiveRun {
 
 const DEFAULT_SAVE_EVERY_MS = 200;
 
+/** What chat.send answers without a models section: the problem and the config lines to add. */
+const NOT_CONFIGURED = `${REASONS.models_not_configured.message} ${REASONS.models_not_configured.fix}`;
+
 function actorOf(identity: Identity): Actor {
   if (identity.user !== null) return { type: 'user', id: identity.user };
   return identity.method === 'none' ? { type: 'anonymous' } : { type: 'client' };
@@ -125,7 +128,7 @@ export class ChatRuns {
     return this.withStore((chats) => {
       const earlier = chats.findRun(owner, p.idempotencyKey);
       if (earlier) return { ok: true, value: { runId: earlier.runId, sessionKey: earlier.sessionKey } };
-      if (!models) return refused(requestError('models_not_configured'));
+      if (!models) return refused(requestError('models_not_configured', NOT_CONFIGURED));
       if (p.message.length > chat.maxMessageChars) {
         return refused({ code: 'INVALID_PARAMS', message: `invalid chat.send params at message: longer than chat.maxMessageChars (${chat.maxMessageChars} characters); shorten it or split it` });
       }

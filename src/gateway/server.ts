@@ -25,6 +25,7 @@ import type { WsLimits } from '../config/limits.js';
 import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
 import { ChatRuns } from '../chat/runs.js';
+import { warnAboutModelKeys } from '../chat/startup.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -128,13 +129,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   if (resolved.checks.issues.length) throw new ConfigError([...resolved.checks.issues], resolved.fileFound ? resolved.file : undefined);
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
+  const env = opts.env ?? process.env;
+  warnAboutModelKeys(resolved.config.models, env, logger);
   const chat = new ChatRuns({
     database: () => ctx.database,
     config: () => ctx.generation.resolved.config,
     journal: () => ctx.journal,
     logger,
     now,
-    env: opts.env ?? process.env,
+    env,
   });
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),

@@ -6,7 +6,7 @@ import { scopesFor } from '../authz/decide.js';
 import { parseConfigObject } from '../config/parse.js';
 import { NO_SCOPES, SCOPES, expandScopes, hasScope, impliedMask, listOf, type Scope, type ScopeList } from '../protocol/scopes.js';
 import { METHODS } from './index.js';
-import { method, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
+import { fail, method, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
 
 const R = 'operator.read';
 const W = 'operator.write';
@@ -67,6 +67,16 @@ describe('the method registry', () => {
     // @ts-expect-error -- "none" is not a scope: null means "no scope needed"
     expect(() => new MethodRegistry([method({ name: 'y', scope: 'none', params: NO_PARAMS, handler: () => 1 })])).toThrow('method "y" declares scope "none"');
     for (const ok of [null, ...SCOPES]) expect(() => new MethodRegistry([{ ...unscoped, scope: ok } as AnyMethod])).not.toThrow();
+  });
+
+  it('answers a refusal a handler returns or resolves to (fail) as an error frame, with its reason', async () => {
+    const error = { code: 'NOT_FOUND' as const, reason: 'session_not_found', message: 'no' };
+    const reg = new MethodRegistry([
+      method({ name: 'sync', scope: null, params: NO_PARAMS, handler: () => fail(error) }),
+      method({ name: 'async', scope: null, params: NO_PARAMS, handler: async () => fail(error) }),
+    ]);
+    expect(reg.invoke('sync', undefined, context())).toEqual({ ok: false, error });
+    expect(await reg.invoke('async', undefined, context())).toEqual({ ok: false, error });
   });
 
   it('refuses a name declared twice', () => {

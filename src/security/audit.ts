@@ -11,6 +11,7 @@ import { checkOwnAddresses, checkTrustedProxies, checkTrustedProxyMode } from '.
 import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
 import { checkAuthorization } from './authorization-checks.js';
+import { checkModelKeyReadable, checkModelPlainHttp } from './models-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -35,6 +36,8 @@ export interface AuditContext {
    * are this host's own addresses; absent = not known, and that check is skipped.
    */
   interfaces?: InterfaceTable;
+  /** The config file's permission bits, when it was found (for an inline model key others can read). */
+  fileMode?: number;
 }
 
 function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
@@ -87,6 +90,8 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkRateLimit(config),
     ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
+    ...checkModelKeyReadable(config, { file: ctx.file?.path, fileMode: ctx.fileMode }),
+    ...checkModelPlainHttp(config),
   ]);
 }
 
