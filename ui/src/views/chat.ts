@@ -54,6 +54,7 @@ export class MayrosChat extends LitElement {
   private sending = 0;
   private historyTimer: ReturnType<typeof setTimeout> | undefined;
   private wasConnected = false;
+  private listing: Promise<void> | undefined;
 
   constructor() {
     super();
@@ -116,9 +117,14 @@ export class MayrosChat extends LitElement {
     this.loading = false;
   }
 
-  private async loadSessions(): Promise<void> {
-    const r = await this.request<{ sessions: WireSession[] }>('sessions.list', {});
-    if (r.ok) this.sessions = sortSessions(r.payload.sessions);
+  /** Lists the sessions; calls while a listing is on its way share it (events come many a second). */
+  private loadSessions(): Promise<void> {
+    this.listing ??= this.request<{ sessions: WireSession[] }>('sessions.list', {})
+      .then((r) => {
+        if (r.ok) this.sessions = sortSessions(r.payload.sessions);
+      })
+      .finally(() => (this.listing = undefined));
+    return this.listing;
   }
 
   private async loadModels(): Promise<void> {
