@@ -18,7 +18,7 @@ export async function run(ctx) {
   const baseUrl = `${stub.url}/v1`;
   const config = trustedProxyConfig({ proxies: ws.proxies, users: ws.users });
   // Limits out of the way of the load (the defaults protect a small server from one person).
-  config.gateway.limits = { ...config.gateway.limits, maxBufferedBytes: 256 * 1024 * 1024, maxConnectionsPerAddress: 10_000 };
+  config.gateway.limits = { ...config.gateway.limits, maxBufferedBytes: 256 * 1024 * 1024, maxConnectionsPerAddress: 10_000, maxFramesPerSecond: 1_000_000, frameBurst: 1_000_000 };
   config.models = { providers: { bench: { baseUrl, models: ['m1'] } }, default: 'bench/m1' };
   config.chat = { maxConcurrentRuns: 10_000, sendsPerMinute: 100_000 };
   const configPath = join(ws.dir, 'chat.json');
