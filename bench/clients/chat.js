@@ -45,8 +45,17 @@ function connect(url, headers, localAddress) {
       p?.(f);
     });
     ws.on('error', reject);
+    ws.on('close', (code, reason) => {
+      const why = new Error(`connection closed ${code} ${reason.toString()}`);
+      reject(why);
+      for (const p of pending.values()) p({ ok: false, error: { message: why.message } });
+      client.onChat({ closed: why.message });
+    });
   });
 }
+
+/** The model's pieces in an event's delta ("t3 t4 " -> ["t3", "t4"]). */
+const pieces = (delta) => delta.split(' ').filter(Boolean);
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -86,10 +95,13 @@ function relayedOnce(c, content) {
     let seq = 0;
     let runId;
     c.onChat = (p) => {
+      if (p.closed) return reject(new Error(p.closed));
       if (runId !== undefined && p.runId !== runId) return;
       if (p.seq !== seq++) return reject(new Error(`seq ${p.seq}, expected ${seq - 1}`));
       if (p.state === 'delta') {
-        if (deltas++ === 0) first = performance.now() - t0;
+        if (deltas === 0) first = performance.now() - t0;
+        // One event may carry several of the model's pieces ("t0 t1 "): the gateway sends a burst together.
+        deltas += pieces(p.delta).length;
       } else if (p.state === 'final') resolve({ first, deltas, ms: performance.now() - t0 });
       else reject(new Error(`run ended ${p.state} ${p.reason}`));
     };
@@ -165,12 +177,18 @@ serve({
           const done = new Promise((resolve) => {
             let ended = 0;
             c.onChat = (p) => {
+              if (p.closed) {
+                failed += perConn - ended;
+                return resolve(undefined);
+              }
               let r = runs.get(p.runId);
               if (!r) runs.set(p.runId, (r = { seq: 0, next: 0 }));
               if (p.seq !== r.seq++) disorder++;
               if (p.state === 'delta') {
-                deltas++;
-                if (p.delta !== `t${r.next++} `) disorder++;
+                for (const piece of pieces(p.delta)) {
+                  deltas++;
+                  if (piece !== `t${r.next++}`) disorder++;
+                }
                 return;
               }
               if (p.state !== 'final') failed++;

@@ -18,7 +18,7 @@ export async function run(ctx) {
   const baseUrl = `${stub.url}/v1`;
   const config = trustedProxyConfig({ proxies: ws.proxies, users: ws.users });
   // Limits out of the way of the load (the defaults protect a small server from one person).
-  config.gateway.limits = { ...config.gateway.limits, maxBufferedBytes: 256 * 1024 * 1024, maxConnectionsPerAddress: 10_000 };
+  config.gateway.limits = { ...config.gateway.limits, maxBufferedBytes: 256 * 1024 * 1024, maxConnectionsPerAddress: 10_000, maxFramesPerSecond: 1_000_000, frameBurst: 1_000_000 };
   config.models = { providers: { bench: { baseUrl, models: ['m1'] } }, default: 'bench/m1' };
   config.chat = { maxConcurrentRuns: 10_000, sendsPerMinute: 100_000 };
   const configPath = join(ws.dir, 'chat.json');
@@ -51,14 +51,14 @@ export async function run(ctx) {
     id: '6-chat',
     title: 'Chat: relayed model stream vs the model server read directly',
     rows: [
-      { metric: 'time to first delta, p50: added by the gateway', unit: 'ms', gateway: relayed.p50, baseline: direct.p50, ratio: addedP50, target: '<= 1 ms added', pass: addedP50 <= 1 },
-      { metric: 'time to first delta, p99: added by the gateway', unit: 'ms', gateway: relayed.p99, baseline: direct.p99, ratio: addedP99, target: '<= 5 ms added', pass: addedP99 <= 5 },
+      { metric: 'time to first delta, p50: ms added by the gateway (baseline: direct)', unit: 'ms', gateway: addedP50, baseline: direct.p50, ratio: relayed.p50 / direct.p50, target: '<= 1 ms added', pass: addedP50 <= 1 },
+      { metric: 'time to first delta, p99: ms added by the gateway (baseline: direct)', unit: 'ms', gateway: addedP99, baseline: direct.p99, ratio: relayed.p99 / direct.p99, target: '<= 5 ms added', pass: addedP99 <= 5 },
       { metric: `deltas/s on one stream (${sizes.chatStreamDeltas.toLocaleString('en-US')} deltas)`, unit: '/s', gateway: relayed.rate, baseline: direct.rate, ratio: relayed.rate / direct.rate, target: '>= 0.8x direct', pass: relayed.rate / direct.rate >= 0.8 },
       { metric: `${sizes.chatStreams} concurrent streams, ${sizes.chatConnections} connections: deltas delivered in order`, unit: '', gateway: conc.deltas, baseline: conc.expected, ratio: conc.deltas / conc.expected, target: 'all, in order', pass: clean },
       { metric: `chat.history of a ${n}-message session, newest page, p99`, unit: 'ms', gateway: hist.newestP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.newestP99 < 10 },
       { metric: `chat.history of a ${n}-message session, a page from the middle, p99`, unit: 'ms', gateway: hist.deepP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.deepP99 < 10 },
     ],
     details: { direct, relayed, concurrent: conc, history: hist, sizes: { ...common, connections: sizes.chatConnections, streams: sizes.chatStreams, concurrentDeltas: sizes.chatConcurrentDeltas, historyMessages: sizes.chatHistoryMessages } },
-    note: `wall time at the client; ratio column of the first two rows = ms added (gateway - direct); direct = fetch of the same stub, as the gateway's SDK reads it; concurrent streams: ${sizes.chatConcurrentDeltas} deltas each, 2 ms apart, one person per connection; history over the WebSocket, 50 messages a page`,
+    note: `wall time at the client; first two rows: gateway column = relayed - direct (ms added), ratio = relayed / direct; direct = fetch of the same stub, as the gateway's SDK reads it; concurrent streams: ${sizes.chatConcurrentDeltas} deltas each, 2 ms apart, one person per connection; history over the WebSocket, 50 messages a page`,
   };
 }

@@ -279,6 +279,18 @@ export class ChatRuns {
     let end: StreamEnd = { type: 'aborted', text: '' };
     if (answer && !storeFailure && !r.stopped) {
       let savedAt = this.o.now();
+      // Pieces that arrive together (one network read) go out as one event: the first piece of a
+      // burst at once, the rest of it at the next turn of the event loop. One frame per burst,
+      // not per token, for the gateway and for every tab of the owner.
+      let unsent = '';
+      let flushing: NodeJS.Immediate | undefined;
+      const flush = (): void => {
+        flushing = undefined;
+        if (unsent === '') return;
+        const delta = unsent;
+        unsent = '';
+        this.emit(r, { state: 'delta', delta });
+      };
       try {
         for await (const ev of client.stream({ ...req, signal: r.controller.signal })) {
           if (ev.type !== 'delta') {
@@ -286,7 +298,10 @@ export class ChatRuns {
             continue;
           }
           text += ev.text;
-          this.emit(r, { state: 'delta', delta: ev.text });
+          if (flushing === undefined) {
+            this.emit(r, { state: 'delta', delta: ev.text });
+            flushing = setImmediate(flush);
+          } else unsent += ev.text;
           const now = this.o.now();
           if (now - savedAt >= this.saveEveryMs && !storeFailure) {
             savedAt = now;
@@ -302,6 +317,8 @@ export class ChatRuns {
         this.o.logger.error({ event: 'chat_stream_failed', runId: r.runId, error: (err as Error).message }, 'the model stream failed unexpectedly');
         end = { type: 'error', reason: 'provider_error', detail: 'unexpected failure', text };
       }
+      if (flushing !== undefined) clearImmediate(flushing);
+      flush();
       text = end.text || text;
     }
     this.finish(r, chats, answer, text, end, storeFailure);

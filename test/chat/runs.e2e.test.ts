@@ -81,15 +81,16 @@ describe('a conversation', () => {
     stub.script(stream(['Lis', 'bon'], { usage: { prompt: 12, completion: 2 } }));
     const first = await converse(alice, 'Where is the meeting?');
     expect(first.sessionKey).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(first.events.map((e: any) => e.seq)).toEqual([0, 1, 2]);
-    expect(first.events.slice(0, 2).map((e: any) => [e.state, e.delta])).toEqual([['delta', 'Lis'], ['delta', 'bon']]);
+    expect(first.events.map((e: any) => e.seq)).toEqual(first.events.map((_e: any, i: number) => i));
+    expect(first.events.slice(0, -1).every((e: any) => e.state === 'delta')).toBe(true);
+    expect(first.events.slice(0, -1).map((e: any) => e.delta).join('')).toBe('Lisbon');
     expect(first.last).toMatchObject({ state: 'final', usage: { prompt: 12, completion: 2 }, message: { role: 'assistant', text: 'Lisbon', state: 'complete', model: 'stub/m1', runId: first.runId } });
     expect(stub.requests[0]!.messages).toEqual([{ role: 'system', content: 'You are Mayros.' }, { role: 'user', content: 'Where is the meeting?' }]);
 
     stub.script(stream(['In May.']));
     const second = await converse(alice, 'When?', first.sessionKey);
     expect(second.sessionKey).toBe(first.sessionKey);
-    expect(second.events.map((e: any) => e.seq)).toEqual([0, 1]);
+    expect(second.events.map((e: any) => [e.seq, e.state])).toEqual([[0, 'delta'], [1, 'final']]);
     expect(stub.requests[1]!.model).toBe('m1');
     expect(stub.requests[1]!.messages.map((m) => m.content)).toEqual(['You are Mayros.', 'Where is the meeting?', 'Lisbon', 'When?']);
 
@@ -106,6 +107,21 @@ describe('a conversation', () => {
     const older = await alice.request('chat.history', { sessionKey: first.sessionKey, limit: 3, before: page.payload.before });
     expect(older.payload.messages.map((m: any) => m.text)).toEqual(['Where is the meeting?']);
     expect(older.payload.before).toBeUndefined();
+  });
+
+  it('pieces that arrive apart are relayed one event each; a burst arriving together goes out in fewer events, in order', async () => {
+    const alice = await as('alice@example.com');
+    stub.script(stream(['a', 'b', 'c'], { chunkDelayMs: 40 }));
+    const apart = await converse(alice, 'slowly');
+    expect(apart.events.map((e: any) => [e.seq, e.state, e.delta])).toEqual([[0, 'delta', 'a'], [1, 'delta', 'b'], [2, 'delta', 'c'], [3, 'final', undefined]]);
+    const words = Array.from({ length: 300 }, (_, i) => `w${i} `);
+    stub.script(stream(words));
+    const burst = await converse(alice, 'all at once');
+    const deltas = burst.events.slice(0, -1);
+    expect(deltas.map((e: any) => e.delta).join('')).toBe(words.join(''));
+    expect(deltas.length).toBeLessThan(words.length);
+    expect(burst.events.map((e: any) => e.seq)).toEqual(burst.events.map((_e: any, i: number) => i));
+    expect(burst.last.message.text).toBe(words.join(''));
   });
 
   it('the same idempotency key sent twice starts one run', async () => {
