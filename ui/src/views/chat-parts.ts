@@ -91,7 +91,7 @@ export function entryView(e: Entry): TemplateResult {
   const word = STATE_WORD[e.state];
   return html`<li class="msg ${e.role}" data-id=${e.id} data-state=${e.state} data-run=${e.runId ?? ''}>
     <div class="meta small muted">
-      <span class="who">${mine ? (e.author ?? 'You') : e.role === 'assistant' ? 'Assistant' : 'System'}</span>
+      <span class="author">${mine ? (e.author ?? 'You') : e.role === 'assistant' ? 'Assistant' : 'System'}</span>
       ${e.model ? html`<span class="model" title="The model that answered">${e.model}</span>` : nothing}
       ${word ? html`<span class="state">${word}</span>` : nothing}
       ${e.usage ? html`<span class="usage" title="Tokens: prompt + answer">${e.usage.prompt} + ${e.usage.completion} tokens</span>` : nothing}
