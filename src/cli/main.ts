@@ -17,6 +17,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['security', async () => (await import('./security.js')).registerSecurityCommands],
   ['auth', async () => (await import('./auth.js')).registerAuthCommands],
   ['journal', async () => (await import('./journal.js')).registerJournalCommands],
+  ['models', async () => (await import('./models.js')).registerModelsCommands],
 ];
 
 /** The group `argv` (node, script, args...) runs, when its first argument names one. */

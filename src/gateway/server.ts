@@ -28,6 +28,8 @@ import { NO_JOURNAL } from '../journal/sink.js';
 import { gatewayLogs, type LogRing } from '../logs/index.js';
 import { metricsFor, startObservability, type Observability } from './observe.js';
 import { recordReload, startGatewayJournal } from './journal.js';
+import { ChatRuns } from '../chat/runs.js';
+import { warnAboutModelKeys } from '../chat/startup.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   database?: boolean;
   /** The ring the logger also writes to (createLogger's `ring`), read by `logs.tail`; default: an empty one. */
   logRing?: LogRing;
+  /** Where models.providers.*.apiKey `{ env }` references are read; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningGateway {
@@ -134,6 +138,16 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
   const metrics = metricsFor(g.metrics, () => ctx.presence.size, VERSION);
+  const env = opts.env ?? process.env;
+  warnAboutModelKeys(resolved.config.models, env, logger);
+  const chat = new ChatRuns({
+    database: () => ctx.database,
+    config: () => ctx.generation.resolved.config,
+    journal: () => ctx.journal,
+    logger,
+    now,
+    env,
+  });
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits, tls }),
     get resolved() {
@@ -161,12 +175,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     config: { loadOptions, reload: (trigger) => reload(trigger) },
     logs: gatewayLogs(opts.logRing),
     metrics,
+    chat,
   };
   const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now);
   if (recorder) ctx.journal = recorder;
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
+  // A run stops when a reload takes operator.write from its owner (src/chat/runs.ts).
+  ws.onScopesChanged((c) => chat.scopesChanged(c.identity, c.scopes));
 
   let listeners: Awaited<ReturnType<typeof openListeners>> | undefined;
   let observe: Observability | undefined;
@@ -255,6 +272,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         for (const s of servers) s.closeAllConnections();
         await closed;
         opened.removeSocket();
+        // Answers still streaming are saved (incomplete), and their runs journaled, before the journal and the database close.
+        await chat.close();
         await running?.close();
         // The window's last summaries are written before the database closes.
         recorder?.close();

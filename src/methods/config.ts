@@ -12,22 +12,22 @@ import { REASONS } from '../protocol/reasons.js';
 import type { Identity } from '../protocol/identity.js';
 import { pinnedIssues } from '../reload/diff.js';
 import type { ReloadOutcome } from '../reload/reloader.js';
-import { method, MethodRefusal, NO_PARAMS, type GatewayFacts } from './registry.js';
+import { fail, method, NO_PARAMS, type GatewayFacts, type MethodFailure } from './registry.js';
 
 /** The error of a refused edit: the reason table's code and sentence, with what the console needs to act on it. */
-export function editRefusal(r: ConfigEditRefusal): MethodRefusal {
+export function editRefusal(r: ConfigEditRefusal): MethodFailure {
   const row = REASONS[r.code];
   const base = { code: row.wsError ?? 'INTERNAL', reason: r.code } as const;
   switch (r.code) {
     case 'config_conflict':
-      return new MethodRefusal({ ...base, message: row.message, details: { currentHash: r.currentHash } });
+      return fail({ ...base, message: row.message, details: { currentHash: r.currentHash } });
     case 'config_invalid':
       // Printed as `mayros config validate` prints them: one field per line, with its fix.
-      return new MethodRefusal({ ...base, message: `${row.message}\n${formatIssues(r.issues)}`, details: { issues: r.issues } });
+      return fail({ ...base, message: `${row.message}\n${formatIssues(r.issues)}`, details: { issues: r.issues } });
     case 'config_locks_you_out':
-      return new MethodRefusal({ ...base, message: `${row.message} ${r.why}.`, details: { why: r.why } });
+      return fail({ ...base, message: `${row.message} ${r.why}.`, details: { why: r.why } });
     case 'config_write_failed':
-      return new MethodRefusal({ ...base, message: `${row.message} (${r.detail})`, details: { detail: r.detail } });
+      return fail({ ...base, message: `${row.message} (${r.detail})`, details: { detail: r.detail } });
   }
 }
 

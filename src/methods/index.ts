@@ -6,8 +6,29 @@ import { configGet, configPatch } from './config.js';
 import { logsTail } from './logs.js';
 import { whoami } from './identity.js';
 import { journalListMethod } from './journal.js';
+import { chatAbort, chatHistory, chatSend } from './chat.js';
+import { modelsList } from './models.js';
 import { presenceList } from './presence.js';
 import { MethodRegistry } from './registry.js';
+import { sessionsCreate, sessionsDelete, sessionsList, sessionsRename } from './sessions.js';
 import { health, status } from './status.js';
 
-export const METHODS = new MethodRegistry([health, status, whoami, presenceList, securityAudit, configGet, configPatch, logsTail, journalListMethod]);
+export const METHODS = new MethodRegistry([
+  health,
+  status,
+  whoami,
+  presenceList,
+  securityAudit,
+  chatSend,
+  chatAbort,
+  chatHistory,
+  sessionsList,
+  sessionsCreate,
+  sessionsRename,
+  sessionsDelete,
+  modelsList,
+  configGet,
+  configPatch,
+  logsTail,
+  journalListMethod,
+]);

@@ -26,6 +26,7 @@ export interface ConfigEditing {
 }
 import type { GatewayLogs } from '../logs/index.js';
 import type { GatewayMetrics } from '../metrics/seam.js';
+import type { ChatRuns } from '../chat/runs.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -69,6 +70,8 @@ export interface GatewayFacts {
   readonly logs: GatewayLogs;
   /** Where a method counts what `GET /metrics` reports (a no-op when metrics are off). */
   readonly metrics: GatewayMetrics;
+  /** Chat runs in progress: started, stopped and counted here (src/chat/). */
+  readonly chat: ChatRuns;
 }
 
 /** What a handler is called with, besides its params. */
@@ -85,22 +88,13 @@ export interface MethodContext {
   emitTo(identity: Identity, event: string, payload: unknown): void;
 }
 
-/**
- * A handler's answer refusing the request with an error from the reason table (a config edit
- * refused with `config_conflict`, say): returned (or resolved) instead of a payload, it is sent as
- * the response's error and the socket stays open.
- */
-export class MethodRefusal {
-  constructor(readonly error: ResponseError) {}
-}
-
 /** One method. `scope` is required: a method cannot be registered without saying who may call it. */
 export interface MethodDeclaration<P = unknown> {
   readonly name: string;
   readonly scope: MethodScope;
   /** Validates `params` (absent params are `undefined`); the handler gets the parsed value. */
   readonly params: z.ZodType<P>;
-  /** Returns the response payload (or a MethodRefusal), or a promise of it; a throw or rejection is answered INTERNAL. */
+  /** Returns the response payload (or a MethodFailure made by fail()), or a promise of it; a throw or rejection is answered INTERNAL. */
   readonly handler: (ctx: MethodContext, params: P) => unknown;
 }
 
@@ -109,6 +103,22 @@ export interface MethodDeclaration<P = unknown> {
  * registry (a later protocol version may refuse it).
  */
 export const NO_PARAMS: z.ZodType<undefined> = z.unknown().transform(() => undefined);
+
+/**
+ * A refusal a handler returns (or resolves to) instead of a payload: answered as an error frame
+ * with this error (`session_not_found`, `config_conflict`, a store code...), and the socket stays
+ * open. Make one with {@link fail}.
+ */
+export class MethodFailure {
+  constructor(readonly error: ResponseError) {}
+}
+
+/** The handler's way to answer with an error: `return fail(requestError('session_not_found'))`. */
+export function fail(error: ResponseError): MethodFailure {
+  return new MethodFailure(error);
+}
+
+const settled = (payload: unknown): MethodResult => (payload instanceof MethodFailure ? { ok: false, error: payload.error } : { ok: true, payload });
 
 /** Declares a method, inferring its params type from the schema. */
 export function method<P>(declaration: MethodDeclaration<P>): MethodDeclaration<P> {
@@ -121,8 +131,6 @@ export type MethodResult = { ok: true; payload: unknown } | { ok: false; error: 
 export type AnyMethod = MethodDeclaration<any>;
 
 const failed = (): MethodResult => ({ ok: false, error: frameError('internal', 'the method failed') });
-
-const answered = (payload: unknown): MethodResult => (payload instanceof MethodRefusal ? { ok: false, error: payload.error } : { ok: true, payload });
 
 export class MethodRegistry {
   private readonly byName = new Map<string, AnyMethod>();
@@ -172,7 +180,7 @@ export class MethodRegistry {
     } catch {
       return failed();
     }
-    if (out instanceof Promise) return out.then(answered, failed);
-    return answered(out);
+    if (out instanceof Promise) return out.then(settled, failed);
+    return settled(out);
   }
 }

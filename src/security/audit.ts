@@ -14,6 +14,7 @@ import { checkSocketDirectory, checkSocketMode } from './listen-checks.js';
 import type { SocketFacts } from './socket-facts.js';
 import { checkAuthorization } from './authorization-checks.js';
 import { checkMetricsExposed } from './metrics-checks.js';
+import { checkModelKeyReadable, checkModelPlainHttp } from './models-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -43,6 +44,8 @@ export interface AuditContext {
    * host; absent = not known, and the checks of what is on disk are skipped.
    */
   socket?: SocketFacts;
+  /** The config file's permission bits, when it was found (for an inline model key others can read). */
+  fileMode?: number;
 }
 
 function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
@@ -98,6 +101,8 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
     ...checkMetricsExposed(config),
+    ...checkModelKeyReadable(config, { file: ctx.file?.path, fileMode: ctx.fileMode }),
+    ...checkModelPlainHttp(config),
   ]);
 }
 

@@ -1,2 +1,3 @@
-/** Entry point: registers the <mayros-console> element that index.html already contains. */
+/** Entry point: registers the <mayros-console> element that index.html already contains, and the views' elements. */
 import './console.js';
+import './views/chat.js';

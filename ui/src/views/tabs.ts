@@ -3,7 +3,8 @@
  * session's scopes do not allow is not offered (the gateway refuses its methods anyway). The tab
  * in view follows the address's fragment (`#chat`), so a link or a reload lands on it.
  *
- * Adding a view: write it as its own element in ui/src/views/, then add one entry here.
+ * Adding a view: write it as its own element in ui/src/views/ (registered by ui/src/main.ts), then
+ * add one entry here.
  */
 import { html, type TemplateResult } from 'lit';
 import type { GatewayClient } from '../client.js';
@@ -36,8 +37,7 @@ export interface TabDeclaration {
 export const OVERVIEW_ID = 'overview';
 
 export const TABS: readonly TabDeclaration[] = Object.freeze([
-  // One entry per view, e.g.:
-  // { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
+  { id: 'chat', label: 'Chat', needs: 'operator.read', render: (h) => html`<mayros-chat .host=${h}></mayros-chat>` },
   { id: 'settings', label: 'Settings', needs: 'operator.admin', render: (h) => html`<mayros-settings .host=${h}></mayros-settings>` },
   { id: 'logs', label: 'Logs', needs: 'operator.admin', render: (h) => html`<mayros-logs .host=${h}></mayros-logs>` },
   { id: 'activity', label: 'Activity', needs: 'operator.admin', render: (h) => html`<mayros-activity .host=${h}></mayros-activity>` },

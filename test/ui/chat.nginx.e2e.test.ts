@@ -1,0 +1,183 @@
+/**
+ * The chat view in Chromium behind real nginx (examples/proxies/nginx, auth_request to the auth
+ * endpoint stand-in), the gateway in trusted-proxy mode, answers from the loopback OpenAI stub:
+ * two people in two browser contexts each see only their own sessions; a second tab of the same
+ * person sees an answer stream in live; Stop aborts the run (the model server's request is
+ * closed); a person with operator.read only sees their history and no composer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
+import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
+import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
+import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
+import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
+import { requireBinary } from '../support/processes.js';
+import { recipeGatewayConfig } from '../proxies/conformance.js';
+
+const nginxBin = requireBinary('nginx');
+
+const ALICE = 'alice@example.com';
+const BOB = 'bob@example.com';
+const RITA = 'rita@example.com';
+
+/** Everyone reads; alice and bob write (and rita too, when `ritaWrites`). */
+function gatewayConfig(ritaWrites = false): Record<string, unknown> {
+  const { gateway } = recipeGatewayConfig(NGINX_RECIPE_DIR);
+  gateway.port = 0;
+  gateway.auth.trustedProxy.allowUsers = [ALICE, BOB, RITA];
+  gateway.authorization = { defaultScopes: ['operator.read'], rules: [{ users: ritaWrites ? [ALICE, BOB, RITA] : [ALICE, BOB], scopes: ['operator.write'] }] };
+  return gateway;
+}
+
+interface ChatPage {
+  page: Page;
+  problems: PageProblems;
+}
+
+const chat = (page: Page) => page.locator('mayros-chat');
+const sessionKeys = (page: Page) => chat(page).locator('nav.sessions li').evaluateAll((els) => els.map((e) => e.getAttribute('data-key') ?? ''));
+const lastAnswer = (page: Page) => chat(page).locator('li.msg.assistant').last();
+
+describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () => {
+  let auth: AuthService;
+  let stub: OpenAIStub;
+  let gateway: TestGateway;
+  let nginx: RunningNginx;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    auth = await startAuthService({ users: { 'sid-alice': ALICE, 'sid-bob': BOB, 'sid-rita': RITA } });
+    stub = await startOpenAIStub();
+    stub.fallback = { kind: 'stream', chunks: ['Fine, ', 'thanks.'] };
+    gateway = await startTestGateway(gatewayConfig(), { sections: { models: { providers: { stub: { baseUrl: stub.baseUrl, models: ['stub-model'] } }, default: 'stub/stub-model' } } });
+    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await nginx?.stop();
+    await gateway?.stop();
+    await stub?.close();
+    await auth?.stop();
+  });
+
+  /** A browser context signed in at the proxy as `sid` (one per person; tabs share it). */
+  async function signIn(sid: string): Promise<BrowserContext> {
+    const ctx = await newContext(browser);
+    contexts.push(ctx);
+    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    return ctx;
+  }
+
+  /** A tab on the chat view, loaded (sessions listed, the newest in view). */
+  async function openChat(ctx: BrowserContext): Promise<ChatPage> {
+    const page = await ctx.newPage();
+    const problems = await watchProblems(page);
+    const res = await page.goto(`${nginx.url}/#chat`);
+    expect(res?.status(), nginx.errorLog()).toBe(200);
+    await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
+    await expect.poll(() => chat(page).locator('.chat').getAttribute('data-loaded')).toBe('true');
+    return { page, problems };
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    const field = chat(page).locator('textarea.composer');
+    await field.fill(text);
+    await field.press('Enter');
+  }
+
+  it('shows two people only their own sessions', async () => {
+    const alice = await openChat(await signIn('sid-alice'));
+    await send(alice.page, 'alice asks');
+    await expect.poll(() => lastAnswer(alice.page).getAttribute('data-state')).toBe('complete');
+    const aliceKeys = await sessionKeys(alice.page);
+    expect(aliceKeys).toHaveLength(1);
+
+    const bob = await openChat(await signIn('sid-bob'));
+    expect(await sessionKeys(bob.page)).toEqual([]);
+    expect(await chat(bob.page).locator('li.msg').count()).toBe(0);
+    await send(bob.page, 'bob asks');
+    await expect.poll(() => lastAnswer(bob.page).getAttribute('data-state')).toBe('complete');
+    const bobKeys = await sessionKeys(bob.page);
+    expect(bobKeys).toHaveLength(1);
+    expect(bobKeys[0]).not.toBe(aliceKeys[0]);
+    expect(await chat(bob.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['bob asks']);
+
+    // Alice's open page got nothing of bob's (no event, no session); a reload lists hers alone.
+    expect(await sessionKeys(alice.page)).toEqual(aliceKeys);
+    expect(await chat(alice.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['alice asks']);
+    await alice.page.reload();
+    await expect.poll(() => chat(alice.page).locator('.chat').getAttribute('data-loaded')).toBe('true');
+    expect(await sessionKeys(alice.page)).toEqual(aliceKeys);
+    expect(await chat(alice.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['alice asks']);
+    expect(await alice.problems.collect()).toEqual([]);
+    expect(await bob.problems.collect()).toEqual([]);
+    await alice.page.close();
+    await bob.page.close();
+  });
+
+  it('shows a second tab of the same person the answer as it streams, and Stop aborts the run', async () => {
+    const ctx = await signIn('sid-alice');
+    const one = await openChat(ctx);
+    const two = await openChat(ctx);
+    // Both tabs show the same (newest) session.
+    const key = await chat(one.page).locator('.chat').getAttribute('data-session');
+    expect(key).toBeTruthy();
+    expect(await chat(two.page).locator('.chat').getAttribute('data-session')).toBe(key);
+
+    stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', delayMs: 1500 }] });
+    await send(one.page, 'count for me');
+    // The other tab shows the message and the answer so far, while it is still being written.
+    await expect.poll(() => lastAnswer(two.page).locator('.answer').innerText()).toBe('one two');
+    expect(await lastAnswer(two.page).getAttribute('data-state')).toBe('streaming');
+    await expect.poll(() => chat(two.page).locator('li.msg.user .bubble').last().innerText()).toBe('count for me');
+    await expect.poll(() => lastAnswer(two.page).getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
+    expect(await lastAnswer(two.page).locator('.answer').innerText()).toBe('one two three');
+
+    // Stop: a model that writes a little and then goes quiet.
+    const asked = stub.requests.length;
+    stub.script({ kind: 'stream', chunks: ['partial answer'], end: 'stall' });
+    await send(two.page, 'say a lot');
+    await expect.poll(() => lastAnswer(one.page).locator('.answer').innerText()).toBe('partial answer');
+    await stub.waitForRequests(asked + 1);
+    const request = stub.requests[asked]!;
+    await chat(two.page).locator('button.stop').click();
+    for (const tab of [one, two]) {
+      await expect.poll(() => lastAnswer(tab.page).getAttribute('data-state')).toBe('aborted');
+      expect(await lastAnswer(tab.page).locator('.answer').innerText()).toBe('partial answer');
+      await expect.poll(() => chat(tab.page).locator('button.send').count()).toBe(1);
+    }
+    // The gateway hung up on the model server: the run is really over.
+    await request.closed;
+    expect(request.clientClosed).toBe(true);
+    expect(await one.problems.collect()).toEqual([]);
+    expect(await two.problems.collect()).toEqual([]);
+  });
+
+  it('shows a person with operator.read only their history and no composer', async () => {
+    await gateway.rewrite(gatewayConfig(true));
+    try {
+      const ctx = await signIn('sid-rita');
+      const rita = await openChat(ctx);
+      await send(rita.page, 'rita asks');
+      await expect.poll(() => lastAnswer(rita.page).getAttribute('data-state')).toBe('complete');
+
+      // The operator takes write away: the open page drops the composer at once, the history stays.
+      await gateway.rewrite(gatewayConfig(false));
+      await expect.poll(() => chat(rita.page).locator('textarea.composer').count()).toBe(0);
+      expect(await chat(rita.page).locator('.read-only').innerText()).toContain('Sending needs operator.write');
+      const fresh = await openChat(ctx);
+      expect(await chat(fresh.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['rita asks']);
+      expect(await lastAnswer(fresh.page).locator('.answer').innerText()).toBe('Fine, thanks.');
+      expect(await chat(fresh.page).locator('textarea.composer, button.new-session, button.delete-session, button.rename-session').count()).toBe(0);
+      expect(await rita.problems.collect()).toEqual([]);
+      expect(await fresh.problems.collect()).toEqual([]);
+    } finally {
+      await gateway.rewrite(gatewayConfig(false));
+    }
+  });
+});

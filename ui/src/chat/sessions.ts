@@ -1,0 +1,46 @@
+/**
+ * The session list as the chat view keeps it: most recently active first, one entry per key.
+ * Pure functions over plain data.
+ */
+import type { WireSession } from './wire.js';
+
+/** Most recently active first; sessions without times keep their order after those with. */
+export function sortSessions(list: readonly WireSession[]): WireSession[] {
+  return [...list].sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+}
+
+/** Adds a session or replaces the one with its key. */
+export function upsertSession(list: readonly WireSession[], s: WireSession): WireSession[] {
+  return sortSessions([...list.filter((x) => x.key !== s.key), s]);
+}
+
+export function removeSession(list: readonly WireSession[], key: string): WireSession[] {
+  return list.filter((x) => x.key !== key);
+}
+
+/** A session that has just had a message: it moves to the top. */
+export function touchSession(list: readonly WireSession[], key: string, at: number): WireSession[] {
+  const s = list.find((x) => x.key === key);
+  return s ? upsertSession(list, { ...s, updatedAt: Math.max(at, s.updatedAt ?? 0) }) : [...list];
+}
+
+/** What the list shows for a session: its title, else "New chat". */
+export function sessionLabel(s: Pick<WireSession, 'title'>): string {
+  return s.title.trim() || 'New chat';
+}
+
+/** A title from a first message: its first line, cut at a word near 60 characters. */
+export function titleFrom(message: string, max = 60): string {
+  const line = message.trim().split('\n', 1)[0]!.replace(/\s+/g, ' ');
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** The session to show after `key` is gone: the next one in the list, else the previous, else none. */
+export function neighbourOf(list: readonly WireSession[], key: string): string | undefined {
+  const i = list.findIndex((x) => x.key === key);
+  if (i < 0) return list[0]?.key;
+  return (list[i + 1] ?? list[i - 1])?.key;
+}
