@@ -26,6 +26,7 @@ import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
 import { ChatRuns } from '../chat/runs.js';
 import { warnAboutModelKeys } from '../chat/startup.js';
+import { scopesFor } from '../authz/decide.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -216,6 +217,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     current: () => ctx.generation,
     apply: (next) => {
       ctx.generation = next;
+      // Runs of owners the new rules take operator.write from stop, connected or not.
+      chat.recheckScopes((who) => scopesFor(who, next.authorization));
       for (const s of servers) applyListenerLimits(s, next);
     },
     recheck: (gen) => ws.recheckAll(gen),
