@@ -187,6 +187,15 @@ export class ChatRuns {
     for (const r of [...(this.byOwner.get(ownerOf(identity)) ?? [])]) this.stop(r, 'chat_scope_revoked');
   }
 
+  /**
+   * A reload put new rules in force: every run whose owner the rules no longer give operator.write
+   * stops (`chat_scope_revoked`), whether or not the owner has a connection open to hear it.
+   * `scopesOf` is the new generation's scopesFor.
+   */
+  recheckScopes(scopesOf: (identity: Identity) => ScopeList): void {
+    for (const r of [...this.byRun.values()]) if (!allows(scopesOf(r.identity), 'operator.write')) this.stop(r, 'chat_scope_revoked');
+  }
+
   /** models.list and `mayros models list`: each provider, whether it answers, and its models. */
   async listModels(): Promise<{ configured: boolean; default: string | null; providers: ProviderStatus[] }> {
     const { models } = this.o.config();

@@ -30,6 +30,7 @@ import { metricsFor, startObservability, type Observability } from './observe.js
 import { recordReload, startGatewayJournal } from './journal.js';
 import { ChatRuns } from '../chat/runs.js';
 import { warnAboutModelKeys } from '../chat/startup.js';
+import { scopesFor } from '../authz/decide.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -225,6 +226,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     apply: (next) => {
       const previous = ctx.generation;
       ctx.generation = next;
+      // Runs of owners the new rules take operator.write from stop, connected or not.
+      chat.recheckScopes((who) => scopesFor(who, next.authorization));
       for (const s of servers) applyListenerLimits(s, next);
       opened.applyTls(next, previous);
       recorder?.setConfig(next.resolved.config.journal);

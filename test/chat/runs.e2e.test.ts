@@ -24,8 +24,9 @@ let t: TestGateway;
 const open: WsClient[] = [];
 let counter = 0;
 
-const sections = (chat: Record<string, unknown> = {}) => ({
-  models: { providers: { stub: { baseUrl: stub.baseUrl, models: ['m1'] } }, default: 'stub/m1', requestTimeoutSec: 1, systemPrompt: 'You are Mayros.' },
+// A generous timeout (a loaded machine can take seconds for a first request); the timeout cases set 1 s.
+const sections = (chat: Record<string, unknown> = {}, requestTimeoutSec = 15) => ({
+  models: { providers: { stub: { baseUrl: stub.baseUrl, models: ['m1'] } }, default: 'stub/m1', requestTimeoutSec, systemPrompt: 'You are Mayros.' },
   chat: { maxConcurrentRuns: 3, sendsPerMinute: 1000, ...chat },
 });
 
@@ -80,6 +81,7 @@ describe('a conversation', () => {
     const alice = await as('alice@example.com');
     stub.script(stream(['Lis', 'bon'], { usage: { prompt: 12, completion: 2 } }));
     const first = await converse(alice, 'Where is the meeting?');
+    expect(first.last.state, JSON.stringify(first.last)).toBe('final');
     expect(first.sessionKey).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(first.events.map((e: any) => e.seq)).toEqual(first.events.map((_e: any, i: number) => i));
     expect(first.events.slice(0, -1).every((e: any) => e.state === 'delta')).toBe(true);
@@ -269,8 +271,10 @@ describe('provider failures end the run with state error and its reason; the mes
   ];
   it.each(cases)('%s -> %s', async (_name, reason, scripts, partial) => {
     const c = await as('judy@example.com');
+    const timeout = reason === 'provider_timeout';
+    if (timeout) await t.rewrite(gatewaySection(), sections({}, 1));
     stub.script(...scripts);
-    const r = await converse(c, `question ${_name}`);
+    const r = await converse(c, `question ${_name}`).finally(() => timeout && t.rewrite(gatewaySection(), sections()));
     expect(r.last).toMatchObject({ state: 'error', reason });
     expect(r.events.map((e: any) => e.seq)).toEqual(r.events.map((_e: any, i: number) => i));
     const h = await c.request('chat.history', { sessionKey: r.sessionKey });
@@ -338,6 +342,23 @@ describe('stopping a run', () => {
       expect(events[events.length - 1]).toMatchObject({ state: 'aborted', reason: 'chat_scope_revoked' });
       expect((await send(ned, 'again')).error).toMatchObject({ code: 'FORBIDDEN', reason: 'scope_missing' });
       expect((await ned.request('chat.history', { sessionKey: r.payload.sessionKey })).payload.messages[1]).toMatchObject({ state: 'aborted', reason: 'chat_scope_revoked' });
+    } finally {
+      await t.rewrite(gatewaySection(), sections());
+    }
+  });
+
+  it('a reload that takes operator.write stops the run of an owner with no connection open', async () => {
+    const quinn = await as('quinn@example.com');
+    stub.script(stream(['a', 'b', 'c', 'd', 'e'], { chunkDelayMs: 300 }));
+    const r = await send(quinn, 'long one');
+    await within(quinn.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 3000, 'first delta');
+    quinn.close();
+    await waitFor(() => t.gw.ws.sessions.size === open.filter((c) => c.ws.readyState === c.ws.OPEN).length, 3000, 'the connection gone');
+    try {
+      await t.rewrite({ ...gatewaySection(), authorization: { defaultScopes: [], rules: [{ users: [ADMIN], scopes: ['operator.admin'] }, { users: ['quinn@example.com'], scopes: ['operator.read'] }] } });
+      await waitFor(() => t.gw.ctx.chat.activeRunIn(r.payload.sessionKey) === undefined, 3000, 'the run stopped');
+      const reader = await as('quinn@example.com');
+      expect((await reader.request('chat.history', { sessionKey: r.payload.sessionKey })).payload.messages[1]).toMatchObject({ state: 'aborted', reason: 'chat_scope_revoked' });
     } finally {
       await t.rewrite(gatewaySection(), sections());
     }
