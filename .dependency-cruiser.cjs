@@ -3,7 +3,7 @@
  * `npm test` (test/architecture/layers.test.ts). docs/architecture.md explains each layer.
  *
  * Lowest to highest: protocol, net (import nothing of ours) < config < auth, authz (pure
- * decisions) and store, models, journal, logs, metrics (infrastructure) < reload, explain, security, probe <
+ * decisions) and store, models, journal, logs, metrics (infrastructure) < chat, reload, explain, security, probe <
  * methods < gateway < cli. A folder may import its own layer's files and anything below it.
  * Type-only imports count (a type is a dependency too). Tests are not cruised.
  */
@@ -11,8 +11,8 @@
 /** Folder names, as a path pattern, of src/ folders. */
 const folders = (...names) => `^src/(${names.join('|')})/`;
 
-const ABOVE_CONFIG = ['auth', 'authz', 'store', 'models', 'journal', 'logs', 'metrics', 'reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
-const ABOVE_DECISIONS = ['reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
+const ABOVE_CONFIG = ['auth', 'authz', 'store', 'models', 'journal', 'logs', 'metrics', 'chat', 'reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
+const ABOVE_DECISIONS = ['chat', 'reload', 'explain', 'security', 'probe', 'methods', 'gateway', 'cli'];
 
 module.exports = {
   forbidden: [
@@ -75,7 +75,7 @@ module.exports = {
       name: 'services-below-methods',
       comment: 'reload/, explain/, security/ and probe/ never reach up into methods/, the gateway or the CLI (the reloader takes callbacks).',
       severity: 'error',
-      from: { path: folders('reload', 'explain', 'security', 'probe') },
+      from: { path: folders('chat', 'reload', 'explain', 'security', 'probe') },
       to: { path: folders('methods', 'gateway', 'cli') },
     },
     {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal] [-- --node PATH]`
+ * `npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal,chat] [-- --node PATH]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
@@ -23,6 +23,7 @@ import * as wsMemory from './figures/ws-memory.js';
 import * as decision from './figures/decision.js';
 import * as startup from './figures/startup.js';
 import * as journal from './figures/journal.js';
+import * as chat from './figures/chat.js';
 
 /** Sizes of a full run (about two minutes on two cores) and of a smoke run (a few seconds). */
 const SIZES = {
@@ -33,6 +34,7 @@ const SIZES = {
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRules: [0, 10, 1000, 10_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
     journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
+    chatWarmup: 50, chatRounds: 300, chatRateRounds: 3, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
@@ -41,10 +43,11 @@ const SIZES = {
     decideProxies: [1, 100], decideUsers: [10, 1000], decideRules: [0, 10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
     startupRounds: 1,
     journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
+    chatWarmup: 2, chatRounds: 10, chatRateRounds: 1, chatStreamDeltas: 500, chatConnections: 5, chatStreams: 10, chatConcurrentDeltas: 5, chatHistoryMessages: 200,
   },
 };
 
-const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal };
+const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal, chat };
 
 /**
  * @typedef {object} Context
@@ -54,7 +57,7 @@ const FIGURES = { http, ws: wsHandshake, mem: wsMemory, decide: decision, startu
  * @property {<T>(x: T) => T} track registers a Child (or a promise of { child }) to stop after the figure
  */
 
-const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal] [-- --node PATH]\n';
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,ws,mem,decide,startup,journal,chat] [-- --node PATH]\n';
 
 function parseArgs(argv) {
   /** @type {{ smoke: boolean, only: string[], node: string | undefined }} */

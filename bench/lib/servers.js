@@ -77,6 +77,11 @@ export function startBareHttp(body) {
   return ready(new Child('bare-http', measuredNode, [...NODE_FLAGS, server('bare-http.js'), body], { ipc: true }));
 }
 
+/** Figure 6's OpenAI-compatible model server (bench/servers/model-stub.js). */
+export function startModelStub() {
+  return ready(new Child('model-stub', measuredNode, [...NODE_FLAGS, server('model-stub.js')], { ipc: true }));
+}
+
 export function startBareWs() {
   return ready(new Child('bare-ws', measuredNode, [...NODE_FLAGS, server('bare-ws.js')], { ipc: true }));
 }

@@ -9,6 +9,7 @@ import { registerConfigCommands } from './config.js';
 import { registerSecurityCommands } from './security.js';
 import { registerAuthCommands } from './auth.js';
 import { registerJournalCommands } from './journal.js';
+import { registerModelsCommands } from './models.js';
 
 export function buildProgram(): Command {
   const program = new Command('mayros')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSecurityCommands(program);
   registerAuthCommands(program);
   registerJournalCommands(program);
+  registerModelsCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { AUTH_MODES } from '../protocol/identity.js';
 import { authorizationSchema } from './authorization.js';
 import { journalSchema } from './journal-schema.js';
 import { metricsSchema } from './metrics-schema.js';
+import { chatSchema } from './chat-schema.js';
 
 export const DEFAULT_PORT = 18789;
 
@@ -127,6 +128,7 @@ export const configSchema = z
   .object({
     gateway: gatewaySchema.prefault({}),
     models: modelsSchema.optional(),
+    chat: chatSchema.prefault({}),
     journal: journalSchema.prefault({}),
   })
   .strict();

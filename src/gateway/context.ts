@@ -6,6 +6,7 @@ import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
 import type { GatewayLogs } from '../logs/index.js';
 import type { GatewayMetrics } from '../metrics/seam.js';
+import type { ChatRuns } from '../chat/runs.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { usesSecret, type AuthPolicy } from '../auth/policy.js';
 import type { FailureLimiter } from '../auth/rate-limit.js';
@@ -52,6 +53,8 @@ export interface GatewayContext {
   readonly logs: GatewayLogs;
   /** What `GET /metrics` reports: PromMetrics when gateway.metrics.enabled, else NO_METRICS. */
   readonly metrics: GatewayMetrics;
+  /** Chat runs in progress (src/chat/runs.ts). */
+  readonly chat: ChatRuns;
 }
 
 export interface Decision {

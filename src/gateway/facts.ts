@@ -33,5 +33,6 @@ export function gatewayFacts(ctx: GatewayContext): GatewayFacts {
     },
     logs: ctx.logs,
     metrics: ctx.metrics,
+    chat: ctx.chat,
   };
 }

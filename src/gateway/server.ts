@@ -26,6 +26,9 @@ import { closeGatewayDatabase, openGatewayDatabase } from './database.js';
 import { NO_JOURNAL } from '../journal/sink.js';
 import { gatewayLogs, type LogRing } from '../logs/index.js';
 import { metricsFor, startObservability, type Observability } from './observe.js';
+import { ChatRuns } from '../chat/runs.js';
+import { warnAboutModelKeys } from '../chat/startup.js';
+import { scopesFor } from '../authz/decide.js';
 
 export interface GatewayOptions {
   resolved: ResolvedConfig;
@@ -50,6 +53,8 @@ export interface GatewayOptions {
   database?: boolean;
   /** The ring the logger also writes to (createLogger's `ring`), read by `logs.tail`; default: an empty one. */
   logRing?: LogRing;
+  /** Where models.providers.*.apiKey `{ env }` references are read; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningGateway {
@@ -132,6 +137,17 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const policy = compileAuthPolicy(resolved);
   const keys = await keysFor(policy, undefined, keyTuning);
   const metrics = metricsFor(g.metrics, () => ctx.presence.size, VERSION);
+  const env = opts.env ?? process.env;
+  warnAboutModelKeys(resolved.config.models, env, logger);
+  const chat = new ChatRuns({
+    database: () => ctx.database,
+    config: () => ctx.generation.resolved.config,
+    journal: () => ctx.journal,
+    logger,
+    now,
+    env,
+    metrics,
+  });
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits }),
     get resolved() {
@@ -157,10 +173,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     journal: NO_JOURNAL,
     logs: gatewayLogs(opts.logRing),
     metrics,
+    chat,
   };
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
   const ws = new WsGateway(ctx);
+  // A run stops when a reload takes operator.write from its owner (src/chat/runs.ts).
+  ws.onScopesChanged((c) => chat.scopesChanged(c.identity, c.scopes));
 
   const servers: Server[] = [];
   const urls: string[] = [];
@@ -211,6 +230,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     current: () => ctx.generation,
     apply: (next) => {
       ctx.generation = next;
+      // Runs of owners the new rules take operator.write from stop, connected or not.
+      chat.recheckScopes((who) => scopesFor(who, next.authorization));
       for (const s of servers) applyListenerLimits(s, next);
     },
     recheck: (gen) => ws.recheckAll(gen),
@@ -250,6 +271,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
         for (const s of servers) s.closeAllConnections();
         await closed;
         await observe.close();
+        // Answers still streaming are saved (incomplete) before the database closes.
+        await chat.close();
         closeGatewayDatabase(ctx.database, ctx.logger);
       })();
       return closing;

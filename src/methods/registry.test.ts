@@ -6,7 +6,7 @@ import { scopesFor } from '../authz/decide.js';
 import { parseConfigObject } from '../config/parse.js';
 import { NO_SCOPES, SCOPES, expandScopes, hasScope, impliedMask, listOf, type Scope, type ScopeList } from '../protocol/scopes.js';
 import { METHODS } from './index.js';
-import { method, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
+import { fail, method, MethodRegistry, NO_PARAMS, type AnyMethod, type GatewayFacts, type MethodContext, type MethodResult } from './registry.js';
 
 const R = 'operator.read';
 const W = 'operator.write';
@@ -28,10 +28,13 @@ function context(scopes: ScopeList = ADMIN): MethodContext & { emitted: unknown[
 /** Every distinct set of scopes a caller can hold (closed under implication), as scopesFor returns them: the shared lists, deduplicated. */
 const SCOPE_SETS: ScopeList[] = [...new Set(Array.from({ length: 8 }, (_, m) => expandScopes(listOf(m))))];
 
-/** The gateway's own declarations (names, scopes, params), with handlers that only count their calls. */
+/**
+ * The gateway's own declarations (names and scopes), with params that take anything and handlers
+ * that only count their calls: what is checked here is the scope, before any params.
+ */
 function stubbed(): { reg: MethodRegistry; calls: string[] } {
   const calls: string[] = [];
-  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, handler: () => (calls.push(d.name), 'ran') })));
+  const reg = new MethodRegistry(METHODS.declarations.map((d): AnyMethod => method({ ...d, params: z.unknown(), handler: () => (calls.push(d.name), 'ran') })));
   return { reg, calls };
 }
 
@@ -44,6 +47,14 @@ describe('the method registry', () => {
       'presence.list': R,
       'security.audit': A,
       'logs.tail': A,
+      'chat.send': W,
+      'chat.abort': W,
+      'chat.history': R,
+      'sessions.list': R,
+      'sessions.create': W,
+      'sessions.rename': W,
+      'sessions.delete': W,
+      'models.list': R,
     });
   });
 
@@ -57,6 +68,16 @@ describe('the method registry', () => {
     // @ts-expect-error -- "none" is not a scope: null means "no scope needed"
     expect(() => new MethodRegistry([method({ name: 'y', scope: 'none', params: NO_PARAMS, handler: () => 1 })])).toThrow('method "y" declares scope "none"');
     for (const ok of [null, ...SCOPES]) expect(() => new MethodRegistry([{ ...unscoped, scope: ok } as AnyMethod])).not.toThrow();
+  });
+
+  it('answers a refusal a handler returns or resolves to (fail) as an error frame, with its reason', async () => {
+    const error = { code: 'NOT_FOUND' as const, reason: 'session_not_found', message: 'no' };
+    const reg = new MethodRegistry([
+      method({ name: 'sync', scope: null, params: NO_PARAMS, handler: () => fail(error) }),
+      method({ name: 'async', scope: null, params: NO_PARAMS, handler: async () => fail(error) }),
+    ]);
+    expect(reg.invoke('sync', undefined, context())).toEqual({ ok: false, error });
+    expect(await reg.invoke('async', undefined, context())).toEqual({ ok: false, error });
   });
 
   it('refuses a name declared twice', () => {

@@ -15,6 +15,7 @@ import type { DatabaseState } from '../store/state.js';
 import type { JournalSink } from '../journal/sink.js';
 import type { GatewayLogs } from '../logs/index.js';
 import type { GatewayMetrics } from '../metrics/seam.js';
+import type { ChatRuns } from '../chat/runs.js';
 
 /**
  * The scope a caller needs: null for what any admitted session may ask (`health`, `whoami`),
@@ -54,6 +55,8 @@ export interface GatewayFacts {
   readonly logs: GatewayLogs;
   /** Where a method counts what `GET /metrics` reports (a no-op when metrics are off). */
   readonly metrics: GatewayMetrics;
+  /** Chat runs in progress: started, stopped and counted here (src/chat/). */
+  readonly chat: ChatRuns;
 }
 
 /** What a handler is called with, besides its params. */
@@ -85,6 +88,21 @@ export interface MethodDeclaration<P = unknown> {
  * registry (a later protocol version may refuse it).
  */
 export const NO_PARAMS: z.ZodType<undefined> = z.unknown().transform(() => undefined);
+
+/**
+ * A refusal a handler returns (or resolves to) instead of a payload: answered as an error frame
+ * with this error (`session_not_found`, `session_busy`, a store code...). Make one with {@link fail}.
+ */
+export class MethodFailure {
+  constructor(readonly error: ResponseError) {}
+}
+
+/** The handler's way to answer with an error: `return fail(requestError('session_not_found'))`. */
+export function fail(error: ResponseError): MethodFailure {
+  return new MethodFailure(error);
+}
+
+const settled = (payload: unknown): MethodResult => (payload instanceof MethodFailure ? { ok: false, error: payload.error } : { ok: true, payload });
 
 /** Declares a method, inferring its params type from the schema. */
 export function method<P>(declaration: MethodDeclaration<P>): MethodDeclaration<P> {
@@ -146,7 +164,7 @@ export class MethodRegistry {
     } catch {
       return failed();
     }
-    if (out instanceof Promise) return out.then((payload: unknown): MethodResult => ({ ok: true, payload }), failed);
-    return { ok: true, payload: out };
+    if (out instanceof Promise) return out.then(settled, failed);
+    return settled(out);
   }
 }

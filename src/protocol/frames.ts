@@ -34,7 +34,7 @@ export const connectParamsSchema = z.object({
 export type ConnectParams = z.infer<typeof connectParamsSchema>;
 
 /** The `error.code` of a failed response; each is the wsError of a row in the reason table (reasons.ts). */
-export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'FORBIDDEN', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'INTERNAL'] as const;
+export const ERROR_CODES = ['INVALID_FRAME', 'INVALID_PARAMS', 'UNKNOWN_METHOD', 'UNAUTHORIZED', 'FORBIDDEN', 'ALREADY_CONNECTED', 'PROTOCOL_UNSUPPORTED', 'CONNECT_REQUIRED', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ResponseError {
@@ -49,7 +49,7 @@ export type ResponseFrame =
   | { type: 'res'; id: string | number | null; ok: false; error: ResponseError };
 
 /** Every event the gateway sends; the payload of each is in src/protocol/events.ts. */
-export const EVENT_NAMES = ['tick', 'presence', 'session.updated', 'shutdown', 'refused', 'logs.line'] as const;
+export const EVENT_NAMES = ['tick', 'presence', 'session.updated', 'shutdown', 'refused', 'logs.line', 'chat'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 export interface EventFrame {

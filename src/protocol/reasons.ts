@@ -96,7 +96,12 @@ export type RequestCode =
   | 'invalid_params'
   | 'unknown_method'
   | 'already_connected'
-  | 'scope_missing';
+  | 'scope_missing'
+  | 'session_not_found'
+  | 'run_not_found'
+  | 'session_busy'
+  | 'chat_rate_limited'
+  | 'models_not_configured';
 
 /** Why a model provider could not answer: a chat answer ends with `state: "error"` and one of these. */
 export type ProviderCode = 'provider_unreachable' | 'provider_timeout' | 'provider_auth_failed' | 'provider_rate_limited' | 'provider_error';
@@ -112,7 +117,10 @@ export type StoreCode =
   | 'store_too_new'
   | 'store_io_error';
 
-export type ReasonCode = AuthCode | AdmissionCode | SessionCode | RequestCode | ProviderCode | StoreCode;
+/** Why a chat answer ended before the model finished it, other than a provider failure (`state: "aborted"` or `"incomplete"`). */
+export type RunCode = 'chat_aborted' | 'chat_scope_revoked' | 'chat_session_deleted' | 'gateway_restarted' | 'gateway_stopped';
+
+export type ReasonCode = AuthCode | AdmissionCode | SessionCode | RequestCode | ProviderCode | StoreCode | RunCode;
 
 /** Codes that end a WebSocket session: each row has a close code. */
 export type ClosingCode = AuthCode | AdmissionCode | SessionCode;
@@ -152,7 +160,7 @@ export interface RequestRow extends Row {
 
 /** A row of a code a chat answer or the chat store reports. */
 export interface ChatRow extends Row {
-  readonly kind: 'provider' | 'store';
+  readonly kind: 'provider' | 'store' | 'run';
 }
 
 export type ReasonRow = ClosingRow | RequestRow | ChatRow;
@@ -167,7 +175,9 @@ type RowOf<C extends ReasonCode> = C extends AuthCode
         ? RequestRow
         : C extends ProviderCode
           ? ChatRow & { readonly kind: 'provider' }
-          : ChatRow & { readonly kind: 'store' };
+          : C extends RunCode
+            ? ChatRow & { readonly kind: 'run' }
+            : ChatRow & { readonly kind: 'store' };
 
 /** RFC 7235: a 401 names how to authenticate. */
 const WWW_AUTHENTICATE = Object.freeze({ 'www-authenticate': 'Bearer realm="mayros"' });
@@ -584,6 +594,47 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     message: 'The signed-in person\'s scopes do not include the one this method or route needs.',
     fix: 'Ask the gateway\'s operator for the scope: a rule in gateway.authorization.rules naming you or one of your groups, or gateway.authorization.defaultScopes; `mayros auth explain` shows your scopes and where each comes from.',
   },
+  // Chat requests refused (the socket stays open).
+  session_not_found: {
+    kind: 'request',
+    status: 404,
+    type: 'not_found',
+    wsError: 'NOT_FOUND',
+    message: 'No chat session with this key is yours (it does not exist, was deleted, or belongs to someone else: the answer is the same).',
+    fix: 'List your sessions with sessions.list and use one of their keys, or send without sessionKey to start a new session.',
+  },
+  run_not_found: {
+    kind: 'request',
+    status: 404,
+    type: 'not_found',
+    wsError: 'NOT_FOUND',
+    message: 'No chat run with this id is yours.',
+    fix: 'Use the runId that chat.send answered; a run of someone else\'s cannot be stopped.',
+  },
+  session_busy: {
+    kind: 'request',
+    status: 409,
+    type: 'bad_request',
+    wsError: 'CONFLICT',
+    message: 'An answer is still being written in this session; a session answers one message at a time.',
+    fix: 'Wait for the answer to end (its final, error or aborted event), or stop it with chat.abort, then send again.',
+  },
+  chat_rate_limited: {
+    kind: 'request',
+    status: 429,
+    type: 'rate_limited',
+    wsError: 'RATE_LIMITED',
+    message: 'You have reached a per-person chat limit: answers streaming at once (chat.maxConcurrentRuns) or messages sent in the last minute (chat.sendsPerMinute).',
+    fix: 'Wait for an answer to end or for the minute to pass, then send again; the gateway\'s operator can raise chat.maxConcurrentRuns and chat.sendsPerMinute.',
+  },
+  models_not_configured: {
+    kind: 'request',
+    status: 503,
+    type: 'unavailable',
+    wsError: 'UNAVAILABLE',
+    message: 'No model server is configured: the gateway\'s config has no models section.',
+    fix: 'Add to the config file: models: { providers: { local: { baseUrl: "http://127.0.0.1:11434/v1", models: ["llama3.2"] } }, default: "local/llama3.2" } (your server\'s address and model), then reload.',
+  },
   // Model providers: a chat answer ends with `state: "error"` and one of these; no socket is closed.
   provider_unreachable: {
     kind: 'provider',
@@ -619,6 +670,42 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     type: 'unavailable',
     message: 'The model server failed: a server error, a refused request, or a stream that was malformed or cut off mid-answer.',
     fix: 'Look at the model server\'s own log; the gateway log line names the HTTP status or what was wrong with the stream. Check the model name in models.providers.<name>.models.',
+  },
+  // A chat answer ended before the model finished it (the text so far is kept).
+  chat_aborted: {
+    kind: 'run',
+    status: 409,
+    type: 'bad_request',
+    message: 'The answer was stopped by its owner (chat.abort, the Stop button).',
+    fix: 'Nothing to fix; send the message again for a new answer.',
+  },
+  chat_scope_revoked: {
+    kind: 'run',
+    status: 403,
+    type: 'forbidden',
+    message: 'The answer was stopped because a configuration reload took operator.write from its owner.',
+    fix: 'Ask the gateway\'s operator for operator.write (gateway.authorization); `mayros auth explain` shows your scopes.',
+  },
+  chat_session_deleted: {
+    kind: 'run',
+    status: 410,
+    type: 'not_found',
+    message: 'The answer was stopped because its session was deleted.',
+    fix: 'Nothing to fix; the session and its messages are gone.',
+  },
+  gateway_restarted: {
+    kind: 'run',
+    status: 503,
+    type: 'unavailable',
+    message: 'The gateway stopped (or was killed) while the answer was being written; the text received until then is kept, marked incomplete.',
+    fix: 'Send the message again. If the gateway was not stopped on purpose, look for a crash or the out-of-memory killer in the system log.',
+  },
+  gateway_stopped: {
+    kind: 'run',
+    status: 503,
+    type: 'unavailable',
+    message: 'The gateway was shutting down while the answer was being written; the text received until then is kept, marked incomplete.',
+    fix: 'Send the message again once the gateway is back.',
   },
   // The chat store: reported with the file named in place of {file} and its directory in place of {dir}.
   store_permission_denied: {
@@ -678,6 +765,16 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     fix: 'check the disk and the file system of {dir} (the system log names the device), and that {file} is a regular file',
   },
 });
+
+/**
+ * The error of a WebSocket request refused with a request code that has an error-frame code
+ * (session_not_found, session_busy, ...) or with a store code (`UNAVAILABLE`): `{code, reason,
+ * message}`; `message` defaults to the row's.
+ */
+export function requestError(code: RequestCode | StoreCode, message?: string): ResponseError & { reason: string } {
+  const row = REASONS[code];
+  return { code: ('wsError' in row && row.wsError) || 'UNAVAILABLE', reason: code, message: message ?? row.message };
+}
 
 /** Every code in the table, in a stable order. */
 export const ALL_CODES = Object.freeze(Object.keys(REASONS) as ReasonCode[]);

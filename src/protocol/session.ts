@@ -3,6 +3,7 @@
  * result (WebSocket method and GET /api/whoami), and the payloads of the events the gateway sends.
  */
 import type { AuthMode, Identity } from './identity.js';
+import type { ChatEvent } from './chat.js';
 import type { PresenceEvent } from './presence.js';
 import type { ScopeList } from './scopes.js';
 
@@ -52,4 +53,5 @@ export interface EventPayloads {
   'session.updated': SessionUpdatedEvent;
   shutdown: ShutdownEvent;
   refused: RefusedEvent;
+  chat: ChatEvent;
 }

@@ -12,6 +12,7 @@ import type { InterfaceTable } from './ranges.js';
 import { checkAssertion } from './assertion-checks.js';
 import { checkAuthorization } from './authorization-checks.js';
 import { checkMetricsExposed } from './metrics-checks.js';
+import { checkModelKeyReadable, checkModelPlainHttp } from './models-checks.js';
 import {
   checkAnyOrigin,
   checkLocalProxyNotTrusted,
@@ -36,6 +37,8 @@ export interface AuditContext {
    * are this host's own addresses; absent = not known, and that check is skipped.
    */
   interfaces?: InterfaceTable;
+  /** The config file's permission bits, when it was found (for an inline model key others can read). */
+  fileMode?: number;
 }
 
 function checkConfigFile(config: Config, ctx: AuditContext): Finding[] {
@@ -89,6 +92,8 @@ export function auditConfig(config: Config, ctx: AuditContext): Finding[] {
     ...checkLocalProxyNotTrusted(config),
     ...checkRealIpFallback(config),
     ...checkMetricsExposed(config),
+    ...checkModelKeyReadable(config, { file: ctx.file?.path, fileMode: ctx.fileMode }),
+    ...checkModelPlainHttp(config),
   ]);
 }
 

@@ -67,6 +67,8 @@ export const CHECKS = Object.freeze({
   'gateway.deep_auth_mode_mismatch': ['warn'],
   'gateway.deep_unauthenticated_admitted': ['critical', 'warn'],
   'gateway.deep_ok': ['info'],
+  'gateway.models_api_key_readable': ['warn'],
+  'gateway.models_plain_http_remote': ['warn'],
 } as const satisfies Record<string, readonly Severity[]>);
 
 export type CheckId = keyof typeof CHECKS;

@@ -3,6 +3,7 @@
  * refused configs can be audited), notes secrets written in the file, and turns an unreadable
  * config into a finding instead of an error.
  */
+import { statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, readConfigFile, type LoadOptions, type ResolvedConfig } from '../config/load.js';
@@ -45,7 +46,17 @@ export function auditResolved(resolved: ResolvedConfig): Finding[] {
     file: { path: resolved.file, found: resolved.fileFound },
     secretsInFile: resolved.fileFound ? secretsWrittenIn(resolved.file) : undefined,
     interfaces: networkInterfaces(),
+    fileMode: resolved.fileFound ? modeOf(resolved.file) : undefined,
   });
+}
+
+/** A file's permission bits; undefined when it cannot be read. */
+function modeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
 }
 
 export type AuditLoad = { ok: true; resolved: ResolvedConfig; findings: Finding[] } | { ok: false; error: ConfigError; findings: Finding[] };

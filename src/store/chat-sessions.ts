@@ -173,6 +173,11 @@ export class ChatStore {
     return { ok: true, created: true, run: { runId, sessionKey: s.key, owner, createdAt: t }, userMessage };
   }
 
+  /** The owner's run started with this idempotency key; undefined when there is none. */
+  findRun(owner: string, idempotencyKey: string): ChatRun | undefined {
+    return this.guard(() => this.q.runByKey!.get(owner, idempotencyKey) as ChatRun | undefined);
+  }
+
   /** The owner's run; undefined when it is missing or someone else's. */
   getRun(owner: string, runId: string): ChatRun | undefined {
     return this.guard(() => this.q.runOf!.get(runId, owner) as ChatRun | undefined);

@@ -37,6 +37,7 @@ function sendsLine(code: ReasonCode): string {
   const parts = [`HTTP ${row.status}${named.length ? ` (with ${named.join(', ')})` : ''}`];
   if (row.kind === 'provider') parts.push('chat answer `error`');
   else if (row.kind === 'store') parts.push('chat store');
+  else if (row.kind === 'run') parts.push('chat answer `aborted` or `incomplete`');
   else if ('closeCode' in row) parts.push(`WebSocket close ${row.closeCode}`);
   else if (row.wsError) parts.push(`WebSocket error \`${row.wsError}\``);
   return parts.join(' · ');

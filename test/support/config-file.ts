@@ -12,9 +12,9 @@ export function writeConfig(dir: string, content: string | object, name = 'mayro
   return file;
 }
 
-/** The file text for a `gateway` section, on port 0 unless it names one. */
-export function configText(gateway: Record<string, unknown>): string {
-  return JSON.stringify({ gateway: { port: 0, ...gateway } }, null, 2);
+/** The file text for a `gateway` section, on port 0 unless it names one, and other top-level sections (`models`, `chat`). */
+export function configText(gateway: Record<string, unknown>, sections: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...sections, gateway: { port: 0, ...gateway } }, null, 2);
 }
 
 /** Writes a file the way editors do: a temp file renamed over the old one. */

@@ -44,7 +44,7 @@ export interface TestGateway {
   /** Raw log text written so far. */
   rawLogs(): string;
   /** Rewrites the config file (rename-replace, `gateway` on port 0) and reloads it at once. */
-  rewrite(gateway: Record<string, unknown>): ReturnType<RunningGateway['reload']>;
+  rewrite(gateway: Record<string, unknown>, sections?: Record<string, unknown>): ReturnType<RunningGateway['reload']>;
   /** Closes the gateway (clients get 1001 within 500 ms) and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -53,17 +53,20 @@ export interface TestGateway {
  * Starts a gateway with `gateway` as the config's `gateway` section (port 0 unless given), the
  * state dir in the temp dir, and a generated token when token mode has none. `opts` passes
  * GatewayOptions through (limits, now, keyTuning, watchConfig, uiDir, ...); `prepare` runs on the
- * temp dir before anything else (to leave a file in the state dir, say).
+ * temp dir before anything else (to leave a file in the state dir, say). `opts.sections` adds
+ * top-level config sections beside `gateway` (`models`, `chat`); `rewrite` keeps them unless given new ones.
  */
-export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> = {}, prepare?: (dir: string) => void): Promise<TestGateway> {
+export async function startTestGateway(gateway: Record<string, unknown>, opts: Partial<GatewayOptions> & { sections?: Record<string, unknown> } = {}, prepare?: (dir: string) => void): Promise<TestGateway> {
+  const { sections: initial, ...gatewayOptions } = opts;
+  let sections = initial ?? {};
   const dir = makeTempDir('gw');
   try {
     prepare?.(dir);
-    const file = writeConfig(dir, configText(gateway));
+    const file = writeConfig(dir, configText(gateway, sections));
     const loadOptions: LoadOptions = { configPath: file, env: { MAYROS_STATE_DIR: dir } };
     const { resolved } = ensureToken(loadConfigForStartup(loadOptions));
     const { logger, lines, raw } = memoryLogger();
-    const gw = await startGateway({ resolved, logger, loadOptions, ...opts });
+    const gw = await startGateway({ resolved, logger, loadOptions, ...gatewayOptions });
     return {
       gw,
       port: gw.port,
@@ -73,8 +76,9 @@ export async function startTestGateway(gateway: Record<string, unknown>, opts: P
       file,
       logs: lines,
       rawLogs: raw,
-      rewrite(g) {
-        replaceFile(file, configText(g));
+      rewrite(g, next) {
+        if (next) sections = next;
+        replaceFile(file, configText(g, sections));
         return gw.reload('api');
       },
       async stop() {

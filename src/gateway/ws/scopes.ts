@@ -1,7 +1,7 @@
 /**
  * A session's scopes changing under it (a reload changed the rules): the session is told with a
  * `session.updated` event, and whoever holds work on its behalf is told through a listener, so
- * work the new scopes no longer allow can be stopped (chat runs, issue 15, register one).
+ * work the new scopes no longer allow can be stopped (chat runs: ChatRuns.scopesChanged, wired in server.ts).
  */
 import { eventFrame } from '../../protocol/frames.js';
 import type { ScopeList } from '../../protocol/scopes.js';

@@ -1,0 +1,236 @@
+/**
+ * Figure 6's load client, in its own process. Commands (over IPC):
+ *   fill:        writes a session of `messages` messages into the chat database at `file` (before the gateway opens it)
+ *   direct:      the model stub read directly (fetch, as the gateway's SDK does): time to the first
+ *                delta over `rounds` requests, and deltas/s over one stream of `n` deltas
+ *   relayed:     the same through the gateway (chat.send, then `chat` events over a WebSocket)
+ *   concurrent:  `connections` WebSockets (one person each) send `streams` messages in all at once;
+ *                checks that every delta of every run arrives, in order, with seq 0, 1, 2, ...
+ *   history:     chat.history of the filled session, `rounds` times: the newest page and a deep one
+ */
+import WebSocket from 'ws';
+import { ChatStore } from '../../dist/store/chat-sessions.js';
+import { openStore } from '../../dist/store/open.js';
+import { serve } from '../lib/worker.js';
+
+const CONNECT = JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'mayros-bench', version: '1' } } });
+
+/** A connected WebSocket with request/response and a chat-event hook. */
+function connect(url, headers, localAddress) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, localAddress, perMessageDeflate: false });
+    const pending = new Map();
+    let next = 0;
+    const client = {
+      ws,
+      /** @type {(p: any) => void} */
+      onChat: () => {},
+      request(method, params) {
+        const id = `r${next++}`;
+        ws.send(JSON.stringify({ type: 'req', id, method, params }));
+        return new Promise((res) => pending.set(id, res));
+      },
+      close: () => ws.close(1000),
+    };
+    ws.on('open', () => ws.send(CONNECT));
+    ws.on('message', (data) => {
+      const f = JSON.parse(data.toString());
+      if (f.type === 'event') {
+        if (f.event === 'chat') client.onChat(f.payload);
+        return;
+      }
+      if (f.id === 'c') return f.ok ? resolve(client) : reject(new Error(`connect refused: ${JSON.stringify(f.error)}`));
+      const p = pending.get(f.id);
+      pending.delete(f.id);
+      p?.(f);
+    });
+    ws.on('error', reject);
+    ws.on('close', (code, reason) => {
+      const why = new Error(`connection closed ${code} ${reason.toString()}`);
+      reject(why);
+      for (const p of pending.values()) p({ ok: false, error: { message: why.message } });
+      client.onChat({ closed: why.message });
+    });
+  });
+}
+
+/** The model's pieces in an event's delta ("t3 t4 " -> ["t3", "t4"]). */
+const pieces = (delta) => delta.split(' ').filter(Boolean);
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+/** One streamed completion read directly: ms to the first content delta, deltas, total ms. */
+async function directOnce(baseUrl, content) {
+  const t0 = performance.now();
+  const res = await fetch(`${baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm1', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] }) });
+  let first = 0;
+  let deltas = 0;
+  let buf = '';
+  const dec = new TextDecoder();
+  for await (const part of res.body) {
+    buf += dec.decode(part, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const event = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
+      const c = JSON.parse(event.slice(6));
+      if (c.choices[0]?.delta?.content) {
+        if (deltas++ === 0) first = performance.now() - t0;
+      }
+    }
+  }
+  return { first, deltas, ms: performance.now() - t0 };
+}
+
+/** One chat.send through the gateway: ms to the first delta event, deltas, total ms; checks seq. */
+function relayedOnce(c, content) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = 0;
+    let deltas = 0;
+    let seq = 0;
+    let runId;
+    c.onChat = (p) => {
+      if (p.closed) return reject(new Error(p.closed));
+      if (runId !== undefined && p.runId !== runId) return;
+      if (p.seq !== seq++) return reject(new Error(`seq ${p.seq}, expected ${seq - 1}`));
+      if (p.state === 'delta') {
+        if (deltas === 0) first = performance.now() - t0;
+        // One event may carry several of the model's pieces ("t0 t1 "): the gateway sends a burst together.
+        deltas += pieces(p.delta).length;
+      } else if (p.state === 'final') resolve({ first, deltas, ms: performance.now() - t0 });
+      else reject(new Error(`run ended ${p.state} ${p.reason}`));
+    };
+    c.request('chat.send', { message: content, idempotencyKey: `k${Math.random()}` }).then((r) => {
+      if (!r.ok) reject(new Error(`chat.send refused: ${JSON.stringify(r.error)}`));
+      runId = r.payload.runId;
+    });
+  });
+}
+
+serve({
+  fill(o) {
+    const { db, file } = openStore(o.file);
+    const store = new ChatStore(db, file);
+    const s = store.createSession(o.owner, 'long');
+    for (let i = 0; i < o.messages / 2; i++) {
+      const r = store.beginRun(o.owner, { sessionKey: s.key, idempotencyKey: `fill-${i}`, text: `question ${i} `.repeat(8) });
+      const a = store.startAnswer(r.run.runId, 'bench/m1');
+      store.finishAnswer(a.id, { state: 'complete', text: `answer ${i} `.repeat(30), usage: { prompt: 10, completion: 30 } });
+    }
+    db.close();
+    return { sessionKey: s.key };
+  },
+
+  async direct(o) {
+    const ttfd = [];
+    for (let i = 0; i < o.warmup + o.rounds; i++) {
+      const r = await directOnce(o.baseUrl, 'bench:3:0');
+      if (i >= o.warmup) ttfd.push(r.first);
+    }
+    const rates = [];
+    for (let i = 0; i < o.rateRounds; i++) {
+      const r = await directOnce(o.baseUrl, `bench:${o.n}:0`);
+      if (r.deltas !== o.n) throw new Error(`direct stream: ${r.deltas} deltas of ${o.n}`);
+      rates.push((r.deltas / r.ms) * 1000);
+    }
+    return { p50: pct(ttfd, 50), p99: pct(ttfd, 99), rate: pct(rates, 50), samples: ttfd.length };
+  },
+
+  async relayed(o) {
+    const c = await connect(o.url, o.headers, o.localAddress);
+    try {
+      const ttfd = [];
+      for (let i = 0; i < o.warmup + o.rounds; i++) {
+        const r = await relayedOnce(c, 'bench:3:0');
+        if (i >= o.warmup) ttfd.push(r.first);
+      }
+      const rates = [];
+      for (let i = 0; i < o.rateRounds; i++) {
+        const r = await relayedOnce(c, `bench:${o.n}:0`);
+        if (r.deltas !== o.n) throw new Error(`relayed stream: ${r.deltas} deltas of ${o.n}`);
+        rates.push((r.deltas / r.ms) * 1000);
+      }
+      return { p50: pct(ttfd, 50), p99: pct(ttfd, 99), rate: pct(rates, 50), samples: ttfd.length };
+    } finally {
+      c.close();
+    }
+  },
+
+  async concurrent(o) {
+    const conns = [];
+    for (let i = 0; i < o.connections; i++) conns.push(await connect(o.url, o.headersList[i], o.localAddresses[i % o.localAddresses.length]));
+    try {
+      const perConn = o.streams / o.connections;
+      let lost = 0;
+      let disorder = 0;
+      let failed = 0;
+      let deltas = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        conns.map(async (c) => {
+          const runs = new Map();
+          const done = new Promise((resolve) => {
+            let ended = 0;
+            c.onChat = (p) => {
+              if (p.closed) {
+                failed += perConn - ended;
+                return resolve(undefined);
+              }
+              let r = runs.get(p.runId);
+              if (!r) runs.set(p.runId, (r = { seq: 0, next: 0 }));
+              if (p.seq !== r.seq++) disorder++;
+              if (p.state === 'delta') {
+                for (const piece of pieces(p.delta)) {
+                  deltas++;
+                  if (piece !== `t${r.next++}`) disorder++;
+                }
+                return;
+              }
+              if (p.state !== 'final') failed++;
+              if (r.next !== o.n) lost += o.n - r.next;
+              if (++ended === perConn) resolve(undefined);
+            };
+          });
+          const sent = await Promise.all(Array.from({ length: perConn }, (_, j) => c.request('chat.send', { message: `bench:${o.n}:${o.delayMs}`, idempotencyKey: `cc-${j}-${Math.random()}` })));
+          for (const s of sent) if (!s.ok) throw new Error(`chat.send refused: ${JSON.stringify(s.error)}`);
+          await done;
+        }),
+      );
+      return { streams: o.streams, expected: o.streams * o.n, deltas, lost, disorder, failed, ms: performance.now() - t0 };
+    } finally {
+      for (const c of conns) c.close();
+    }
+  },
+
+  async history(o) {
+    const c = await connect(o.url, o.headers, o.localAddress);
+    try {
+      const newest = [];
+      const deep = [];
+      let before;
+      for (let i = 0; i < o.warmup + o.rounds; i++) {
+        let t = performance.now();
+        const r = await c.request('chat.history', { sessionKey: o.sessionKey });
+        const a = performance.now() - t;
+        if (!r.ok || r.payload.messages.length !== 50) throw new Error(`chat.history: ${JSON.stringify(r.error ?? r.payload.messages.length)}`);
+        before = Math.floor(r.payload.before / 2);
+        t = performance.now();
+        const d = await c.request('chat.history', { sessionKey: o.sessionKey, before });
+        const b = performance.now() - t;
+        if (!d.ok || d.payload.messages.length !== 50) throw new Error('chat.history (deep page) failed');
+        if (i >= o.warmup) {
+          newest.push(a);
+          deep.push(b);
+        }
+      }
+      return { newestP50: pct(newest, 50), newestP99: pct(newest, 99), deepP50: pct(deep, 50), deepP99: pct(deep, 99), samples: newest.length };
+    } finally {
+      c.close();
+    }
+  },
+});

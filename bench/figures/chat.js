@@ -1,0 +1,64 @@
+/**
+ * Figure 6: chat relayed through the gateway, against the same model stub read directly by a bare
+ * client in the same run. Added time to the first delta (chat.send -> first `chat` event, minus
+ * request -> first delta read directly: the gateway's storage of the message, its prompt, its SDK
+ * call and the relay), deltas per second on one stream, 500 concurrent streams from 100
+ * connections (every delta delivered in order, nothing lost), and chat.history of a
+ * 10,000-message session.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLIENT_ADDRESSES, proxyHeaders, trustedProxyConfig } from '../lib/fixtures.js';
+import { startClient, startGateway, startModelStub } from '../lib/servers.js';
+
+/** @param {import('../run.js').Context} ctx */
+export async function run(ctx) {
+  const { ws, sizes } = ctx;
+  const stub = await ctx.track(startModelStub());
+  const baseUrl = `${stub.url}/v1`;
+  const config = trustedProxyConfig({ proxies: ws.proxies, users: ws.users });
+  // Limits out of the way of the load (the defaults protect a small server from one person).
+  config.gateway.limits = { ...config.gateway.limits, maxBufferedBytes: 256 * 1024 * 1024, maxConnectionsPerAddress: 10_000, maxFramesPerSecond: 1_000_000, frameBurst: 1_000_000 };
+  config.models = { providers: { bench: { baseUrl, models: ['m1'] } }, default: 'bench/m1' };
+  config.chat = { maxConcurrentRuns: 10_000, sendsPerMinute: 100_000 };
+  const configPath = join(ws.dir, 'chat.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const stateDir = join(ws.dir, 'chat-state');
+
+  const load = ctx.track(startClient('chat.js'));
+  const owner = `trusted-proxy:${ws.user}`;
+  const { sessionKey } = await load.request('fill', { file: join(stateDir, 'mayros.db'), owner, messages: sizes.chatHistoryMessages }, 300_000);
+  const gw = await ctx.track(startGateway({ configPath, stateDir }));
+  const url = `${gw.url.replace(/^http/, 'ws')}/`;
+  const headers = proxyHeaders(ws.user);
+  const common = { warmup: sizes.chatWarmup, rounds: sizes.chatRounds, rateRounds: sizes.chatRateRounds, n: sizes.chatStreamDeltas };
+
+  const direct = await load.request('direct', { baseUrl, ...common }, 300_000);
+  const relayed = await load.request('relayed', { url, headers, localAddress: CLIENT_ADDRESSES[0], ...common }, 300_000);
+  const users = ws.users.slice(0, sizes.chatConnections);
+  const conc = await load.request(
+    'concurrent',
+    { url, headersList: users.map((u) => proxyHeaders(u)), localAddresses: CLIENT_ADDRESSES, connections: sizes.chatConnections, streams: sizes.chatStreams, n: sizes.chatConcurrentDeltas, delayMs: 2 },
+    300_000,
+  );
+  const hist = await load.request('history', { url, headers, localAddress: CLIENT_ADDRESSES[1], sessionKey, warmup: sizes.chatWarmup, rounds: sizes.chatRounds }, 300_000);
+
+  const addedP50 = relayed.p50 - direct.p50;
+  const addedP99 = relayed.p99 - direct.p99;
+  const n = sizes.chatHistoryMessages.toLocaleString('en-US');
+  const clean = conc.lost === 0 && conc.disorder === 0 && conc.failed === 0 && conc.deltas === conc.expected;
+  return {
+    id: '6-chat',
+    title: 'Chat: relayed model stream vs the model server read directly',
+    rows: [
+      { metric: 'time to first delta, p50: ms added by the gateway (baseline: direct)', unit: 'ms', gateway: addedP50, baseline: direct.p50, ratio: relayed.p50 / direct.p50, target: '<= 1 ms added', pass: addedP50 <= 1 },
+      { metric: 'time to first delta, p99: ms added by the gateway (baseline: direct)', unit: 'ms', gateway: addedP99, baseline: direct.p99, ratio: relayed.p99 / direct.p99, target: '<= 5 ms added', pass: addedP99 <= 5 },
+      { metric: `deltas/s on one stream (${sizes.chatStreamDeltas.toLocaleString('en-US')} deltas)`, unit: '/s', gateway: relayed.rate, baseline: direct.rate, ratio: relayed.rate / direct.rate, target: '>= 0.8x direct', pass: relayed.rate / direct.rate >= 0.8 },
+      { metric: `${sizes.chatStreams} concurrent streams, ${sizes.chatConnections} connections: deltas delivered in order`, unit: '', gateway: conc.deltas, baseline: conc.expected, ratio: conc.deltas / conc.expected, target: 'all, in order', pass: clean },
+      { metric: `chat.history of a ${n}-message session, newest page, p99`, unit: 'ms', gateway: hist.newestP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.newestP99 < 10 },
+      { metric: `chat.history of a ${n}-message session, a page from the middle, p99`, unit: 'ms', gateway: hist.deepP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.deepP99 < 10 },
+    ],
+    details: { direct, relayed, concurrent: conc, history: hist, sizes: { ...common, connections: sizes.chatConnections, streams: sizes.chatStreams, concurrentDeltas: sizes.chatConcurrentDeltas, historyMessages: sizes.chatHistoryMessages } },
+    note: `wall time at the client; first two rows: gateway column = relayed - direct (ms added), ratio = relayed / direct; direct = fetch of the same stub, as the gateway's SDK reads it; concurrent streams: ${sizes.chatConcurrentDeltas} deltas each, 2 ms apart, one person per connection; history over the WebSocket, 50 messages a page`,
+  };
+}
