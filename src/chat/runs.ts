@@ -8,6 +8,7 @@
 import type { ChatConfig } from '../config/chat-schema.js';
 import type { ModelsConfig, ProviderConfig } from '../config/models-schema.js';
 import type { JournalSink } from '../journal/sink.js';
+import { NO_METRICS, type GatewayMetrics } from '../metrics/seam.js';
 import type { Actor } from '../journal/types.js';
 import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamRequest, type Usage } from '../models/client.js';
 import { listAllModels, type ProviderStatus } from '../models/list.js';
@@ -48,6 +49,8 @@ export interface ChatRunsOptions {
   client?: Partial<ProviderClientOptions>;
   /** How often a streaming answer's text so far is saved (default 200 ms). */
   saveEveryMs?: number;
+  /** Where runs by final state and provider latency are counted (GET /metrics); default NO_METRICS. */
+  metrics?: GatewayMetrics;
 }
 
 export interface SendParams {
@@ -62,6 +65,8 @@ interface ActiveRun {
   readonly owner: string;
   readonly identity: Identity;
   readonly model: string;
+  /** The configured provider name (the metrics label). */
+  readonly provider: string;
   readonly emitTo: EmitTo;
   readonly controller: AbortController;
   seq: number;
@@ -92,8 +97,11 @@ export class ChatRuns {
   private readonly saveEveryMs: number;
   private closed = false;
 
+  private readonly metrics: GatewayMetrics;
+
   constructor(private readonly o: ChatRunsOptions) {
     this.saveEveryMs = o.saveEveryMs ?? DEFAULT_SAVE_EVERY_MS;
+    this.metrics = o.metrics ?? NO_METRICS;
   }
 
   /** Answers running now (for status and tests). */
@@ -154,7 +162,7 @@ export class ChatRuns {
       const session = chats.getSession(owner, begun.run.sessionKey);
       const history = session ? chats.history(session, chat.historyMessages + 2).messages : [begun.userMessage];
       const request: StreamRequest = { model: resolved.model, messages: buildPrompt(history, chat.historyMessages, models.systemPrompt), ...(models.maxOutputTokens !== undefined && { maxOutputTokens: models.maxOutputTokens }) };
-      const run: ActiveRun = { runId: begun.run.runId, sessionKey: begun.run.sessionKey, owner, identity, model: resolved.ref, emitTo, controller: new AbortController(), seq: 0 };
+      const run: ActiveRun = { runId: begun.run.runId, sessionKey: begun.run.sessionKey, owner, identity, model: resolved.ref, provider: resolved.provider, emitTo, controller: new AbortController(), seq: 0 };
       this.track(run);
       run.done = this.drive(run, chats, this.clientFor(models, resolved.config), request);
       return { ok: true, value: { runId: run.runId, sessionKey: run.sessionKey } };
@@ -300,6 +308,7 @@ export class ChatRuns {
         unsent = '';
         this.emit(r, { state: 'delta', delta });
       };
+      const started = this.o.now();
       try {
         for await (const ev of client.stream({ ...req, signal: r.controller.signal })) {
           if (ev.type !== 'delta') {
@@ -329,6 +338,8 @@ export class ChatRuns {
       if (flushing !== undefined) clearImmediate(flushing);
       flush();
       text = end.text || text;
+      // The provider's time, to the end of its answer or its failure; an aborted run's length is the person's choice, not the provider's.
+      if (end.type !== 'aborted') this.metrics.providerRequest(r.provider, (this.o.now() - started) / 1000, end.type === 'final' ? 'ok' : 'error');
     }
     this.finish(r, chats, answer, text, end, storeFailure);
   }
@@ -371,6 +382,7 @@ export class ChatRuns {
     }
     this.untrack(r);
     this.emit(r, { state, ...(message && { message }), ...(usage && { usage }), ...(reason !== undefined && { reason }) });
+    this.metrics.chatRun(state);
     this.record(r, state, usage, reason);
   }
 

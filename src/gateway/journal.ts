@@ -24,7 +24,7 @@ function errorFields(err: unknown): Record<string, unknown> {
  * Starts the recorder when the database is open; otherwise returns undefined (the gateway keeps
  * NO_JOURNAL) and logs why. Never throws: a recorder that cannot start is logged like a write failure.
  */
-export function startGatewayJournal(database: DatabaseState, config: JournalConfig, logger: Logger, now: () => number): JournalRecorder | undefined {
+export function startGatewayJournal(database: DatabaseState, config: JournalConfig, logger: Logger, now: () => number, onWritten?: (entries: readonly JournalInput[]) => void): JournalRecorder | undefined {
   if (database.state !== 'open') {
     const why = database.state === 'off' ? 'the embedder opened no database' : `the database is unavailable (${database.error.code})`;
     logger.warn({ event: 'journal_off', file: database.state === 'off' ? undefined : database.file, why }, `journal off: ${why}; sign-ins and actions are not recorded`);
@@ -37,7 +37,7 @@ export function startGatewayJournal(database: DatabaseState, config: JournalConf
     logger.error({ event: 'journal_write_failed', file: database.file, ...errorFields(err), ...(suppressed ? { suppressed } : {}) }, 'could not write to the journal; requests are served meanwhile');
   };
   try {
-    const recorder = new JournalRecorder(new Journal(database.db, database.file, { now }), config, { now, onError });
+    const recorder = new JournalRecorder(new Journal(database.db, database.file, { now }), config, { now, onError, onWritten });
     recorder.start();
     logger.info({ event: 'journal_started', file: database.file, retentionDays: config.retentionDays, maxEntries: config.maxEntries }, 'journal on: recording sign-ins, reloads and actions');
     return recorder;

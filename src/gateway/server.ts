@@ -28,6 +28,7 @@ import { NO_JOURNAL } from '../journal/sink.js';
 import { gatewayLogs, type LogRing } from '../logs/index.js';
 import { metricsFor, startObservability, type Observability } from './observe.js';
 import { recordReload, startGatewayJournal } from './journal.js';
+import { journalCounter } from '../metrics/journal.js';
 import { ChatRuns } from '../chat/runs.js';
 import { warnAboutModelKeys } from '../chat/startup.js';
 import { scopesFor } from '../authz/decide.js';
@@ -148,6 +149,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     logger,
     now,
     env,
+    metrics,
   });
   const ctx: GatewayContext = {
     generation: buildGeneration(resolved, { n: 1, now: now(), policy, keys, limitOverrides: opts.limits, tls }),
@@ -178,7 +180,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     metrics,
     chat,
   };
-  const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now);
+  const recorder = startGatewayJournal(ctx.database, resolved.config.journal, logger, now, journalCounter(metrics));
   if (recorder) ctx.journal = recorder;
   const ui = g.controlUi.enabled ? loadStaticFiles(opts.uiDir ?? DEFAULT_UI_DIR) : undefined;
   const handler = createHttpHandler(ctx, ui);
@@ -261,7 +263,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     ctx,
     ws,
     servers,
-    metricsUrl: observe.metricsUrl,
+    metricsUrl: running?.metricsUrl,
     reload,
     close(graceMs = 2000) {
       closing ??= (async () => {

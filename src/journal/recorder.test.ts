@@ -56,6 +56,25 @@ describe('JournalRecorder', () => {
     expect(verifyJournal(db).ok).toBe(true);
   });
 
+  it('tells onWritten about every entry it wrote (summaries included), and nothing it could not write', () => {
+    const j = memoryJournal();
+    open.push(j.db);
+    const t = manualTimers();
+    const written: string[] = [];
+    const recorder = new JournalRecorder(j.journal, journalSchema.parse({ aggregateWindowSec: 30 }), { now: () => j.clock.t, timers: t.timers, onWritten: (es) => written.push(...es.map((e) => e.kind)) });
+    recorder.start();
+    for (let i = 0; i < 3; i++) recorder.admit('alice@example.com', 'trusted-proxy', '127.0.0.1', 'http');
+    recorder.record(sampleEntry(0));
+    j.clock.t += 30_000;
+    t.fire(30_000);
+    expect(written).toEqual(['auth.admit', 'config.patch', 'auth.admit.aggregate']);
+    j.db.pragma(`max_page_count = ${j.db.pragma('page_count', { simple: true }) as number}`);
+    const before = written.length;
+    for (let i = 0; i < 200; i++) recorder.refuse('trusted_proxy_user_not_allowed', undefined, `u${i}-${'x'.repeat(300)}`, '127.0.0.2', 'http');
+    expect(written.length - before).toBeLessThan(200);
+    expect(written.length - before).toBe(listJournal(j.db, { limit: 1000 }).entries.length - 3);
+  });
+
   it('records refusals with their detail and claimed identity, and state-changing actions at once', () => {
     const { recorder, db } = setup();
     recorder.refuse('trusted_proxy_missing_header', 'x-forwarded-proto', 'bob@example.com', '127.0.0.2', 'ws');

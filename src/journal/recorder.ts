@@ -36,6 +36,8 @@ export interface RecorderOptions {
   timers?: Timers;
   /** Told about every failure (to log it); never throws into a request. */
   onError?: (err: unknown) => void;
+  /** Told about the entries of each successful write (to count them: `mayros_journal_entries_total`). */
+  onWritten?: (entries: readonly JournalInput[]) => void;
 }
 
 export function floodPolicyOf(c: JournalConfig): FloodPolicy {
@@ -59,6 +61,7 @@ export class JournalRecorder implements JournalSink {
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly onError: (err: unknown) => void;
+  private readonly onWritten: (entries: readonly JournalInput[]) => void;
   private readonly aggregator: AuthAggregator;
   private config: JournalConfig;
   private flushTimer: unknown;
@@ -71,6 +74,7 @@ export class JournalRecorder implements JournalSink {
     this.now = options.now ?? Date.now;
     this.timers = options.timers ?? nodeTimers;
     this.onError = options.onError ?? (() => undefined);
+    this.onWritten = options.onWritten ?? (() => undefined);
     this.config = config;
     this.aggregator = new AuthAggregator(floodPolicyOf(config), this.now());
   }
@@ -114,7 +118,9 @@ export class JournalRecorder implements JournalSink {
 
   /** A state-changing action, written at once. Throws StoreError (or a payload error) when it cannot be. */
   record(input: JournalInput): JournalEntry {
-    const written = this.journal.appendMany([...this.lostEntry(), input]);
+    const batch = [...this.lostEntry(), input];
+    const written = this.journal.appendMany(batch);
+    this.onWritten(batch);
     this.lost = undefined;
     return written.at(-1)!;
   }
@@ -171,8 +177,10 @@ export class JournalRecorder implements JournalSink {
   private writeQuietly(entries: JournalInput[]): void {
     if (!entries.length) return;
     try {
-      this.journal.appendMany([...this.lostEntry(), ...entries]);
+      const batch = [...this.lostEntry(), ...entries];
+      this.journal.appendMany(batch);
       this.lost = undefined;
+      this.onWritten(batch);
     } catch (err) {
       if (err instanceof StoreError) {
         const t = this.now();

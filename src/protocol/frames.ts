@@ -51,7 +51,7 @@ export type ResponseFrame =
   | { type: 'res'; id: string | number | null; ok: false; error: ResponseError };
 
 /** Every event the gateway sends; the payload of each is in src/protocol/events.ts. */
-export const EVENT_NAMES = ['tick', 'presence', 'session.updated', 'shutdown', 'refused', 'logs.line', 'chat'] as const;
+export const EVENT_NAMES = ['tick', 'presence', 'session.updated', 'shutdown', 'refused', 'chat', 'logs.line'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 export interface EventFrame {

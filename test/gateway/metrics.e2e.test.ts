@@ -63,6 +63,14 @@ describe('GET /metrics', () => {
     expect(decisions(after, 'refused', 'trusted_proxy_untrusted_source')).toBe(decisions(before, 'refused', 'trusted_proxy_untrusted_source') + 1);
   });
 
+  it('counts the journal entries the recorder writes, by kind', async () => {
+    const refusals = (f: ReturnType<typeof parsePromText>) => sampleValue(f, 'mayros_journal_entries_total', { kind: 'auth.refuse' }) ?? 0;
+    const before = await scrape();
+    // A refusal from a new peer and claimed user is the first of its kind in the window: written at once.
+    expect((await httpRequest(`${t.url}/api/status`, { localAddress: '127.0.0.3', headers: as('journal-metrics@example.com') })).status).toBe(401);
+    expect(refusals(await scrape())).toBe(refusals(before) + 1);
+  });
+
   it('reports the sessions open now', async () => {
     expect(sampleValue(await scrape(), 'mayros_sessions_open')).toBe(0);
     const { client } = await wsConnect(t.wsUrl, { headers: as('alice@example.com') });
