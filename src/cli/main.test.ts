@@ -15,6 +15,6 @@ describe('the command line loads only the group that runs', () => {
 
   it('registers one group, or all of them in help order', async () => {
     expect((await buildProgram('journal')).commands.map((c) => c.name())).toEqual(['journal']);
-    expect((await buildProgram()).commands.map((c) => c.name())).toEqual(['gateway', 'config', 'security', 'auth', 'journal']);
+    expect((await buildProgram()).commands.map((c) => c.name())).toEqual(['gateway', 'config', 'security', 'auth', 'journal', 'models']);
   });
 });
