@@ -4,7 +4,7 @@
  * gateway's one reload path, recorded as a reload from the console. Both need operator.admin.
  */
 import { z } from 'zod';
-import type { ConfigIssue } from '../config/errors.js';
+import { formatIssues } from '../config/errors.js';
 import { patchConfigFile, readConfigForEdit, type ConfigEditRefusal, type PatchApplied } from '../config/edit/index.js';
 import { lockoutOf } from '../authz/lockout.js';
 import type { Actor } from '../journal/types.js';
@@ -23,17 +23,12 @@ export function editRefusal(r: ConfigEditRefusal): MethodRefusal {
       return new MethodRefusal({ ...base, message: row.message, details: { currentHash: r.currentHash } });
     case 'config_invalid':
       // Printed as `mayros config validate` prints them: one field per line, with its fix.
-      return new MethodRefusal({ ...base, message: `${row.message}\n${issueLines(r.issues)}`, details: { issues: r.issues } });
+      return new MethodRefusal({ ...base, message: `${row.message}\n${formatIssues(r.issues)}`, details: { issues: r.issues } });
     case 'config_locks_you_out':
       return new MethodRefusal({ ...base, message: `${row.message} ${r.why}.`, details: { why: r.why } });
     case 'config_write_failed':
       return new MethodRefusal({ ...base, message: `${row.message} (${r.detail})`, details: { detail: r.detail } });
   }
-}
-
-/** The issues as `mayros config validate` prints them: one line per field, with its fix. */
-function issueLines(issues: readonly ConfigIssue[]): string {
-  return issues.map((i) => `${i.path || '(file)'}: ${i.message}${i.fix ? `; fix: ${i.fix}` : ''}`).join('\n');
 }
 
 function actorOf(identity: Identity): Actor {

@@ -6,6 +6,8 @@
  * rewrite (.bak) said before saving. What the form sends is worked out in ui/src/settings/.
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+// live(): a field shows what it is bound to even where the admin typed over the same value before.
+import { live } from 'lit/directives/live.js';
 import type { ResponseError } from '../protocol.js';
 import { REASONS, docsAnchor } from '../../../src/protocol/reasons.js';
 import { SCOPES, type Scope } from '../../../src/protocol/scopes.js';
@@ -100,6 +102,12 @@ export class MayrosSettings extends LitElement {
   declare outcome: Outcome | undefined;
   declare mode: 'form' | 'raw';
   declare busy: boolean;
+  /**
+   * What the admin typed, by field name (a checkbox as `name=value`), until the form is loaded or
+   * reshaped: the view re-renders whenever the console does (every second), and each field is
+   * bound to its draft, so nothing typed is reset.
+   */
+  private readonly drafts = new Map<string, string | boolean>();
 
   constructor() {
     super();
@@ -127,6 +135,7 @@ export class MayrosSettings extends LitElement {
     this.loadError = undefined;
     this.loaded = r.payload;
     this.form = formFromConfig(r.payload.config);
+    this.drafts.clear();
     this.issues = new Map();
     if (!keepOutcome) this.outcome = undefined;
   }
@@ -162,6 +171,21 @@ export class MayrosSettings extends LitElement {
   /** Changes the form's shape (a rule or provider added or removed), keeping what was typed. */
   private reshape(fn: (f: SettingsForm) => SettingsForm): void {
     this.form = fn(this.readForm());
+    // Rules and providers are named by position: the drafts would land on the wrong ones.
+    this.drafts.clear();
+  }
+
+  private readonly onInput = (e: Event): void => {
+    const t = e.target as HTMLInputElement | HTMLTextAreaElement;
+    if (!t.name) return;
+    if (t instanceof HTMLInputElement && t.type === 'checkbox') this.drafts.set(`${t.name}=${t.value}`, t.checked);
+    else this.drafts.set(t.name, t.value);
+  };
+
+  /** A field's value: the draft when the admin typed one, else the form's. */
+  private v(name: string, value: string): string {
+    const d = this.drafts.get(name);
+    return typeof d === 'string' ? d : value;
   }
 
   private async saveForm(ev: Event): Promise<void> {
@@ -233,7 +257,7 @@ export class MayrosSettings extends LitElement {
 
   private listField(name: string, label: string, hint: string, value: readonly string[]) {
     return html`<label>${label} <span class="hint">${hint}</span>
-        <textarea name=${name} spellcheck="false" .value=${value.join('\n')}></textarea></label>${this.issueList(name)}`;
+        <textarea name=${name} spellcheck="false" .value=${live(this.v(name, value.join('\n')))}></textarea></label>${this.issueList(name)}`;
   }
 
   private outcomePanel(): TemplateResult | typeof nothing {
@@ -290,7 +314,7 @@ export class MayrosSettings extends LitElement {
   }
 
   private formView(f: SettingsForm): TemplateResult {
-    return html`<form class="settings" @submit=${(e: Event) => void this.saveForm(e)}>
+    return html`<form class="settings" @input=${this.onInput} @submit=${(e: Event) => void this.saveForm(e)}>
       <fieldset><legend>Who may sign in (trusted proxy)</legend>
         ${this.listField('allowUsers', 'Allowed users', 'one per line; empty with no groups lets every signed-in user in', f.allowUsers)}
         ${this.listField('allowGroups', 'Allowed groups', 'one per line', f.allowGroups)}
@@ -301,7 +325,7 @@ export class MayrosSettings extends LitElement {
         ${f.rules.map((r, i) => html`<fieldset class="rule" data-index=${i}><legend>Rule ${i + 1}</legend>
           ${this.listField(`rules.${i}.users`, 'Users', 'one per line', r.users)}
           ${this.listField(`rules.${i}.groups`, 'Groups', 'one per line', r.groups)}
-          <div class="scopes" role="group" aria-label="Scopes">${SCOPES.map((s: Scope) => html`<label><input type="checkbox" name="rules.${i}.scopes" value=${s} .checked=${r.scopes.includes(s)}>${s}</label>`)}</div>
+          <div class="scopes" role="group" aria-label="Scopes">${SCOPES.map((s: Scope) => html`<label><input type="checkbox" name="rules.${i}.scopes" value=${s} .checked=${live((this.drafts.get(`rules.${i}.scopes=${s}`) as boolean | undefined) ?? r.scopes.includes(s))}>${s}</label>`)}</div>
           ${this.issueList(`rules.${i}`)}
           <div class="actions"><button type="button" class="secondary" @click=${() => this.reshape((x) => ({ ...x, rules: x.rules.filter((_, j) => j !== i) }))}>Remove rule ${i + 1}</button></div>
         </fieldset>`)}
@@ -310,15 +334,15 @@ export class MayrosSettings extends LitElement {
       <fieldset data-for="providers"><legend>Model providers</legend>
         ${this.issueList('providers')}
         ${f.providers.map((p, i) => html`<fieldset class="provider" data-name=${p.name}><legend>${p.name || 'New provider'}</legend>
-          <label>Name <input name="providers.${i}.name" .value=${p.name} spellcheck="false"></label>
-          <label>Base URL <input name="providers.${i}.baseUrl" .value=${p.baseUrl} spellcheck="false"></label>
+          <label>Name <input name="providers.${i}.name" .value=${live(this.v(`providers.${i}.name`, p.name))} spellcheck="false"></label>
+          <label>Base URL <input name="providers.${i}.baseUrl" .value=${live(this.v(`providers.${i}.baseUrl`, p.baseUrl))} spellcheck="false"></label>
           <label>API key <span class="hint">${p.storedKey === SECRET_PLACEHOLDER ? 'a key is stored (hidden); leave empty to keep it' : p.storedKey && typeof p.storedKey === 'object' ? `read from the environment variable ${(p.storedKey as { env?: string }).env}; leave empty to keep it` : 'none; leave empty for a server that needs none'}; type env:NAME to read it from an environment variable</span>
-            <input name="providers.${i}.key" type="password" autocomplete="off" .value=${p.newKey}></label>
+            <input name="providers.${i}.key" type="password" autocomplete="off" .value=${live(this.v(`providers.${i}.key`, p.newKey))}></label>
           ${this.listField(`providers.${i}.models`, 'Models', 'one per line', p.models)}
           ${this.issueList(`providers.${p.name}`)}
           <div class="actions"><button type="button" class="secondary" @click=${() => this.reshape((x) => ({ ...x, providers: x.providers.filter((_, j) => j !== i) }))}>Remove ${p.name || 'provider'}</button></div>
         </fieldset>`)}
-        <label>Default model <span class="hint">provider/model</span><input name="defaultModel" .value=${f.defaultModel} spellcheck="false"></label>
+        <label>Default model <span class="hint">provider/model</span><input name="defaultModel" .value=${live(this.v('defaultModel', f.defaultModel))} spellcheck="false"></label>
         ${this.issueList('defaultModel')}
         <div class="actions"><button type="button" class="secondary" @click=${() => this.reshape((x) => ({ ...x, providers: [...x.providers, { name: '', baseUrl: '', storedKey: undefined, newKey: '', models: [] }] }))}>Add a provider</button></div>
       </fieldset>
@@ -327,10 +351,10 @@ export class MayrosSettings extends LitElement {
   }
 
   private rawView(l: Loaded): TemplateResult {
-    return html`<form class="settings raw" @submit=${(e: Event) => void this.saveRaw(e)}>
+    return html`<form class="settings raw" @input=${this.onInput} @submit=${(e: Event) => void this.saveRaw(e)}>
       <p class="small muted">The file as JSON5, every secret shown as <code>${SECRET_PLACEHOLDER}</code> (leave it to keep the secret).
         Saved as a change to the file: comments added here are not kept${l.textExact ? '' : '; the file\'s own layout could not be shown'}.</p>
-      <textarea class="raw" name="raw" spellcheck="false" .value=${l.text}></textarea>
+      <textarea class="raw" name="raw" spellcheck="false" .value=${live(this.v('raw', l.text))}></textarea>
       ${this.issueList('raw')}
       <div class="actions"><button type="submit" class="save" ?disabled=${this.busy}>Save</button></div>
     </form>`;
