@@ -3,7 +3,7 @@
  * every failure class mapped to its reason code with the partial answer kept. The client is the
  * official SDK, so these tests also prove the stub satisfies it.
  */
-import { createServer } from 'node:net';
+import { freePort } from '../../test/support/processes.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../test/support/openai-stub.js';
 import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamRequest } from './client.js';
@@ -36,13 +36,7 @@ async function collect(c: ProviderClient, req: StreamRequest = ask): Promise<{ d
 }
 
 /** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+const closedPort = () => freePort();
 
 describe('streaming', () => {
   it('yields each delta in order, then the final text, finish reason and usage', async () => {

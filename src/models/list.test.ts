@@ -2,20 +2,18 @@
  * `listModels` against the loopback stub: reachable with its models (and configured ones it lacks),
  * refused, or unreachable.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../test/support/openai-stub.js';
 import { parseConfigObject } from '../config/parse.js';
 import { listAllModels, listModels } from './list.js';
+import { freePort } from '../../test/support/processes.js';
 
 let stub: OpenAIStub;
 let downPort: number;
 beforeAll(async () => {
   stub = await startOpenAIStub();
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  downPort = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
+  // A loopback port nothing listens on (a refused connection).
+  downPort = await freePort();
 });
 afterAll(() => stub.close());
 

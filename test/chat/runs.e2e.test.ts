@@ -11,6 +11,7 @@ import { startOpenAIStub, type OpenAIStub, type StubScript } from '../support/op
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { sleep, waitFor, within } from '../support/wait.js';
 import { wsConnect, type WsClient } from '../support/ws-client.js';
+import { freePort } from '../support/processes.js';
 
 const ADMIN = 'root@example.com';
 const gatewaySection = (extraRules: unknown[] = []) => ({
@@ -285,11 +286,7 @@ describe('provider failures end the run with state error and its reason; the mes
   });
 
   it('refused connection -> provider_unreachable', async () => {
-    const { createServer } = await import('node:net');
-    const srv = createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as { port: number }).port;
-    await new Promise<void>((r) => srv.close(() => r()));
+    const port = await freePort();
     await t.rewrite(gatewaySection(), { ...sections(), models: { providers: { down: { baseUrl: `http://127.0.0.1:${port}/v1`, models: ['m'] } }, default: 'down/m' } });
     try {
       const c = await as('judy@example.com');

@@ -1,22 +1,20 @@
 /**
  * `mayros models list` as a real process against the loopback OpenAI-compatible stub.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
 import { cleanEnv } from '../support/env.js';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
 import { makeTempDir } from '../support/tmp.js';
+import { freePort } from '../support/processes.js';
 
 let stub: OpenAIStub;
 let downPort: number;
 beforeAll(async () => {
   stub = await startOpenAIStub();
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  downPort = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
+  // A loopback port nothing listens on (a refused connection).
+  downPort = await freePort();
 });
 afterAll(() => stub?.close());
 
