@@ -32,7 +32,8 @@ export interface ListPage {
   nextCursor?: number;
 }
 
-interface Row {
+/** A journal row as SQLite returns it (`SELECT * FROM journal`). */
+export interface JournalRow {
   seq: number;
   time: number;
   actor_type: string;
@@ -50,7 +51,7 @@ function actorOf(type: string, id: string | null): Actor {
   return { type: t };
 }
 
-export function toEntry(r: Row): JournalEntry {
+export function toEntry(r: JournalRow): JournalEntry {
   return { seq: r.seq, time: r.time, actor: actorOf(r.actor_type, r.actor), kind: r.kind, payload: r.payload, prev: r.prev, hash: r.hash };
 }
 
@@ -81,7 +82,7 @@ export function listJournal(db: Database, query: ListQuery = {}): ListPage {
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
   // One more than asked tells whether there is a next page.
   const sql = `SELECT seq, time, actor_type, actor, kind, payload, prev, hash FROM journal${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-  const rows = db.prepare(sql).all(...params, limit + 1) as Row[];
+  const rows = db.prepare(sql).all(...params, limit + 1) as JournalRow[];
   const more = rows.length > limit;
   const entries = (more ? rows.slice(0, limit) : rows).map(toEntry);
   return more ? { entries, nextCursor: entries[entries.length - 1]!.seq } : { entries };

@@ -5,6 +5,7 @@ import { dropTriggers, fill, memoryJournal, sampleEntry } from '../../test/suppo
 import { entryHash } from './hash.js';
 import { GENESIS, type JournalPrunePayload } from './types.js';
 import { describeFailure, verifyJournal, verifyRows, type VerifyFailure, type VerifyResult } from './verify.js';
+import type { JournalRow } from './list.js';
 
 const open: Database.Database[] = [];
 function setup() {
@@ -17,16 +18,7 @@ afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
 
-interface Row {
-  seq: number;
-  time: number;
-  actor_type: string;
-  actor: string | null;
-  kind: string;
-  payload: string;
-  prev: string;
-  hash: string;
-}
+type Row = JournalRow;
 const rowsOf = (db: Database.Database): Row[] => db.prepare('SELECT * FROM journal ORDER BY seq').all() as Row[];
 const failureOf = (r: VerifyResult): VerifyFailure => {
   if (r.ok) throw new Error('verify passed a tampered journal');
