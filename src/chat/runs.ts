@@ -140,7 +140,8 @@ export class ChatRuns {
       if (p.message.length > chat.maxMessageChars) {
         return refused({ code: 'INVALID_PARAMS', message: `invalid chat.send params at message: longer than chat.maxMessageChars (${chat.maxMessageChars} characters); shorten it or split it` });
       }
-      if (p.sessionKey !== undefined && !chats.getSession(owner, p.sessionKey)) return refused(requestError('session_not_found'));
+      const existing = p.sessionKey === undefined ? undefined : chats.getSession(owner, p.sessionKey);
+      if (p.sessionKey !== undefined && !existing) return refused(requestError('session_not_found'));
       const now = this.o.now();
       const recent = this.recentSends(owner, now);
       const decision = decideSend(
@@ -155,16 +156,17 @@ export class ChatRuns {
       }
       const resolved = resolveModel(models);
       if (!resolved) return refused(requestError('models_not_configured', `models.default "${models.default}" is not a configured model`));
-      const begun = chats.beginRun(owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message) });
+      // One commit: the message, its run and the answer's streaming row.
+      const begun = chats.beginRun(owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message), answerModel: resolved.ref });
       if (!begun.ok) return refused(requestError('session_not_found'));
       if (!begun.created) return { ok: true, value: { runId: begun.run.runId, sessionKey: begun.run.sessionKey } };
       recent.push(now);
-      const session = chats.getSession(owner, begun.run.sessionKey);
-      const history = session ? chats.history(session, chat.historyMessages + 2).messages : [begun.userMessage];
+      // A new session holds only this message; an existing one is read back for the prompt.
+      const history = existing ? chats.history(existing, chat.historyMessages + 2).messages : [begun.userMessage];
       const request: StreamRequest = { model: resolved.model, messages: buildPrompt(history, chat.historyMessages, models.systemPrompt), ...(models.maxOutputTokens !== undefined && { maxOutputTokens: models.maxOutputTokens }) };
       const run: ActiveRun = { runId: begun.run.runId, sessionKey: begun.run.sessionKey, owner, identity, model: resolved.ref, provider: resolved.provider, emitTo, controller: new AbortController(), seq: 0 };
       this.track(run);
-      run.done = this.drive(run, chats, this.clientFor(models, resolved.config), request);
+      run.done = this.drive(run, chats, begun.answer, this.clientFor(models, resolved.config), request);
       return { ok: true, value: { runId: run.runId, sessionKey: run.sessionKey } };
     });
   }
@@ -277,21 +279,13 @@ export class ChatRuns {
   }
 
   /** Streams the answer, saving it as it grows, and ends the run once. Never rejects. */
-  private async drive(r: ActiveRun, chats: ChatStore, client: ProviderClient, req: StreamRequest): Promise<void> {
+  private async drive(r: ActiveRun, chats: ChatStore, answer: { id: number; createdAt: number } | undefined, client: ProviderClient, req: StreamRequest): Promise<void> {
     let storeFailure: StoreError | undefined;
     const fail = (err: unknown): void => {
       storeFailure ??= toStoreErrorSafe(err, chats.file);
       this.logStoreError(storeFailure);
       r.controller.abort();
     };
-    let answer: { id: number; createdAt: number } | undefined;
-    try {
-      answer = chats.startAnswer(r.runId, r.model);
-      // The session was deleted between the send and here.
-      if (!answer) r.stopped ??= 'chat_session_deleted';
-    } catch (err) {
-      fail(err);
-    }
     let text = '';
     let end: StreamEnd = { type: 'aborted', text: '' };
     if (answer && !storeFailure && !r.stopped) {

@@ -88,6 +88,18 @@ describe('runs', () => {
     expect(store.getRun('nick', r.run.runId)).toEqual(r.run);
   });
 
+  it('stores the answer\'s streaming row in the same transaction when the model is given', () => {
+    const r = begun(store.beginRun('nick', { idempotencyKey: 'i1', text: 'hi', answerModel: 'local/llama3.2' }));
+    expect(r.answer).toMatchObject({ role: 'assistant', author: null, text: '', state: 'streaming', model: 'local/llama3.2', runId: r.run.runId });
+    const s = store.getSession('nick', r.run.sessionKey)!;
+    expect(store.history(s).messages).toEqual([r.userMessage, r.answer]);
+    expect(store.setAnswerText(r.answer!.id, 'Hel')).toBe(true);
+    // Both or neither: a failing answer insert leaves no message and no run behind.
+    store['db'].exec(`CREATE TRIGGER no_answers BEFORE INSERT ON messages WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    expect(() => store.beginRun('nick', { sessionKey: s.key, idempotencyKey: 'i2', text: 'again', answerModel: 'm' })).toThrow();
+    expect([count('runs'), count('messages')]).toEqual([1, 2]);
+  });
+
   it('starts one run for an idempotency key sent twice by the same owner', () => {
     const first = begun(store.beginRun('nick', { idempotencyKey: 'same', text: 'hello' }));
     const again = store.beginRun('nick', { sessionKey: first.run.sessionKey, idempotencyKey: 'same', text: 'hello' });

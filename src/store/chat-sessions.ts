@@ -150,8 +150,8 @@ export class ChatStore {
   }
 
   /**
-   * Records a person's message and the run that will answer it, in one transaction: the message is
-   * stored if and only if the run is. An idempotency key already used by this owner returns its
+   * Records a person's message and the run that will answer it (and, with `answerModel`, the
+   * answer's streaming row), in one transaction: the message is stored if and only if the run is. An idempotency key already used by this owner returns its
    * run and stores nothing.
    */
   beginRun(owner: string, input: BeginRunInput): BeginRunResult {
@@ -169,8 +169,9 @@ export class ChatStore {
     const runId = this.newRunId();
     this.q.insertRun!.run(runId, owner, input.idempotencyKey, s.id, t);
     const userMessage = message(this.q.insertUser!.get(s.id, owner, input.text, t, runId) as MessageRow);
+    const answer = input.answerModel === undefined ? undefined : message(this.q.insertAnswer!.get(t, input.answerModel, runId) as MessageRow);
     this.q.touch!.run(t, s.id);
-    return { ok: true, created: true, run: { runId, sessionKey: s.key, owner, createdAt: t }, userMessage };
+    return { ok: true, created: true, run: { runId, sessionKey: s.key, owner, createdAt: t }, userMessage, ...(answer && { answer }) };
   }
 
   /** The owner's run started with this idempotency key; undefined when there is none. */

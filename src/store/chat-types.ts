@@ -67,10 +67,15 @@ export interface BeginRunInput {
   readonly text: string;
   /** Title of the session created when there is no sessionKey. */
   readonly title?: string;
+  /**
+   * The model that will answer ("provider/model"): the answer's row (streaming, empty) is stored
+   * in the same transaction, so a send costs one commit before the model is asked.
+   */
+  readonly answerModel?: string;
 }
 
 export type BeginRunResult =
-  | { readonly ok: true; readonly created: true; readonly run: ChatRun; readonly userMessage: ChatMessage }
+  | { readonly ok: true; readonly created: true; readonly run: ChatRun; readonly userMessage: ChatMessage; readonly answer?: ChatMessage }
   /** The same owner already sent this idempotency key: its run, started once. */
   | { readonly ok: true; readonly created: false; readonly run: ChatRun }
   | { readonly ok: false; readonly reason: 'session_not_found' };
