@@ -10,19 +10,22 @@ import type { ModelsConfig, ProviderConfig } from '../config/models-schema.js';
 import type { JournalSink } from '../journal/sink.js';
 import { NO_METRICS, type GatewayMetrics } from '../metrics/seam.js';
 import type { Actor } from '../journal/types.js';
-import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamRequest, type Usage } from '../models/client.js';
+import { randomUUID } from 'node:crypto';
+import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamEvent, type StreamRequest, type Usage } from '../models/client.js';
 import { listAllModels, type ProviderStatus } from '../models/list.js';
-import { resolveModel, clientFor, type Env } from '../models/resolve.js';
+import { resolveModel, clientFor, type Env, type ResolvedModel } from '../models/resolve.js';
 import type { ChatEvent, ChatMessageView, ChatSendResult } from '../protocol/chat.js';
 import type { Identity } from '../protocol/identity.js';
 import { REASONS, requestError, type RunCode, type StoreCode } from '../protocol/reasons.js';
 import { allows, type ScopeList } from '../protocol/scopes.js';
 import type { ChatStore } from '../store/chat-sessions.js';
+import type { ChatMessage, ChatSession } from '../store/chat-types.js';
 import { StoreError, toStoreError } from '../store/errors.js';
 import type { DatabaseState } from '../store/state.js';
 import { decideSend, sendsInWindow } from './limits.js';
 import { ownerOf } from './owner.js';
 import { buildPrompt } from './prompt.js';
+import { relay } from './relay.js';
 import { refused, withStore, type Outcome } from './store-access.js';
 
 /** The logger the engine writes to (pino's shape). */
@@ -61,7 +64,8 @@ export interface SendParams {
 
 interface ActiveRun {
   readonly runId: string;
-  readonly sessionKey: string;
+  /** Known once the message is stored when the send creates the session. */
+  sessionKey: string;
   readonly owner: string;
   readonly identity: Identity;
   readonly model: string;
@@ -74,6 +78,26 @@ interface ActiveRun {
   stopped?: RunCode;
   /** Resolves when the run has ended and been saved. */
   done?: Promise<void>;
+}
+
+/** What chat.send found before storing anything: an earlier run of the same key, or what to ask the model. */
+type Prepared = { readonly earlier: ChatSendResult } | Ready;
+
+interface Ready {
+  readonly earlier?: undefined;
+  readonly chats: ChatStore;
+  /** The session sent into; absent when the send creates one. */
+  readonly session: ChatSession | undefined;
+  readonly model: ResolvedModel;
+  readonly request: StreamRequest;
+  readonly client: ProviderClient;
+}
+
+/** The model's stream as chat.send started it: its first step (already asked for), the rest, and when it was asked. */
+interface AskedStream {
+  readonly first: Promise<IteratorResult<StreamEvent, void>>;
+  readonly events: AsyncGenerator<StreamEvent, void>;
+  readonly asked: number;
 }
 
 const DEFAULT_SAVE_EVERY_MS = 200;
@@ -90,6 +114,8 @@ export class ChatRuns {
   private readonly byRun = new Map<string, ActiveRun>();
   private readonly bySession = new Map<string, ActiveRun>();
   private readonly byOwner = new Map<string, Set<ActiveRun>>();
+  /** Sends being stored, by owner and idempotency key: a repeat waits for the same answer. */
+  private readonly storing = new Map<string, Promise<Outcome<ChatSendResult>>>();
   /** Each owner's send times in the last minute, oldest first. */
   private readonly sends = new Map<string, number[]>();
   /** One SDK client per provider config object (a reload brings new objects, so new clients). */
@@ -125,50 +151,70 @@ export class ChatRuns {
   }
 
   /**
-   * chat.send: stores the person's message and its run, answers `{runId, sessionKey}` at once,
-   * and streams the answer as `chat` events to every connection of `identity`. The same
-   * idempotency key again answers the first run and starts nothing.
+   * chat.send: asks the model, stores the person's message while the request travels, then
+   * answers `{runId, sessionKey}` and streams the answer as `chat` events to every connection of
+   * `identity`. The answer comes only once the message is stored: an acknowledged message is
+   * never lost. The same idempotency key again answers the first run and starts nothing.
    */
-  send(identity: Identity, p: SendParams, emitTo: EmitTo): Outcome<ChatSendResult> {
+  send(identity: Identity, p: SendParams, emitTo: EmitTo): Outcome<ChatSendResult> | Promise<Outcome<ChatSendResult>> {
     if (this.closed) return refused(requestError('store_io_error', 'the gateway is shutting down'));
-    const { models, chat } = this.o.config();
     const owner = ownerOf(identity);
-    return this.withStore((chats) => {
-      const earlier = chats.findRun(owner, p.idempotencyKey);
-      if (earlier) return { ok: true, value: { runId: earlier.runId, sessionKey: earlier.sessionKey } };
-      if (!models) return refused(requestError('models_not_configured', NOT_CONFIGURED));
-      if (p.message.length > chat.maxMessageChars) {
-        return refused({ code: 'INVALID_PARAMS', message: `invalid chat.send params at message: longer than chat.maxMessageChars (${chat.maxMessageChars} characters); shorten it or split it` });
-      }
-      const existing = p.sessionKey === undefined ? undefined : chats.getSession(owner, p.sessionKey);
-      if (p.sessionKey !== undefined && !existing) return refused(requestError('session_not_found'));
-      const now = this.o.now();
-      const recent = this.recentSends(owner, now);
-      const decision = decideSend(
-        { sessionBusy: p.sessionKey !== undefined && this.bySession.has(p.sessionKey), runningForOwner: this.byOwner.get(owner)?.size ?? 0, recentSends: recent, now },
-        chat,
-      );
-      if (!decision.ok) {
-        if (decision.reason === 'session_busy') return refused(requestError('session_busy'));
-        const what = decision.limit === 'maxConcurrentRuns' ? `you have ${chat.maxConcurrentRuns} answers streaming (chat.maxConcurrentRuns)` : `you sent ${chat.sendsPerMinute} messages in the last minute (chat.sendsPerMinute)`;
-        const when = decision.retryAfterMs === undefined ? 'when an answer ends' : `in ${Math.ceil(decision.retryAfterMs / 1000)} s`;
-        return refused(requestError('chat_rate_limited', `${what}; send again ${when}`));
-      }
-      const resolved = resolveModel(models);
-      if (!resolved) return refused(requestError('models_not_configured', `models.default "${models.default}" is not a configured model`));
-      // One commit: the message, its run and the answer's streaming row.
-      const begun = chats.beginRun(owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message), answerModel: resolved.ref });
-      if (!begun.ok) return refused(requestError('session_not_found'));
-      if (!begun.created) return { ok: true, value: { runId: begun.run.runId, sessionKey: begun.run.sessionKey } };
-      recent.push(now);
-      // A new session holds only this message; an existing one is read back for the prompt.
-      const history = existing ? chats.history(existing, chat.historyMessages + 2).messages : [begun.userMessage];
-      const request: StreamRequest = { model: resolved.model, messages: buildPrompt(history, chat.historyMessages, models.systemPrompt), ...(models.maxOutputTokens !== undefined && { maxOutputTokens: models.maxOutputTokens }) };
-      const run: ActiveRun = { runId: begun.run.runId, sessionKey: begun.run.sessionKey, owner, identity, model: resolved.ref, provider: resolved.provider, emitTo, controller: new AbortController(), seq: 0 };
-      this.track(run);
-      run.done = this.drive(run, chats, begun.answer, this.clientFor(models, resolved.config), request);
-      return { ok: true, value: { runId: run.runId, sessionKey: run.sessionKey } };
+    const sendKey = `${owner}\n${p.idempotencyKey}`;
+    // The same key again while the first send is being stored: the same answer.
+    const storing = this.storing.get(sendKey);
+    if (storing) return storing;
+    const prepared = this.withStore((chats) => this.prepare(owner, p, chats));
+    if (!prepared.ok) return prepared;
+    const ready = prepared.value;
+    if (ready.earlier) return { ok: true, value: ready.earlier };
+    const run: ActiveRun = { runId: randomUUID(), sessionKey: ready.session?.key ?? '', owner, identity, model: ready.model.ref, provider: ready.model.provider, emitTo, controller: new AbortController(), seq: 0 };
+    this.track(run);
+    // The model is asked first: the SDK builds and sends its request on the turns of the event
+    // loop that follow, and the message's commit runs while that request travels, instead of
+    // before it.
+    const asked = this.o.now();
+    const events = ready.client.stream({ ...ready.request, signal: run.controller.signal });
+    const first = events.next();
+    const answered = new Promise<Outcome<ChatSendResult>>((resolve) => {
+      run.done = this.storeThenRelay(run, ready, p, { first, events, asked }, resolve);
     });
+    this.storing.set(sendKey, answered);
+    void answered.then(() => this.storing.delete(sendKey));
+    return answered;
+  }
+
+  /** chat.send's checks and reads, before anything is stored: the refusal, an earlier run of the same key, or what to ask the model. */
+  private prepare(owner: string, p: SendParams, chats: ChatStore): Outcome<Prepared> {
+    const { models, chat } = this.o.config();
+    const earlier = chats.findRun(owner, p.idempotencyKey);
+    if (earlier) return { ok: true, value: { earlier: { runId: earlier.runId, sessionKey: earlier.sessionKey } } };
+    if (!models) return refused(requestError('models_not_configured', NOT_CONFIGURED));
+    if (p.message.length > chat.maxMessageChars) {
+      return refused({ code: 'INVALID_PARAMS', message: `invalid chat.send params at message: longer than chat.maxMessageChars (${chat.maxMessageChars} characters); shorten it or split it` });
+    }
+    const session = p.sessionKey === undefined ? undefined : chats.getSession(owner, p.sessionKey);
+    if (p.sessionKey !== undefined && !session) return refused(requestError('session_not_found'));
+    const now = this.o.now();
+    const recent = this.recentSends(owner, now);
+    const decision = decideSend(
+      { sessionBusy: p.sessionKey !== undefined && this.bySession.has(p.sessionKey), runningForOwner: this.byOwner.get(owner)?.size ?? 0, recentSends: recent, now },
+      chat,
+    );
+    if (!decision.ok) {
+      if (decision.reason === 'session_busy') return refused(requestError('session_busy'));
+      const what = decision.limit === 'maxConcurrentRuns' ? `you have ${chat.maxConcurrentRuns} answers streaming (chat.maxConcurrentRuns)` : `you sent ${chat.sendsPerMinute} messages in the last minute (chat.sendsPerMinute)`;
+      const when = decision.retryAfterMs === undefined ? 'when an answer ends' : `in ${Math.ceil(decision.retryAfterMs / 1000)} s`;
+      return refused(requestError('chat_rate_limited', `${what}; send again ${when}`));
+    }
+    const model = resolveModel(models);
+    if (!model) return refused(requestError('models_not_configured', `models.default "${models.default}" is not a configured model`));
+    // The send counts against the per-minute limit from here, stored or not.
+    recent.push(now);
+    // The prompt: the session's latest messages and the new one, which is stored next.
+    const earlierMessages = session ? chats.history(session, chat.historyMessages + 1).messages : [];
+    const next: ChatMessage = { id: 0, role: 'user', author: null, text: p.message, createdAt: now, model: null, usage: null, runId: null, state: 'complete', reason: null };
+    const request: StreamRequest = { model: model.model, messages: buildPrompt([...earlierMessages, next], chat.historyMessages, models.systemPrompt), ...(models.maxOutputTokens !== undefined && { maxOutputTokens: models.maxOutputTokens }) };
+    return { ok: true, value: { chats, session, model, request, client: this.clientFor(models, model.config) } };
   }
 
   /** chat.abort: stops the owner's run. `aborted: false` when it had already ended. */
@@ -278,63 +324,58 @@ export class ChatRuns {
     }
   }
 
-  /** Streams the answer, saving it as it grows, and ends the run once. Never rejects. */
-  private async drive(r: ActiveRun, chats: ChatStore, answer: { id: number; createdAt: number } | undefined, client: ProviderClient, req: StreamRequest): Promise<void> {
-    let storeFailure: StoreError | undefined;
-    const fail = (err: unknown): void => {
-      storeFailure ??= toStoreErrorSafe(err, chats.file);
-      this.logStoreError(storeFailure);
+  /**
+   * Stores the message (once the model request is on its way), answers the send through
+   * `answered`, then relays the answer and ends the run once. Never rejects.
+   */
+  private async storeThenRelay(
+    r: ActiveRun,
+    ready: Ready,
+    p: SendParams,
+    stream: AskedStream,
+    answered: (o: Outcome<ChatSendResult>) => void,
+  ): Promise<void> {
+    const { first, events, asked } = stream;
+    await new Promise((resolve) => setImmediate(resolve));
+    const { chats } = ready;
+    const stored = this.withStore((c) => {
+      const begun = c.beginRun(r.owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message), answerModel: r.model, runId: r.runId });
+      return begun.ok ? { ok: true, value: begun } : refused(requestError('session_not_found'));
+    });
+    if (!stored.ok || !stored.value.created) {
+      // Not stored (the store failed, or the session was deleted meanwhile), or stored already
+      // under this key: the request is called off.
+      this.untrack(r);
       r.controller.abort();
-    };
-    let text = '';
-    let end: StreamEnd = { type: 'aborted', text: '' };
-    if (answer && !storeFailure && !r.stopped) {
-      let savedAt = this.o.now();
-      // Pieces that arrive together (one network read) go out as one event: the first piece of a
-      // burst at once, the rest of it at the next turn of the event loop. One frame per burst,
-      // not per token, for the gateway and for every tab of the owner.
-      let unsent = '';
-      let flushing: NodeJS.Immediate | undefined;
-      const flush = (): void => {
-        flushing = undefined;
-        if (unsent === '') return;
-        const delta = unsent;
-        unsent = '';
-        this.emit(r, { state: 'delta', delta });
-      };
-      const started = this.o.now();
-      try {
-        for await (const ev of client.stream({ ...req, signal: r.controller.signal })) {
-          if (ev.type !== 'delta') {
-            end = ev;
-            continue;
-          }
-          text += ev.text;
-          if (flushing === undefined) {
-            this.emit(r, { state: 'delta', delta: ev.text });
-            flushing = setImmediate(flush);
-          } else unsent += ev.text;
-          const now = this.o.now();
-          if (now - savedAt >= this.saveEveryMs && !storeFailure) {
-            savedAt = now;
-            try {
-              if (!chats.setAnswerText(answer.id, text)) this.stop(r, 'chat_session_deleted');
-            } catch (err) {
-              fail(err);
-            }
-          }
-        }
-      } catch (err) {
-        // The client never throws for a provider failure; this is a bug, ended as provider_error.
-        this.o.logger.error({ event: 'chat_stream_failed', runId: r.runId, error: (err as Error).message }, 'the model stream failed unexpectedly');
-        end = { type: 'error', reason: 'provider_error', detail: 'unexpected failure', text };
-      }
-      if (flushing !== undefined) clearImmediate(flushing);
-      flush();
-      text = end.text || text;
-      // The provider's time, to the end of its answer or its failure; an aborted run's length is the person's choice, not the provider's.
-      if (end.type !== 'aborted') this.metrics.providerRequest(r.provider, (this.o.now() - started) / 1000, end.type === 'final' ? 'ok' : 'error');
+      void events.return(undefined);
+      answered(stored.ok ? { ok: true, value: { runId: stored.value.run.runId, sessionKey: stored.value.run.sessionKey } } : stored);
+      return;
     }
+    const { run, answer } = stored.value;
+    if (!ready.session) {
+      r.sessionKey = run.sessionKey;
+      this.bySession.set(run.sessionKey, r);
+    }
+    answered({ ok: true, value: { runId: r.runId, sessionKey: r.sessionKey } });
+    let storeFailure: StoreError | undefined;
+    const { text, end } = await relay(first, events, {
+      delta: (delta) => this.emit(r, { state: 'delta', delta }),
+      save: (so) => {
+        if (storeFailure || !answer) return;
+        try {
+          if (!chats.setAnswerText(answer.id, so)) this.stop(r, 'chat_session_deleted');
+        } catch (err) {
+          storeFailure = toStoreErrorSafe(err, chats.file);
+          this.logStoreError(storeFailure);
+          r.controller.abort();
+        }
+      },
+      now: this.o.now,
+      saveEveryMs: this.saveEveryMs,
+      unexpected: (err) => this.o.logger.error({ event: 'chat_stream_failed', runId: r.runId, error: (err as Error).message }, 'the model stream failed unexpectedly'),
+    });
+    // The provider's time, to the end of its answer or its failure; an aborted run's length is the person's choice, not the provider's.
+    if (end.type !== 'aborted') this.metrics.providerRequest(r.provider, (this.o.now() - asked) / 1000, end.type === 'final' ? 'ok' : 'error');
     this.finish(r, chats, answer, text, end, storeFailure);
   }
 

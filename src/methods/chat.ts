@@ -20,6 +20,11 @@ export function answer<T>(o: Outcome<T>): T | ReturnType<typeof fail> {
   return o.ok ? o.value : fail(o.error);
 }
 
+/** The same, for an outcome that may come later. */
+function answerLater<T>(o: Outcome<T> | Promise<Outcome<T>>): T | ReturnType<typeof fail> | Promise<T | ReturnType<typeof fail>> {
+  return o instanceof Promise ? o.then(answer) : answer(o);
+}
+
 export const chatSend = method({
   name: 'chat.send',
   scope: 'operator.write',
@@ -30,7 +35,7 @@ export const chatSend = method({
       idempotencyKey: z.string().min(1).max(128),
     })
     .strict(),
-  handler: (ctx, p) => answer(ctx.gateway.chat.send(ctx.session.identity, p, ctx.emitTo)),
+  handler: (ctx, p) => answerLater(ctx.gateway.chat.send(ctx.session.identity, p, ctx.emitTo)),
 });
 
 export const chatAbort = method({

@@ -166,7 +166,7 @@ export class ChatStore {
     if (input.sessionKey === undefined) s = this.q.insertSession!.get(this.newSessionKey(), owner, input.title ?? '', t, t) as SessionRow;
     else s = this.q.sessionOf!.get(input.sessionKey, owner) as SessionRow | undefined;
     if (!s) return { ok: false, reason: 'session_not_found' };
-    const runId = this.newRunId();
+    const runId = input.runId ?? this.newRunId();
     this.q.insertRun!.run(runId, owner, input.idempotencyKey, s.id, t);
     const userMessage = message(this.q.insertUser!.get(s.id, owner, input.text, t, runId) as MessageRow);
     const answer = input.answerModel === undefined ? undefined : message(this.q.insertAnswer!.get(t, input.answerModel, runId) as MessageRow);

@@ -72,6 +72,8 @@ export interface BeginRunInput {
    * in the same transaction, so a send costs one commit before the model is asked.
    */
   readonly answerModel?: string;
+  /** The run's id when the caller chose it already (it tracks the run before it is stored). */
+  readonly runId?: string;
 }
 
 export type BeginRunResult =

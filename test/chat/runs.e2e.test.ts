@@ -144,6 +144,47 @@ describe('a conversation', () => {
   });
 });
 
+describe('asking the model before the message is stored', () => {
+  it('the same idempotency key sent twice at once, before the first is stored, asks the model once', async () => {
+    const alice = await as('alice@example.com');
+    stub.script(stream(['once']));
+    const idem = key();
+    // Both frames leave together and are read in one turn, while the first send is still being stored.
+    const [a, b] = await Promise.all([send(alice, 'twice', undefined, idem), send(alice, 'twice', undefined, idem)]);
+    expect(a.ok, JSON.stringify(a)).toBe(true);
+    expect(b.payload).toEqual(a.payload);
+    await runEvents(alice, a.payload.runId);
+    await sleep(100);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('a store failure after the model was asked: the send is refused with its code, the request called off, nothing kept', async () => {
+    const olga = await as('olga@example.com');
+    const sessionKey: string = (await olga.request('sessions.create', { title: 'kept empty' })).payload.key;
+    stub.script({ kind: 'hang' });
+    const db = t.gw.ctx.database;
+    if (db.state !== 'open') throw new Error('the test gateway has no database');
+    db.db.exec(`CREATE TRIGGER refuse_olga BEFORE INSERT ON messages WHEN NEW.author LIKE '%:olga@example.com' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    try {
+      const r = await send(olga, 'lost?', sessionKey);
+      expect(r.error).toMatchObject({ reason: 'store_io_error' });
+      // The model had been asked; the gateway hung up on it.
+      await stub.waitForRequests(1);
+      await within(stub.requests[0]!.closed, 3000, 'the model request closed');
+      expect(stub.requests[0]!.clientClosed).toBe(true);
+      expect(t.gw.ctx.chat.running).toBe(0);
+      expect(t.gw.ctx.chat.activeRunIn(sessionKey)).toBeUndefined();
+    } finally {
+      db.db.exec('DROP TRIGGER refuse_olga');
+    }
+    expect((await olga.request('chat.history', { sessionKey: sessionKey })).payload.messages).toEqual([]);
+    // The session is free again.
+    stub.script(stream(['ok']));
+    const again = await send(olga, 'now?', sessionKey);
+    expect((await runEvents(olga, again.payload.runId)).pop()).toMatchObject({ state: 'final' });
+  });
+});
+
 describe('isolation', () => {
   it("another person's key answers exactly like a missing one, for every method", async () => {
     const alice = await as('alice@example.com');

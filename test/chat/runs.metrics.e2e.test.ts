@@ -36,10 +36,11 @@ async function scrape() {
 
 /** Sends a message; resolves with the run's last event once it ended. */
 async function run(message: string, abort = false): Promise<{ state: string }> {
+  const seen = stub.requests.length;
   const r = await alice.request('chat.send', { message, idempotencyKey: `k-${++n}` });
   expect(r.ok, JSON.stringify(r)).toBe(true);
   if (abort) {
-    await stub.waitForRequests(stub.requests.length + 1);
+    await stub.waitForRequests(seen + 1);
     await alice.request('chat.abort', { runId: r.payload.runId });
   }
   for (;;) {
