@@ -3,15 +3,14 @@
  * stand-in, a header tap on Caddy's upstream hop, and the gateway CLI in trusted-proxy mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
-import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
+import { SESSION_COOKIE } from '../support/auth-service.js';
 import { CADDY_RECIPE_DIR, startCaddy, type RunningCaddy } from '../support/caddy.js';
 import { requireBinary } from '../support/processes.js';
-import { ALICE_WHOAMI, GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
+import { ALICE_WHOAMI, USERS, proxyConformance, recipeGatewayConfig } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
+import { startProxySuite, type ProxySuite } from '../support/proxy-suite.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
-import { PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
+import { VARIANT_CONFIG } from '../support/recipe-transport.js';
 import { httpRequest } from '../support/http-client.js';
 import { wsAttempt } from '../support/ws-client.js';
 
@@ -19,45 +18,27 @@ const caddyBin = requireBinary('caddy');
 const HEALTH_ROUTE = /\n\t\t# Health and readiness, open to anyone[\s\S]*?\n\t\t\}\n/;
 
 describe.skipIf(!caddyBin)('Caddy + forward_auth recipe', () => {
-  let auth: AuthService;
-  let gateway: GatewayProcess;
-  let tap: HeaderTap;
-  let caddy: RunningCaddy;
-  let setup: ProxySetup;
-  const config = recipeGatewayConfig(CADDY_RECIPE_DIR);
+  let suite: ProxySuite<RunningCaddy>;
 
   beforeAll(async () => {
-    auth = await startAuthService({
-      users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
-      headerlessSessions: ['sid-headerless'],
-    });
-    gateway = await startGatewayProcess({ config });
-    tap = await startHeaderTap({ upstreamPort: gateway.port });
-    caddy = await startCaddy({ gatewayPort: tap.port, authPort: auth.port });
-    setup = {
-      proxyUrl: caddy.url,
-      gatewayUrl: gateway.url,
-      identityHeader: IDENTITY_HEADER,
-      gatewayConfig: config,
-      tap,
+    suite = await startProxySuite({
+      kind: 'tcp',
+      config: recipeGatewayConfig(CADDY_RECIPE_DIR),
+      startProxy: (authPort, gateway) => startCaddy({ authPort, gateway }),
       // Cookies here (nginx's suite uses the session header): forward_auth must pass both on.
-      signedIn: (who) => ({ cookie: `${SESSION_COOKIE}=sid-${who}` }),
-      signedInWithoutIdentity: () => ({ cookie: `${SESSION_COOKIE}=sid-headerless` }),
-    };
+      session: 'cookie',
+    });
   });
 
   afterAll(async () => {
-    await caddy?.stop();
-    await tap?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await suite?.stop();
   });
 
-  proxyConformance(() => setup, { headerless: true });
+  proxyConformance(() => suite.setup, { headerless: true });
 
   it('without the recipe\'s open health route, --deep says it reached Caddy asking for sign-in, and what to open', async () => {
     const variant = recipeVariant(CADDY_RECIPE_DIR, 'Caddyfile.template', HEALTH_ROUTE);
-    const protectedCaddy = await startCaddy({ gatewayPort: gateway.port, authPort: auth.port, templateDir: variant.dir });
+    const protectedCaddy = await startCaddy({ gatewayPort: suite.transport.gateway.port, authPort: suite.auth.port, templateDir: variant.dir });
     try {
       await expectDeepSeesProxySignIn(protectedCaddy.url, [401], 'Caddy');
     } finally {
@@ -67,7 +48,7 @@ describe.skipIf(!caddyBin)('Caddy + forward_auth recipe', () => {
   });
 
   it('docs/proxies.md lists the Caddy version this run used', () => {
-    expectDocsListVersion('Caddy', caddy.version);
+    expectDocsListVersion('Caddy', suite.proxy.version);
   });
 });
 
@@ -78,41 +59,26 @@ const CLIENT_CERT_LINES = /\n\t+tls_client_auth \{\{PROXY_CERT\}\} \{\{PROXY_KEY
 
 for (const kind of ['unix', 'mtls'] as const) {
   describe.skipIf(!caddyBin)(`Caddy + forward_auth recipe over ${VARIANT_NAME[kind]} (${FILE[kind]}, ${VARIANT_CONFIG[kind]})`, () => {
-    let auth: AuthService;
-    let transport: RecipeTransport;
-    let caddy: RunningCaddy;
-    let setup: ProxySetup;
+    let suite: ProxySuite<RunningCaddy>;
 
     beforeAll(async () => {
-      auth = await startAuthService({
-        users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
-        headerlessSessions: ['sid-headerless'],
+      suite = await startProxySuite({
+        kind,
+        // Caddy runs as this test's user, who owns the socket; the recipe's group (caddy) is kept.
+        config: recipeGatewayConfig(CADDY_RECIPE_DIR, VARIANT_CONFIG[kind]),
+        startProxy: (authPort, gateway) => startCaddy({ authPort, file: FILE[kind], gateway }),
+        session: 'cookie',
       });
-      // Caddy runs as this test's user, who owns the socket; the recipe's group (caddy) is kept.
-      transport = await startRecipeTransport(kind, recipeGatewayConfig(CADDY_RECIPE_DIR, VARIANT_CONFIG[kind]));
-      caddy = await startCaddy({ authPort: auth.port, file: FILE[kind], gateway: transport.viaTap });
-      setup = {
-        proxyUrl: caddy.url,
-        identityHeader: IDENTITY_HEADER,
-        gatewayConfig: transport.gatewayConfig,
-        tap: transport.tap,
-        bypass: transport.bypass,
-        ...(kind === 'mtls' && { proxyCertName: PROXY_CERT_NAME }),
-        signedIn: (who) => ({ cookie: `${SESSION_COOKIE}=sid-${who}` }),
-        signedInWithoutIdentity: () => ({ cookie: `${SESSION_COOKIE}=sid-headerless` }),
-      };
     });
 
     afterAll(async () => {
-      await caddy?.stop();
-      await transport?.stop();
-      await auth?.stop();
+      await suite?.stop();
     });
 
-    proxyConformance(() => setup, { headerless: true });
+    proxyConformance(() => suite.setup, { headerless: true });
 
     it(kind === 'unix' ? 'Caddy opens the gateway\'s own socket, HTTP and WebSocket' : 'the gateway verifies Caddy\'s own certificate, HTTP and WebSocket', async () => {
-      const straight = await startCaddy({ authPort: auth.port, file: FILE[kind], gateway: transport.direct });
+      const straight = await startCaddy({ authPort: suite.auth.port, file: FILE[kind], gateway: suite.transport.direct });
       try {
         const r = await httpRequest(`${straight.url}/api/whoami`, { headers: { cookie: `${SESSION_COOKIE}=sid-alice` } });
         expect(r.status, `${r.text}\n${straight.log()}`).toBe(200);
@@ -127,7 +93,7 @@ for (const kind of ['unix', 'mtls'] as const) {
     if (kind === 'mtls') {
       it('without tls_client_auth, the gateway refuses what Caddy forwards: trusted_proxy_client_cert_missing', async () => {
         const variant = recipeVariant(CADDY_RECIPE_DIR, FILE.mtls, CLIENT_CERT_LINES);
-        const noCert = await startCaddy({ authPort: auth.port, file: FILE.mtls, templateDir: variant.dir, gateway: transport.direct });
+        const noCert = await startCaddy({ authPort: suite.auth.port, file: FILE.mtls, templateDir: variant.dir, gateway: suite.transport.direct });
         try {
           const r = await httpRequest(`${noCert.url}/api/whoami`, { headers: { cookie: `${SESSION_COOKIE}=sid-alice` } });
           expect(r.status, r.text).toBe(401);

@@ -1,7 +1,8 @@
 /**
  * The suite every proxy recipe must pass (hono runs one suite over every router; we run one over
  * every proxy). A recipe's test file starts the gateway, a header tap in front of it, and the real
- * proxy pointed at the tap, then calls `proxyConformance` with a getter for the running setup.
+ * proxy pointed at the tap (test/support/proxy-suite.ts does it for a recipe with an auth step),
+ * then calls `proxyConformance` with a getter for the running setup.
  * The tap records exactly what the gateway receives, so the suite can prove that no header the
  * gateway believes ever carries a value the client made up.
  */

@@ -3,15 +3,15 @@
  * stand-in, a header tap on nginx's upstream hop, and the gateway CLI in trusted-proxy mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthService, IDENTITY_HEADER, SESSION_HEADER, type AuthService } from '../support/auth-service.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
-import { startHeaderTap, type HeaderTap } from '../support/header-tap.js';
+import { startAuthService, SESSION_HEADER } from '../support/auth-service.js';
+import { startGatewayProcess } from '../support/gateway-process.js';
 import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
 import { requireBinary } from '../support/processes.js';
-import { ALICE_WHOAMI, GROUPS, USERS, proxyConformance, recipeGatewayConfig, type ProxySetup } from './conformance.js';
+import { ALICE_WHOAMI, USERS, proxyConformance, recipeGatewayConfig } from './conformance.js';
 import { expectDocsListVersion } from '../support/docs-version.js';
+import { startProxySuite, type ProxySuite } from '../support/proxy-suite.js';
 import { expectDeepSeesProxySignIn, recipeVariant } from '../support/recipe-variant.js';
-import { nginxWorkerGroup, PROXY_CERT_NAME, startRecipeTransport, VARIANT_CONFIG, type RecipeTransport } from '../support/recipe-transport.js';
+import { nginxWorkerGroup, VARIANT_CONFIG } from '../support/recipe-transport.js';
 import { httpRequest } from '../support/http-client.js';
 import { wsAttempt } from '../support/ws-client.js';
 
@@ -19,44 +19,26 @@ const nginxBin = requireBinary('nginx');
 const HEALTH_ROUTE = /\n {4}# Health and readiness, open to anyone[\s\S]*?\n {4}\}\n/;
 
 describe.skipIf(!nginxBin)('nginx + auth_request recipe', () => {
-  let auth: AuthService;
-  let gateway: GatewayProcess;
-  let tap: HeaderTap;
-  let nginx: RunningNginx;
-  let setup: ProxySetup;
-  const config = recipeGatewayConfig(NGINX_RECIPE_DIR);
+  let suite: ProxySuite<RunningNginx>;
 
   beforeAll(async () => {
-    auth = await startAuthService({
-      users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
-      headerlessSessions: ['sid-headerless'],
+    suite = await startProxySuite({
+      kind: 'tcp',
+      config: recipeGatewayConfig(NGINX_RECIPE_DIR),
+      startProxy: (authPort, gateway) => startNginx({ authPort, gateway }),
+      session: 'header',
     });
-    gateway = await startGatewayProcess({ config });
-    tap = await startHeaderTap({ upstreamPort: gateway.port });
-    nginx = await startNginx({ gatewayPort: tap.port, authPort: auth.port });
-    setup = {
-      proxyUrl: nginx.url,
-      gatewayUrl: gateway.url,
-      identityHeader: IDENTITY_HEADER,
-      gatewayConfig: config,
-      tap,
-      signedIn: (who) => ({ [SESSION_HEADER]: `sid-${who}` }),
-      signedInWithoutIdentity: () => ({ [SESSION_HEADER]: 'sid-headerless' }),
-    };
   });
 
   afterAll(async () => {
-    await nginx?.stop();
-    await tap?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await suite?.stop();
   });
 
-  proxyConformance(() => setup, { headerless: true });
+  proxyConformance(() => suite.setup, { headerless: true });
 
   it('without the recipe\'s open health route, --deep says it reached nginx asking for sign-in, and what to open', async () => {
     const variant = recipeVariant(NGINX_RECIPE_DIR, 'mayros-site.conf.template', HEALTH_ROUTE, ['nginx.conf.template']);
-    const protectedNginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port, templateDir: variant.dir });
+    const protectedNginx = await startNginx({ gatewayPort: suite.transport.gateway.port, authPort: suite.auth.port, templateDir: variant.dir });
     try {
       await expectDeepSeesProxySignIn(protectedNginx.url, [401], 'nginx/');
     } finally {
@@ -66,7 +48,7 @@ describe.skipIf(!nginxBin)('nginx + auth_request recipe', () => {
   });
 
   it('docs/proxies.md lists the nginx version this run used', () => {
-    expectDocsListVersion('nginx', nginx.version);
+    expectDocsListVersion('nginx', suite.proxy.version);
   });
 });
 
@@ -98,40 +80,26 @@ const CLIENT_CERT_LINES = /\n {4}proxy_ssl_certificate \{\{PROXY_CERT\}\};\n {4}
 
 for (const kind of ['unix', 'mtls'] as const) {
   describe.skipIf(!nginxBin)(`nginx + auth_request recipe over ${VARIANT_NAME[kind]} (${SITE[kind]}, ${VARIANT_CONFIG[kind]})`, () => {
-    let auth: AuthService;
-    let transport: RecipeTransport;
-    let nginx: RunningNginx;
-    let setup: ProxySetup;
+    let suite: ProxySuite<RunningNginx>;
 
     beforeAll(async () => {
-      auth = await startAuthService({
-        users: { 'sid-alice': { email: USERS.alice, groups: GROUPS.alice }, 'sid-mallory': USERS.mallory },
-        headerlessSessions: ['sid-headerless'],
+      suite = await startProxySuite({
+        kind,
+        config: recipeGatewayConfig(NGINX_RECIPE_DIR, VARIANT_CONFIG[kind]),
+        transport: { socketGroup: nginxWorkerGroup() },
+        startProxy: (authPort, gateway) => startNginx({ authPort, site: SITE[kind], gateway }),
+        session: 'header',
       });
-      transport = await startRecipeTransport(kind, recipeGatewayConfig(NGINX_RECIPE_DIR, VARIANT_CONFIG[kind]), { socketGroup: nginxWorkerGroup() });
-      nginx = await startNginx({ authPort: auth.port, site: SITE[kind], gateway: transport.viaTap });
-      setup = {
-        proxyUrl: nginx.url,
-        identityHeader: IDENTITY_HEADER,
-        gatewayConfig: transport.gatewayConfig,
-        tap: transport.tap,
-        bypass: transport.bypass,
-        ...(kind === 'mtls' && { proxyCertName: PROXY_CERT_NAME }),
-        signedIn: (who) => ({ [SESSION_HEADER]: `sid-${who}` }),
-        signedInWithoutIdentity: () => ({ [SESSION_HEADER]: 'sid-headerless' }),
-      };
     });
 
     afterAll(async () => {
-      await nginx?.stop();
-      await transport?.stop();
-      await auth?.stop();
+      await suite?.stop();
     });
 
-    proxyConformance(() => setup, { headerless: true });
+    proxyConformance(() => suite.setup, { headerless: true });
 
     it(kind === 'unix' ? 'nginx\'s workers open the gateway\'s own socket (its mode and group), HTTP and WebSocket' : 'the gateway verifies nginx\'s own certificate, HTTP and WebSocket', async () => {
-      const straight = await startNginx({ authPort: auth.port, site: SITE[kind], gateway: transport.direct });
+      const straight = await startNginx({ authPort: suite.auth.port, site: SITE[kind], gateway: suite.transport.direct });
       try {
         const r = await httpRequest(`${straight.url}/api/whoami`, { headers: { [SESSION_HEADER]: 'sid-alice' } });
         expect(r.status, `${r.text}\n${straight.errorLog()}`).toBe(200);
@@ -146,7 +114,7 @@ for (const kind of ['unix', 'mtls'] as const) {
     if (kind === 'mtls') {
       it('without proxy_ssl_certificate, the gateway refuses what nginx forwards: trusted_proxy_client_cert_missing', async () => {
         const variant = recipeVariant(NGINX_RECIPE_DIR, SITE.mtls, CLIENT_CERT_LINES, ['nginx.conf.template']);
-        const noCert = await startNginx({ authPort: auth.port, site: SITE.mtls, templateDir: variant.dir, gateway: transport.direct });
+        const noCert = await startNginx({ authPort: suite.auth.port, site: SITE.mtls, templateDir: variant.dir, gateway: suite.transport.direct });
         try {
           const r = await httpRequest(`${noCert.url}/api/whoami`, { headers: { [SESSION_HEADER]: 'sid-alice' } });
           expect(r.status, r.text).toBe(401);

@@ -5,17 +5,13 @@
  * the tab, and `#activity` shows her the overview.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { JournalRecorder } from '../../src/journal/recorder.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
-import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
-import { requireBinary } from '../support/processes.js';
+import { watchProblems, type PageProblems } from '../support/browser.js';
+import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
+import { NGINX_RECIPE_DIR } from '../support/nginx.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
 import { PAGE_SIZE } from '../../ui/src/activity.js';
-
-const nginxBin = requireBinary('nginx');
 
 const ADMIN = 'alice@example.com';
 const READER = 'rita@example.com';
@@ -29,33 +25,23 @@ function gatewayConfig(allowUsers = [ADMIN, READER]): Record<string, unknown> {
   return gateway;
 }
 
-describe.runIf(chromiumSuite() && nginxBin)('Control UI Activity view behind nginx', () => {
-  let auth: AuthService;
-  let gateway: TestGateway;
-  let nginx: RunningNginx;
-  let browser: Browser;
+describe.runIf(browserStackSuite())('Control UI Activity view behind nginx', () => {
+  let stack: BrowserStack;
 
   beforeAll(async () => {
-    auth = await startAuthService({ users: { 'sid-alice': ADMIN, 'sid-rita': READER, 'sid-mallory': MALLORY } });
-    gateway = await startTestGateway(gatewayConfig());
-    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
-    browser = await launchChromium();
+    stack = await startBrowserStack({ users: { 'sid-alice': ADMIN, 'sid-rita': READER, 'sid-mallory': MALLORY }, gateway: { config: gatewayConfig() } });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await stack?.stop();
   });
 
   async function openAs(sid: string, fragment = ''): Promise<{ page: Page; problems: PageProblems }> {
-    const ctx = await newContext(browser);
-    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    const ctx = await stack.signIn(sid);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    const res = await page.goto(`${nginx.url}/${fragment}`);
-    expect(res?.status(), nginx.errorLog()).toBe(200);
+    const res = await page.goto(`${stack.nginx.url}/${fragment}`);
+    expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     return { page, problems };
   }
 
@@ -68,7 +54,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Activity view behind ngi
     await mallory.page.context().close();
     const rita = await openAs('sid-rita', '#activity');
     await expect.poll(() => rita.page.locator('.pill').getAttribute('data-state')).toBe('connected');
-    expect(await gateway.rewrite(gatewayConfig([ADMIN, READER, 'carol@example.com']))).toMatchObject({ status: 'applied' });
+    expect(await stack.gateway.rewrite(gatewayConfig([ADMIN, READER, 'carol@example.com']))).toMatchObject({ status: 'applied' });
 
     const alice = await openAs('sid-alice', '#activity');
     try {
@@ -99,10 +85,10 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Activity view behind ngi
       await expect.poll(() => alice.page.locator('p.empty').count()).toBe(1);
 
       // Paging: more than a page of entries, older and back.
-      const d = gateway.gw.ctx.database;
+      const d = stack.gateway.gw.ctx.database;
       if (d.state !== 'open') throw new Error('no database');
-      for (let i = 0; i < PAGE_SIZE + 5; i++) gateway.gw.ctx.journal.record({ kind: 'reload', actor: { type: 'system' }, payload: { source: 'api', result: 'unchanged', generation: 2 } });
-      (gateway.gw.ctx.journal as JournalRecorder).flush();
+      for (let i = 0; i < PAGE_SIZE + 5; i++) stack.gateway.gw.ctx.journal.record({ kind: 'reload', actor: { type: 'system' }, payload: { source: 'api', result: 'unchanged', generation: 2 } });
+      (stack.gateway.gw.ctx.journal as JournalRecorder).flush();
       await alice.page.locator('input[name="user"]').fill('');
       await alice.page.locator('select[name="kind"]').selectOption('all');
       await alice.page.locator('form.filters button[type="submit"]').click();
@@ -118,7 +104,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Activity view behind ngi
       expect(await rita.page.locator('nav.tabs a[href="#activity"]').count()).toBe(0);
       expect(await rita.page.locator('mayros-activity').count()).toBe(0);
       expect(await rita.page.locator('.you-can').innerText()).toBe('You can: read');
-      expect(gateway.logs.filter((l) => l.event === 'scope_missing' && l.user === READER)).toEqual([]);
+      expect(stack.gateway.logs.filter((l) => l.event === 'scope_missing' && l.user === READER)).toEqual([]);
 
       expect(await alice.problems.collect()).toEqual([]);
       expect(await rita.problems.collect()).toEqual([]);

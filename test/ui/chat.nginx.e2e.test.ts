@@ -6,16 +6,13 @@
  * closed); a person with operator.read only sees their history and no composer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
-import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
-import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
-import { requireBinary } from '../support/processes.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { watchProblems, type PageProblems } from '../support/browser.js';
+import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
+import type { TestGateway } from '../support/gateway-inproc.js';
+import { NGINX_RECIPE_DIR } from '../support/nginx.js';
+import type { OpenAIStub } from '../support/openai-stub.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
-
-const nginxBin = requireBinary('nginx');
 
 const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
@@ -39,37 +36,27 @@ const chat = (page: Page) => page.locator('mayros-chat');
 const sessionKeys = (page: Page) => chat(page).locator('nav.sessions li').evaluateAll((els) => els.map((e) => e.getAttribute('data-key') ?? ''));
 const lastAnswer = (page: Page) => chat(page).locator('li.msg.assistant').last();
 
-describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () => {
-  let auth: AuthService;
-  let stub: OpenAIStub;
-  let gateway: TestGateway;
-  let nginx: RunningNginx;
-  let browser: Browser;
+describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
+  let stack: BrowserStack<TestGateway, OpenAIStub>;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    auth = await startAuthService({ users: { 'sid-alice': ALICE, 'sid-bob': BOB, 'sid-rita': RITA } });
-    stub = await startOpenAIStub();
-    stub.fallback = { kind: 'stream', chunks: ['Fine, ', 'thanks.'] };
-    gateway = await startTestGateway(gatewayConfig(), { sections: { models: { providers: { stub: { baseUrl: stub.baseUrl, models: ['stub-model'] } }, default: 'stub/stub-model' } } });
-    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
-    browser = await launchChromium();
+    stack = await startBrowserStack({
+      users: { 'sid-alice': ALICE, 'sid-bob': BOB, 'sid-rita': RITA },
+      openai: { fallback: { kind: 'stream', chunks: ['Fine, ', 'thanks.'] } },
+      gateway: { config: gatewayConfig() },
+    });
   });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await nginx?.stop();
-    await gateway?.stop();
-    await stub?.close();
-    await auth?.stop();
+    await stack?.stop();
   });
 
   /** A browser context signed in at the proxy as `sid` (one per person; tabs share it). */
   async function signIn(sid: string): Promise<BrowserContext> {
-    const ctx = await newContext(browser);
+    const ctx = await stack.signIn(sid);
     contexts.push(ctx);
-    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
     return ctx;
   }
 
@@ -77,8 +64,8 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
   async function openChat(ctx: BrowserContext): Promise<ChatPage> {
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    const res = await page.goto(`${nginx.url}/#chat`);
-    expect(res?.status(), nginx.errorLog()).toBe(200);
+    const res = await page.goto(`${stack.nginx.url}/#chat`);
+    expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     await expect.poll(() => chat(page).locator('.chat').getAttribute('data-loaded')).toBe('true');
     return { page, problems };
@@ -129,7 +116,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
     expect(key).toBeTruthy();
     expect(await chat(two.page).locator('.chat').getAttribute('data-session')).toBe(key);
 
-    stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', delayMs: 1500 }] });
+    stack.stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', delayMs: 1500 }] });
     await send(one.page, 'count for me');
     // The other tab shows the message and the answer so far, while it is still being written.
     await expect.poll(() => lastAnswer(two.page).locator('.answer').innerText()).toBe('one two');
@@ -139,12 +126,12 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
     expect(await lastAnswer(two.page).locator('.answer').innerText()).toBe('one two three');
 
     // Stop: a model that writes a little and then goes quiet.
-    const asked = stub.requests.length;
-    stub.script({ kind: 'stream', chunks: ['partial answer'], end: 'stall' });
+    const asked = stack.stub.requests.length;
+    stack.stub.script({ kind: 'stream', chunks: ['partial answer'], end: 'stall' });
     await send(two.page, 'say a lot');
     await expect.poll(() => lastAnswer(one.page).locator('.answer').innerText()).toBe('partial answer');
-    await stub.waitForRequests(asked + 1);
-    const request = stub.requests[asked]!;
+    await stack.stub.waitForRequests(asked + 1);
+    const request = stack.stub.requests[asked]!;
     await chat(two.page).locator('button.stop').click();
     for (const tab of [one, two]) {
       await expect.poll(() => lastAnswer(tab.page).getAttribute('data-state')).toBe('aborted');
@@ -159,7 +146,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
   });
 
   it('shows a person with operator.read only their history and no composer', async () => {
-    await gateway.rewrite(gatewayConfig(true));
+    await stack.gateway.rewrite(gatewayConfig(true));
     try {
       const ctx = await signIn('sid-rita');
       const rita = await openChat(ctx);
@@ -167,7 +154,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
       await expect.poll(() => lastAnswer(rita.page).getAttribute('data-state')).toBe('complete');
 
       // The operator takes write away: the open page drops the composer at once, the history stays.
-      await gateway.rewrite(gatewayConfig(false));
+      await stack.gateway.rewrite(gatewayConfig(false));
       await expect.poll(() => chat(rita.page).locator('textarea.composer').count()).toBe(0);
       expect(await chat(rita.page).locator('.read-only').innerText()).toContain('Sending needs operator.write');
       const fresh = await openChat(ctx);
@@ -177,7 +164,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI chat behind nginx', () =
       expect(await rita.problems.collect()).toEqual([]);
       expect(await fresh.problems.collect()).toEqual([]);
     } finally {
-      await gateway.rewrite(gatewayConfig(false));
+      await stack.gateway.rewrite(gatewayConfig(false));
     }
   });
 });

@@ -7,17 +7,13 @@
  * request the gateway refuses with scope_missing is explained from the reason table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
-import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
+import { watchProblems, type PageProblems } from '../support/browser.js';
+import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 import { auditShown } from '../support/control-ui.js';
-import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
-import { requireBinary } from '../support/processes.js';
+import { NGINX_RECIPE_DIR } from '../support/nginx.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
-
-const nginxBin = requireBinary('nginx');
 
 const ADMIN = 'alice@example.com';
 const READER = 'rita@example.com';
@@ -38,29 +34,19 @@ interface OpenPage {
   sockets: Array<{ url: string; closed: boolean }>;
 }
 
-describe.runIf(chromiumSuite() && nginxBin)('Control UI scopes behind nginx', () => {
-  let auth: AuthService;
-  let gateway: TestGateway;
-  let nginx: RunningNginx;
-  let browser: Browser;
+describe.runIf(browserStackSuite())('Control UI scopes behind nginx', () => {
+  let stack: BrowserStack;
 
   beforeAll(async () => {
-    auth = await startAuthService({ users: { 'sid-alice': ADMIN, 'sid-rita': READER } });
-    gateway = await startTestGateway(gatewayConfig(true));
-    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
-    browser = await launchChromium();
+    stack = await startBrowserStack({ users: { 'sid-alice': ADMIN, 'sid-rita': READER }, gateway: { config: gatewayConfig(true) } });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await stack?.stop();
   });
 
   async function openAs(sid: string): Promise<OpenPage> {
-    const ctx = await newContext(browser);
-    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    const ctx = await stack.signIn(sid);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
     const sockets: OpenPage['sockets'] = [];
@@ -69,8 +55,8 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI scopes behind nginx', ()
       sockets.push(entry);
       ws.on('close', () => (entry.closed = true));
     });
-    const res = await page.goto(`${nginx.url}/`);
-    expect(res?.status(), nginx.errorLog()).toBe(200);
+    const res = await page.goto(`${stack.nginx.url}/`);
+    expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     return { page, problems, sockets };
   }
@@ -95,16 +81,16 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI scopes behind nginx', ()
       expect(await auditCard(rita.page).count()).toBe(0);
       expect(await auditNote(rita.page).innerText()).toContain('Needs operator.admin; you have operator.read.');
       // The reader's page never asked for the audit: the gateway logged no refusal for her.
-      expect(gateway.logs.filter((l) => l.event === 'scope_missing' && l.user === READER)).toEqual([]);
+      expect(stack.gateway.logs.filter((l) => l.event === 'scope_missing' && l.user === READER)).toEqual([]);
 
       // The operator removes alice's rule; the file is reloaded.
-      const out = await gateway.rewrite(gatewayConfig(false));
+      const out = await stack.gateway.rewrite(gatewayConfig(false));
       expect(out).toMatchObject({ status: 'applied', recheck: { closed: 0, updated: 1 } });
       await expect.poll(() => youCan(alice.page)).toBe('You can: read');
       await expect.poll(() => auditCard(alice.page).count()).toBe(0);
       expect(await auditNote(alice.page).innerText()).toContain('Needs operator.admin; you have operator.read.');
       // The same socket throughout: one WebSocket, still open, still connected.
-      expect(alice.sockets).toEqual([{ url: `${nginx.url.replace(/^http/, 'ws')}/`, closed: false }]);
+      expect(alice.sockets).toEqual([{ url: `${stack.nginx.url.replace(/^http/, 'ws')}/`, closed: false }]);
       expect(await alice.page.locator('.pill').getAttribute('data-state')).toBe('connected');
       expect(await alice.page.locator('.identity').innerText()).toBe(`Signed in via your proxy as ${ADMIN}`);
       // The reader's page saw nothing change.
@@ -116,7 +102,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI scopes behind nginx', ()
     } finally {
       await alice.page.context().close();
       await rita.page.context().close();
-      await gateway.rewrite(gatewayConfig(true));
+      await stack.gateway.rewrite(gatewayConfig(true));
     }
   });
 
@@ -140,7 +126,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI scopes behind nginx', ()
       expect(rita.sockets.map((s) => s.closed)).toEqual([false]);
       // The docs entry is served through the same proxy.
       const docs = await rita.page.context().newPage();
-      const r = await docs.goto(`${nginx.url}/docs/troubleshooting.html#scope_missing`);
+      const r = await docs.goto(`${stack.nginx.url}/docs/troubleshooting.html#scope_missing`);
       expect(r?.status()).toBe(200);
       expect(await docs.locator('h3:target').innerText()).toBe('scope_missing');
       await panel.locator('button').click();

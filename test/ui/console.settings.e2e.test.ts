@@ -15,20 +15,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
-import { startAuthService, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
+import { watchProblems, type PageProblems } from '../support/browser.js';
+import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 import { replaceFile } from '../support/config-file.js';
-import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
-import { requireBinary } from '../support/processes.js';
+import { NGINX_RECIPE_DIR } from '../support/nginx.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
 import { runCli } from '../support/cli.js';
 import { cleanEnv } from '../support/env.js';
 import { dropTriggers } from '../support/journal-db.js';
-
-const nginxBin = requireBinary('nginx');
 
 const ADMIN = 'alice@example.com';
 const COLLEAGUE = 'carol@example.com';
@@ -48,35 +44,25 @@ interface OpenPage {
   problems: PageProblems;
 }
 
-describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', () => {
-  let auth: AuthService;
-  let gateway: TestGateway;
-  let nginx: RunningNginx;
-  let browser: Browser;
+describe.runIf(browserStackSuite())('Control UI Settings behind nginx', () => {
+  let stack: BrowserStack;
   /** The scenario's pages, shared by its steps. */
   const scene: { admin?: OpenPage; colleague?: OpenPage } = {};
 
   beforeAll(async () => {
-    auth = await startAuthService({ users: { 'sid-alice': ADMIN, 'sid-carol': COLLEAGUE } });
-    gateway = await startTestGateway(gatewayConfig());
-    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
-    browser = await launchChromium();
+    stack = await startBrowserStack({ users: { 'sid-alice': ADMIN, 'sid-carol': COLLEAGUE }, gateway: { config: gatewayConfig() } });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await stack?.stop();
   });
 
   async function openAs(sid: string, fragment = ''): Promise<OpenPage> {
-    const ctx = await newContext(browser);
-    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    const ctx = await stack.signIn(sid);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
-    const res = await page.goto(`${nginx.url}/${fragment}`);
-    expect(res?.status(), nginx.errorLog()).toBe(200);
+    const res = await page.goto(`${stack.nginx.url}/${fragment}`);
+    expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     return { page, problems };
   }
@@ -121,8 +107,8 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
       const saved = settings(admin.page).locator('section[data-outcome="saved"]');
       await expect.poll(() => saved.innerText()).toContain('gateway.auth.trustedProxy.allowUsers');
       expect(await saved.innerText()).toMatch(/1 session\(s\) closed/);
-      expect(JSON.parse(readFileSync(gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([ADMIN]);
-      expect(gateway.logs.filter((l) => l.event === 'config_reloaded').at(-1)).toMatchObject({ trigger: 'console', sessionsClosed: 1 });
+      expect(JSON.parse(readFileSync(stack.gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([ADMIN]);
+      expect(stack.gateway.logs.filter((l) => l.event === 'config_reloaded').at(-1)).toMatchObject({ trigger: 'console', sessionsClosed: 1 });
       // The form now shows the file as saved, against its new hash.
       expect(await field(admin.page, 'allowUsers').inputValue()).toBe(ADMIN);
       expect(await admin.problems.collect()).toEqual([]);
@@ -153,7 +139,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
     });
 
     it('`mayros journal verify` passes on the journal the gateway wrote, and fails at the edited entry after one row is changed in the file', async () => {
-      const file = join(gateway.dir, 'mayros.db');
+      const file = join(stack.gateway.dir, 'mayros.db');
       const ok = await runCli(['journal', 'verify', '--db', file], cleanEnv());
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
@@ -177,20 +163,20 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
     afterAll(async () => {
       await scene.admin?.page.context().close();
       await scene.colleague?.page.context().close();
-      await gateway.rewrite(gatewayConfig());
+      await stack.gateway.rewrite(gatewayConfig());
     });
   });
 
   it('shows an invalid value under its field, from the gateway\'s config_invalid answer, and leaves the file as it was', async () => {
     const admin = await openSettings();
     try {
-      const before = readFileSync(gateway.file);
+      const before = readFileSync(stack.gateway.file);
       await field(admin.page, 'trustedProxies').fill('proxy.local');
       await settings(admin.page).locator('button.save').click();
       const issues = settings(admin.page).locator('ul.issues[data-for="trustedProxies"]');
       await expect.poll(() => issues.innerText()).toContain('gateway.trustedProxies[0]');
       expect(await settings(admin.page).locator('section[data-outcome="invalid"]').innerText()).toContain(REASONS.config_invalid.message);
-      expect(readFileSync(gateway.file).equals(before)).toBe(true);
+      expect(readFileSync(stack.gateway.file).equals(before)).toBe(true);
       expect(await admin.problems.collect()).toEqual([]);
     } finally {
       await admin.page.context().close();
@@ -200,21 +186,21 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
   it('asks before a change that locks the admin out, and applies it only when confirmed', async () => {
     const admin = await openSettings();
     try {
-      const before = readFileSync(gateway.file);
+      const before = readFileSync(stack.gateway.file);
       await field(admin.page, 'allowUsers').fill(COLLEAGUE);
       await settings(admin.page).locator('button.save').click();
       const panel = settings(admin.page).locator('section[data-outcome="lockout"]');
       await panel.waitFor({ timeout: 10_000 });
       expect(await panel.getAttribute('data-reason')).toBe('config_locks_you_out');
       expect(await panel.locator('.why').innerText()).toBe(`"${ADMIN}" would no longer be allowed in: not in gateway.auth.trustedProxy.allowUsers, nor in a group listed in allowGroups.`);
-      expect(readFileSync(gateway.file).equals(before)).toBe(true);
+      expect(readFileSync(stack.gateway.file).equals(before)).toBe(true);
       await panel.locator('button.confirm').click();
       // Confirmed: written, and her own session is closed by the rules she saved.
       await admin.page.locator('section.refused[data-reason="trusted_proxy_user_not_allowed"]').waitFor({ timeout: 5_000 });
-      expect(JSON.parse(readFileSync(gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([COLLEAGUE]);
+      expect(JSON.parse(readFileSync(stack.gateway.file, 'utf8')).gateway.auth.trustedProxy.allowUsers).toEqual([COLLEAGUE]);
     } finally {
       await admin.page.context().close();
-      await gateway.rewrite(gatewayConfig());
+      await stack.gateway.rewrite(gatewayConfig());
     }
   });
 
@@ -223,7 +209,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
     try {
       // Someone edits the file by hand after the page loaded it: another proxy address.
       const handEdited = { ...gatewayConfig(), trustedProxies: [...gatewayConfig().trustedProxies, '10.9.9.9'] };
-      replaceFile(gateway.file, JSON.stringify({ gateway: handEdited }, null, 2));
+      replaceFile(stack.gateway.file, JSON.stringify({ gateway: handEdited }, null, 2));
       await field(admin.page, 'allowUsers').fill(ADMIN);
       await settings(admin.page).locator('button.save').click();
       const panel = settings(admin.page).locator('section[data-outcome="conflict"]');
@@ -240,7 +226,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI Settings behind nginx', 
       expect(await admin.problems.collect()).toEqual([]);
     } finally {
       await admin.page.context().close();
-      await gateway.rewrite(gatewayConfig());
+      await stack.gateway.rewrite(gatewayConfig());
     }
   });
 });

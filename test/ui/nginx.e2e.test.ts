@@ -5,47 +5,35 @@
  * trusted_proxy_user_not_allowed explained, never a token field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
-import { startAuthService, IDENTITY_HEADER, SESSION_COOKIE, type AuthService } from '../support/auth-service.js';
-import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
-import { NGINX_RECIPE_DIR, startNginx, type RunningNginx } from '../support/nginx.js';
-import { requireBinary } from '../support/processes.js';
+import { IDENTITY_HEADER } from '../support/auth-service.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
+import { NGINX_RECIPE_DIR } from '../support/nginx.js';
 import { USERS, recipeGatewayConfig } from '../proxies/conformance.js';
-import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
+import { newContext, watchProblems, type PageProblems } from '../support/browser.js';
+import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 
-const nginxBin = requireBinary('nginx');
-
-describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-proxy mode)', () => {
-  let auth: AuthService;
-  let gateway: GatewayProcess;
-  let nginx: RunningNginx;
-  let browser: Browser;
+describe.runIf(browserStackSuite())('Control UI behind nginx (trusted-proxy mode)', () => {
+  let stack: BrowserStack<GatewayProcess>;
 
   beforeAll(async () => {
-    auth = await startAuthService({ users: { 'sid-alice': USERS.alice, 'sid-mallory': USERS.mallory } });
-    gateway = await startGatewayProcess({ config: recipeGatewayConfig(NGINX_RECIPE_DIR) });
-    nginx = await startNginx({ gatewayPort: gateway.port, authPort: auth.port });
-    browser = await launchChromium();
+    stack = await startBrowserStack({ users: { 'sid-alice': USERS.alice, 'sid-mallory': USERS.mallory }, gateway: { cli: { config: recipeGatewayConfig(NGINX_RECIPE_DIR) } } });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await gateway?.stop();
-    await auth?.stop();
+    await stack?.stop();
   });
 
   /** A browser signed in at the proxy as `sid`, with the page opened through nginx. */
   async function openThroughNginx(sid: string, extraHeaders?: Record<string, string>): Promise<{ page: Page; problems: PageProblems; sockets: string[] }> {
-    const ctx = await newContext(browser, extraHeaders ? { extraHTTPHeaders: extraHeaders } : {});
-    await ctx.addCookies([{ name: SESSION_COOKIE, value: sid, url: nginx.url }]);
+    const ctx = await stack.signIn(sid, extraHeaders ? { extraHTTPHeaders: extraHeaders } : {});
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    const res = await page.goto(`${nginx.url}/`);
-    expect(res?.status(), nginx.errorLog()).toBe(200);
+    const res = await page.goto(`${stack.nginx.url}/`);
+    expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     // The gateway's CSP survives the proxy hop.
     expect(res?.headers()['content-security-policy']).toContain("connect-src 'self'");
     return { page, problems, sockets };
@@ -55,7 +43,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-pr
     const { page, problems, sockets } = await openThroughNginx('sid-alice');
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
     expect(await page.locator('.identity').innerText()).toBe(`Signed in via your proxy as ${USERS.alice}`);
-    expect(sockets[0]).toBe(`${nginx.url.replace(/^http/, 'ws')}/`);
+    expect(sockets[0]).toBe(`${stack.nginx.url.replace(/^http/, 'ws')}/`);
     await expect.poll(() => page.locator('dd.auth-mode').innerText()).toBe('trusted-proxy');
     await expect.poll(() => page.locator(`ul.people li[data-user="${USERS.alice}"]`).count()).toBe(1);
     // In trusted-proxy mode the page never asks for a token.
@@ -84,7 +72,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-pr
 
     // The docs entry is served by the gateway through the same proxy.
     const docs = await page.context().newPage();
-    const r = await docs.goto(`${nginx.url}/docs/troubleshooting.html#trusted_proxy_user_not_allowed`);
+    const r = await docs.goto(`${stack.nginx.url}/docs/troubleshooting.html#trusted_proxy_user_not_allowed`);
     expect(r?.status()).toBe(200);
     expect(await docs.locator('h3:target').innerText()).toBe('trusted_proxy_user_not_allowed');
     expect(await problems.collect()).toEqual([]);
@@ -92,7 +80,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-pr
   });
 
   it('does not serve the page to someone not signed in at the proxy', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(stack.browser);
     const page = await ctx.newPage();
     const statuses: number[] = [];
     page.on('response', (r) => {
@@ -100,7 +88,7 @@ describe.runIf(chromiumSuite() && nginxBin)('Control UI behind nginx (trusted-pr
     });
     // The sign-in stand-in answers 401 with an empty body, which Chromium turns into a navigation
     // error (its own error page); the status is what matters.
-    await page.goto(`${nginx.url}/`).catch(() => undefined);
+    await page.goto(`${stack.nginx.url}/`).catch(() => undefined);
     expect(statuses).toEqual([401]);
     expect(await page.locator('mayros-console').count()).toBe(0);
     await ctx.close();
