@@ -23,7 +23,7 @@ import type { ChatMessage, ChatSession } from '../store/chat-types.js';
 import { StoreError, toStoreError } from '../store/errors.js';
 import type { DatabaseState } from '../store/state.js';
 import { decideSend, sendsInWindow } from './limits.js';
-import { ownerOf } from './owner.js';
+import { ownerOf } from '../protocol/owner.js';
 import { buildPrompt } from './prompt.js';
 import { relay } from './relay.js';
 import { refused, withStore, type Outcome } from './store-access.js';

@@ -30,7 +30,7 @@ import { metricsFor, startObservability, type Observability } from './observe.js
 import { recordReload, startGatewayJournal } from './journal.js';
 import { journalCounter } from '../metrics/journal.js';
 import { ChatRuns } from '../chat/runs.js';
-import { warnAboutModelKeys } from '../chat/startup.js';
+import { changesModels, warnAboutModelKeys } from '../chat/startup.js';
 import { scopesFor } from '../authz/decide.js';
 
 export interface GatewayOptions {
@@ -245,6 +245,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     reloader.reload(trigger).then((outcome) => {
       ctx.metrics.reload(outcome.status);
       recordReload(ctx.journal, trigger, outcome, ctx.logger);
+      // A provider added (or changed) by the reload gets the startup's unset-key warning too.
+      if (outcome.status === 'applied' && changesModels(outcome.changed)) warnAboutModelKeys(ctx.generation.resolved.config.models, env, ctx.logger);
       return outcome;
     });
   let watcher: ConfigWatcher | undefined;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ChatHistoryResult } from '../protocol/chat.js';
 import { requestError } from '../protocol/reasons.js';
 import { allows } from '../protocol/scopes.js';
-import { ownerOf } from '../chat/owner.js';
+import { ownerOf } from '../protocol/owner.js';
 import type { Outcome } from '../chat/store-access.js';
 import { messageView } from '../chat/views.js';
 import { MAX_HISTORY_PAGE } from '../store/chat-sessions.js';

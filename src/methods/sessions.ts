@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ChatSessionView } from '../protocol/chat.js';
 import { requestError, scopeMissingError } from '../protocol/reasons.js';
 import { allows } from '../protocol/scopes.js';
-import { ownerOf } from '../chat/owner.js';
+import { ownerOf } from '../protocol/owner.js';
 import { refused, type Refusal } from '../chat/store-access.js';
 import { sessionView } from '../chat/views.js';
 import { answer, sessionKeySchema } from './chat.js';

@@ -730,7 +730,7 @@ export const REASONS: { readonly [C in ReasonCode]: RowOf<C> } = Object.freeze({
     status: 502,
     type: 'unavailable',
     message: 'The model server refused the gateway\'s API key (HTTP 401 or 403).',
-    fix: 'Set a valid key in models.providers.<name>.apiKey (or the environment variable it names) with access to the model, then reload.',
+    fix: 'Set a valid key with access to the model in models.providers.<name>.apiKey and reload, or in the environment variable it names and restart the gateway (its environment is read at start).',
   },
   provider_rate_limited: {
     kind: 'provider',

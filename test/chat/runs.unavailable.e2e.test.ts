@@ -113,7 +113,7 @@ describe('the database cannot be used', () => {
   });
 });
 
-describe('API keys at startup', () => {
+describe('API keys at startup and on reload', () => {
   it('warns about an { env } key whose variable is unset, naming the field and the fix, and never logs a key', async () => {
     const models = {
       providers: {
@@ -128,5 +128,20 @@ describe('API keys at startup', () => {
     expect(warned).toEqual([expect.objectContaining({ field: 'models.providers.named.apiKey', fix: expect.stringContaining('set MAYROS_TEST_UNSET_KEY') })]);
     expect(g.rawLogs()).not.toContain('sk-inline-secret');
     expect(g.rawLogs()).not.toContain('sk-env-secret');
+  });
+
+  it('warns again after a reload that changes models (a provider added with an unset key), and not after one that leaves models alone', async () => {
+    const local = { baseUrl: stub.baseUrl, models: ['m1'] };
+    const g = await start(GATEWAY, { sections: { models: { providers: { local }, default: 'local/m1' } }, env: {} });
+    const warned = () => g.logs.filter((l) => l.event === 'models_key_unset');
+    expect(warned()).toEqual([]);
+
+    const added = { providers: { local, remote: { baseUrl: stub.baseUrl, apiKey: { env: 'MAYROS_TEST_RELOAD_UNSET_KEY' }, models: ['m2'] } }, default: 'local/m1' };
+    expect(await g.rewrite(GATEWAY, { models: added })).toMatchObject({ status: 'applied' });
+    expect(warned()).toEqual([expect.objectContaining({ level: 40, field: 'models.providers.remote.apiKey', fix: expect.stringContaining('set MAYROS_TEST_RELOAD_UNSET_KEY') })]);
+
+    // A reload of something else says nothing more about models.
+    expect(await g.rewrite(GATEWAY, { models: added, chat: { sendsPerMinute: 5 } })).toMatchObject({ status: 'applied' });
+    expect(warned()).toHaveLength(1);
   });
 });

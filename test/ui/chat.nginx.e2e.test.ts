@@ -3,7 +3,9 @@
  * endpoint stand-in), the gateway in trusted-proxy mode, answers from the loopback OpenAI stub:
  * two people in two browser contexts each see only their own sessions; a second tab of the same
  * person sees an answer stream in live; Stop aborts the run (the model server's request is
- * closed); a person with operator.read only sees their history and no composer.
+ * closed); a person with operator.read only sees their history and no composer; an admin switches
+ * to everyone's sessions, sees another person's with its owner and reads it with no composer, a
+ * non-admin is offered no switch, and a demotion takes the switch away and returns to own sessions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -17,13 +19,17 @@ import { recipeGatewayConfig } from '../proxies/conformance.js';
 const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 const RITA = 'rita@example.com';
+const ADA = 'ada@example.com';
 
-/** Everyone reads; alice and bob write (and rita too, when `ritaWrites`). */
-function gatewayConfig(ritaWrites = false): Record<string, unknown> {
+/** Everyone reads; alice and bob write (and rita too, when `ritaWrites`); ada is an admin (unless `adaAdmin` is false). */
+function gatewayConfig(ritaWrites = false, adaAdmin = true): Record<string, unknown> {
   const { gateway } = recipeGatewayConfig(NGINX_RECIPE_DIR);
   gateway.port = 0;
-  gateway.auth.trustedProxy.allowUsers = [ALICE, BOB, RITA];
-  gateway.authorization = { defaultScopes: ['operator.read'], rules: [{ users: ritaWrites ? [ALICE, BOB, RITA] : [ALICE, BOB], scopes: ['operator.write'] }] };
+  gateway.auth.trustedProxy.allowUsers = [ALICE, BOB, RITA, ADA];
+  gateway.authorization = {
+    defaultScopes: ['operator.read'],
+    rules: [{ users: ritaWrites ? [ALICE, BOB, RITA] : [ALICE, BOB], scopes: ['operator.write'] }, ...(adaAdmin ? [{ users: [ADA], scopes: ['operator.admin'] }] : [])],
+  };
   return gateway;
 }
 
@@ -42,7 +48,7 @@ describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
 
   beforeAll(async () => {
     stack = await startBrowserStack({
-      users: { 'sid-alice': ALICE, 'sid-bob': BOB, 'sid-rita': RITA },
+      users: { 'sid-alice': ALICE, 'sid-bob': BOB, 'sid-rita': RITA, 'sid-ada': ADA },
       openai: { fallback: { kind: 'stream', chunks: ['Fine, ', 'thanks.'] } },
       gateway: { config: gatewayConfig() },
     });
@@ -163,6 +169,65 @@ describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
       expect(await chat(fresh.page).locator('textarea.composer, button.new-session, button.delete-session, button.rename-session').count()).toBe(0);
       expect(await rita.problems.collect()).toEqual([]);
       expect(await fresh.problems.collect()).toEqual([]);
+    } finally {
+      await stack.gateway.rewrite(gatewayConfig(false));
+    }
+  });
+  it("lets an admin read everyone's sessions with their owners, never send into another's; no switch for others; a demotion takes it away", async () => {
+    const everyone = (page: Page) => chat(page).locator('input.everyone-switch');
+    // Alice chats in a session of her own.
+    const alice = await openChat(await signIn('sid-alice'));
+    await chat(alice.page).locator('button.new-session').click();
+    await expect.poll(() => chat(alice.page).locator('.chat').getAttribute('data-session')).toBeTruthy();
+    const aliceKey = (await chat(alice.page).locator('.chat').getAttribute('data-session'))!;
+    await send(alice.page, 'alice plans a trip');
+    await expect.poll(() => lastAnswer(alice.page).getAttribute('data-state')).toBe('complete');
+    expect(await chat(alice.page).locator('li.msg.user .author').last().innerText()).toBe('You');
+    // A non-admin is offered no switch.
+    expect(await everyone(alice.page).count()).toBe(0);
+    const rita = await openChat(await signIn('sid-rita'));
+    expect(await everyone(rita.page).count()).toBe(0);
+
+    // Ada, an admin, lists her own sessions (none) until she switches to everyone's.
+    const ada = await openChat(await signIn('sid-ada'));
+    expect(await sessionKeys(ada.page)).toEqual([]);
+    await everyone(ada.page).check();
+    await expect.poll(() => chat(ada.page).locator('.chat').getAttribute('data-listing')).toBe('everyone');
+    const item = chat(ada.page).locator(`nav.sessions li[data-key="${aliceKey}"]`);
+    await expect.poll(() => item.count()).toBe(1);
+    expect(await item.getAttribute('data-owner')).toBe(`trusted-proxy:${ALICE}`);
+    expect(await item.locator('.owner').innerText()).toBe(ALICE);
+    // Nobody's session but her own gets rename or delete.
+    expect(await item.locator('button.rename-session, button.delete-session').count()).toBe(0);
+
+    // Opening it shows the transcript, read-only: no composer, no Send, no Stop, and a line saying why.
+    await item.locator('button.session').click();
+    await expect.poll(() => chat(ada.page).locator('.chat').getAttribute('data-session')).toBe(aliceKey);
+    await expect.poll(() => chat(ada.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['alice plans a trip']);
+    expect(await lastAnswer(ada.page).locator('.answer').innerText()).toBe('Fine, thanks.');
+    expect(await chat(ada.page).locator('li.msg.user .author').innerText()).toBe(ALICE);
+    expect(await chat(ada.page).locator('textarea.composer, button.send, button.stop').count()).toBe(0);
+    const note = chat(ada.page).locator('.read-only.others');
+    expect(await note.getAttribute('data-owner')).toBe(`trusted-proxy:${ALICE}`);
+    expect(await note.innerText()).toContain(`You are reading ${ALICE}'s session.`);
+    expect(await note.innerText()).toContain("Admins can read everyone's sessions but never send into another person's.");
+    // New chat is still hers to start (a session of her own).
+    expect(await chat(ada.page).locator('button.new-session').count()).toBe(1);
+    // The gateway stays the authority: a page that sends anyway is answered as if the session did not exist.
+    const forced = await ada.page.evaluate(`document.querySelector('mayros-console').client.request('chat.send', { sessionKey: ${JSON.stringify(aliceKey)}, message: 'from ada', idempotencyKey: 'ada-forced-1' })`);
+    expect(forced).toMatchObject({ ok: false, error: { reason: 'session_not_found' } });
+
+    // The operator takes operator.admin away: the switch goes, the list is her own again, alice's transcript leaves the screen.
+    await stack.gateway.rewrite(gatewayConfig(false, false));
+    try {
+      await expect.poll(() => everyone(ada.page).count()).toBe(0);
+      await expect.poll(() => chat(ada.page).locator('.chat').getAttribute('data-listing')).toBe('own');
+      await expect.poll(() => sessionKeys(ada.page)).toEqual([]);
+      expect(await chat(ada.page).locator('.chat').getAttribute('data-session')).toBe('');
+      expect(await chat(ada.page).locator('li.msg').count()).toBe(0);
+      // Alice's session is untouched.
+      expect(await chat(alice.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['alice plans a trip']);
+      for (const p of [alice, rita, ada]) expect(await p.problems.collect()).toEqual([]);
     } finally {
       await stack.gateway.rewrite(gatewayConfig(false));
     }

@@ -1,59 +1,15 @@
-/** The chat view's pieces: the session list, one message, the composer, and the notes above the transcript. */
+/**
+ * The chat view's pieces: the transcript and one message, the composer (or why there is none), and
+ * the notes above the transcript. The session list is chat-session-list.ts.
+ */
 import { html, nothing, type TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { explainChat, quietEnd } from '../chat/explain.js';
 import { MODELS_SNIPPET, type ModelsView } from '../chat/models.js';
 import { renderAnswer } from '../chat/sanitize.js';
-import { sessionLabel } from '../chat/sessions.js';
-import type { Entry } from '../chat/transcript.js';
-import type { WireSession } from '../chat/wire.js';
+import { authorLabel, ownerName, type Access } from '../chat/owners.js';
+import type { Entry, Transcript } from '../chat/transcript.js';
 import type { RequestRefusal } from '../refusal.js';
-
-export interface SessionListProps {
-  sessions: readonly WireSession[];
-  current: string | undefined;
-  renaming: string | undefined;
-  canWrite: boolean;
-  onSelect: (key: string) => void;
-  onNew: () => void;
-  onRename: (key: string) => void;
-  onRenamed: (key: string, title: string) => void;
-  onCancelRename: () => void;
-  onDelete: (key: string) => void;
-}
-
-export function sessionList(p: SessionListProps): TemplateResult {
-  const item = (s: WireSession) => {
-    const on = s.key === p.current;
-    if (p.renaming === s.key) {
-      return html`<li data-key=${s.key} aria-current=${on ? 'true' : 'false'}>
-        <form class="rename-form" @submit=${(ev: SubmitEvent) => {
-          ev.preventDefault();
-          const input = (ev.currentTarget as HTMLFormElement).elements.namedItem('title') as HTMLInputElement;
-          p.onRenamed(s.key, input.value.trim());
-        }} @keydown=${(ev: KeyboardEvent) => ev.key === 'Escape' && p.onCancelRename()}>
-          <label class="sr-only" for="rename-${s.key}">New title</label>
-          <input id="rename-${s.key}" class="rename" name="title" .value=${s.title} maxlength="200" autocomplete="off">
-          <button type="submit">Save</button>
-        </form>
-      </li>`;
-    }
-    return html`<li data-key=${s.key} aria-current=${on ? 'true' : 'false'}>
-      <button type="button" class="session" @click=${() => p.onSelect(s.key)}>${sessionLabel(s)}</button>
-      ${p.canWrite
-        ? html`<span class="session-actions">
-            <button type="button" class="icon rename-session" title="Rename" aria-label="Rename ${sessionLabel(s)}" @click=${() => p.onRename(s.key)}>✎</button>
-            <button type="button" class="icon delete-session" title="Delete" aria-label="Delete ${sessionLabel(s)}" @click=${() => p.onDelete(s.key)}>×</button>
-          </span>`
-        : nothing}
-    </li>`;
-  };
-  return html`<nav class="sessions" aria-label="Chat sessions">
-    ${p.canWrite ? html`<button type="button" class="new-session" @click=${p.onNew}>New chat</button>` : nothing}
-    <ul>${repeat(p.sessions, (s) => s.key, item)}</ul>
-  </nav>`;
-}
 
 /** Rendered answers, by entry: an entry object never changes, so its HTML is made once. */
 const rendered = new WeakMap<Entry, string>();
@@ -86,12 +42,13 @@ function endNote(e: Entry): TemplateResult | typeof nothing {
   </div>`;
 }
 
-export function entryView(e: Entry): TemplateResult {
+/** One message; `self` is the person's owner key (their own messages read "You"). */
+export function entryView(e: Entry, self: string): TemplateResult {
   const mine = e.role === 'user';
   const word = STATE_WORD[e.state];
   return html`<li class="msg ${e.role}" data-id=${e.id} data-state=${e.state} data-run=${e.runId ?? ''}>
     <div class="meta small muted">
-      <span class="author">${mine ? (e.author ?? 'You') : e.role === 'assistant' ? 'Assistant' : 'System'}</span>
+      <span class="author">${mine ? authorLabel(e.author, self) : e.role === 'assistant' ? 'Assistant' : 'System'}</span>
       ${e.model ? html`<span class="model" title="The model that answered">${e.model}</span>` : nothing}
       ${word ? html`<span class="state">${word}</span>` : nothing}
       ${e.usage ? html`<span class="usage" title="Tokens: prompt + answer">${e.usage.prompt} + ${e.usage.completion} tokens</span>` : nothing}
@@ -101,6 +58,26 @@ export function entryView(e: Entry): TemplateResult {
       : html`<div class="bubble answer">${e.joinedLate ? html`<p class="muted small joined">…(joined mid-answer; the whole answer shows when it ends)</p>` : nothing}${unsafeHTML(answerHtml(e))}</div>`}
     ${endNote(e)}
   </li>`;
+}
+
+export interface TranscriptProps {
+  transcript: Transcript;
+  running: boolean;
+  /** The person's owner key. */
+  self: string;
+  /** What an empty transcript says (nothing while loading). */
+  empty: string | undefined;
+  onOlder: () => void;
+}
+
+/** The messages of the session in view, oldest first, with "Show earlier messages" while there are more. */
+export function transcriptList(p: TranscriptProps): TemplateResult {
+  const t = p.transcript;
+  return html`<ol class="transcript" aria-live="polite" aria-busy=${p.running ? 'true' : 'false'}>
+    ${t.before !== undefined ? html`<li class="older"><button type="button" class="secondary" @click=${p.onOlder}>Show earlier messages</button></li>` : nothing}
+    ${t.entries.map((e) => entryView(e, p.self))}
+    ${p.empty !== undefined && t.entries.length === 0 ? html`<li class="empty muted">${p.empty}</li>` : nothing}
+  </ol>`;
 }
 
 export interface ComposerProps {
@@ -124,6 +101,20 @@ export function composer(p: ComposerProps): TemplateResult {
         : html`<button type="submit" class="send" ?disabled=${!p.connected}>Send</button>`}
     </div>
   </form>`;
+}
+
+/**
+ * Under the transcript: the composer where the person may send; otherwise why not. An admin
+ * reading another person's session is told that admins read, never send (the gateway would answer
+ * session_not_found); that person's new messages reach only their own tabs.
+ */
+export function footer(access: Access, p: ComposerProps): TemplateResult {
+  if (access.kind === 'write') return composer(p);
+  if (access.kind === 'others') {
+    return html`<p class="read-only others small" data-owner=${access.owner}>You are reading <strong class="owner-name">${ownerName(access.owner)}</strong>'s session.
+      Admins can read everyone's sessions but never send into another person's. New messages show when you open it again.</p>`;
+  }
+  return html`<p class="read-only muted small">You can read your sessions here. Sending needs <code>operator.write</code>, which your sign-in does not have.</p>`;
 }
 
 /** The model answers come from, or, with none configured, what to add to the config. */

@@ -22,6 +22,10 @@ const chat = css`
     font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: .4rem .6rem;
   }
   li[aria-current='true'] button.session { font-weight: 650; }
+  button.session { display: grid; gap: .05rem; }
+  button.session .title, button.session .owner { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  button.session .owner { font-weight: 400; }
+  label.everyone { display: flex; align-items: center; gap: .4rem; cursor: pointer; }
   .session-actions { display: flex; flex: none; }
   button.icon { background: transparent; border-color: transparent; color: var(--muted); padding: .3rem .5rem; line-height: 1; }
   button.icon:hover { color: var(--text); }
@@ -83,6 +87,7 @@ const chat = css`
   pre.snippet { background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: .6rem .75rem; overflow-x: auto; margin: .5rem 0; }
   pre.snippet code { white-space: pre; overflow-wrap: normal; }
   .read-only { margin: 0; }
+  .read-only.others { background: var(--info-bg); border-left: 3px solid var(--info); border-radius: 6px; padding: .5rem .75rem; overflow-wrap: anywhere; }
 `;
 
 export const chatStyles = [styles, chat];
