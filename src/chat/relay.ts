@@ -1,11 +1,10 @@
 /**
- * Relays one model answer as it streams: the pieces of a burst (what one network read brought)
- * go out as one `delta` (the first piece at once, the rest at the next turn of the event loop),
- * so the gateway and every tab of the owner handle one frame per burst, not per token; the text
- * so far is saved every `saveEveryMs`. Returns how the stream ended and the whole text. Never
- * rejects.
+ * Relays one model answer as it streams. Pieces are held until the send has been answered (the
+ * person's message is stored and `{runId}` sent: no event may come before that), then the pieces
+ * of a burst (what one network read brought) go out as one `delta`: the first piece at once, the
+ * rest at the next turn of the event loop, so the gateway and every tab of the owner handle one
+ * frame per burst, not per token. The text so far is saved every `saveEveryMs` once open.
  */
-import type { StreamEnd, StreamEvent } from '../models/client.js';
 
 export interface RelayHooks {
   /** Sends one `delta` event. */
@@ -14,52 +13,57 @@ export interface RelayHooks {
   save(text: string): void;
   now(): number;
   readonly saveEveryMs: number;
-  /** Told about an exception from the stream (a bug: the provider client never throws). */
-  unexpected(err: unknown): void;
 }
 
-export interface Relayed {
-  readonly text: string;
-  readonly end: StreamEnd;
-}
+export class AnswerRelay {
+  private text = '';
+  private unsent = '';
+  private opened = false;
+  private flushing: NodeJS.Immediate | undefined;
+  private savedAt = 0;
 
-/** `first` is the stream's first step, already asked for; `rest` gives the following ones. */
-export async function relay(first: Promise<IteratorResult<StreamEvent, void>>, rest: AsyncIterator<StreamEvent, void>, hooks: RelayHooks): Promise<Relayed> {
-  let text = '';
-  let end: StreamEnd = { type: 'aborted', text: '' };
-  let savedAt = hooks.now();
-  let unsent = '';
-  let flushing: NodeJS.Immediate | undefined;
-  const flush = (): void => {
-    flushing = undefined;
-    if (unsent === '') return;
-    const delta = unsent;
-    unsent = '';
-    hooks.delta(delta);
-  };
-  try {
-    for (let step = await first; !step.done; step = await rest.next()) {
-      const ev = step.value;
-      if (ev.type !== 'delta') {
-        end = ev;
-        continue;
-      }
-      text += ev.text;
-      if (flushing === undefined) {
-        hooks.delta(ev.text);
-        flushing = setImmediate(flush);
-      } else unsent += ev.text;
-      const now = hooks.now();
-      if (now - savedAt >= hooks.saveEveryMs) {
-        savedAt = now;
-        hooks.save(text);
-      }
-    }
-  } catch (err) {
-    hooks.unexpected(err);
-    end = { type: 'error', reason: 'provider_error', detail: 'unexpected failure', text };
+  constructor(private readonly hooks: RelayHooks) {}
+
+  /** The whole text received so far. */
+  get received(): string {
+    return this.text;
   }
-  if (flushing !== undefined) clearImmediate(flushing);
-  flush();
-  return { text: end.text || text, end };
+
+  /** A piece of the answer from the model. */
+  readonly push = (piece: string): void => {
+    this.text += piece;
+    if (!this.opened || this.flushing !== undefined) {
+      this.unsent += piece;
+      return;
+    }
+    this.hooks.delta(piece);
+    this.flushing = setImmediate(this.flush);
+    const now = this.hooks.now();
+    if (now - this.savedAt >= this.hooks.saveEveryMs) {
+      this.savedAt = now;
+      this.hooks.save(this.text);
+    }
+  };
+
+  /** The send was answered: pieces may go out (those held go as one delta). */
+  open(): void {
+    this.opened = true;
+    this.savedAt = this.hooks.now();
+    this.flush();
+  }
+
+  /** Sends what is held (the stream has ended); nothing goes out after this. */
+  close(): void {
+    if (this.flushing !== undefined) clearImmediate(this.flushing);
+    this.flush();
+    this.opened = false;
+  }
+
+  private readonly flush = (): void => {
+    this.flushing = undefined;
+    if (!this.opened || this.unsent === '') return;
+    const delta = this.unsent;
+    this.unsent = '';
+    this.hooks.delta(delta);
+  };
 }

@@ -11,7 +11,7 @@ import type { JournalSink } from '../journal/sink.js';
 import { NO_METRICS, type GatewayMetrics } from '../metrics/seam.js';
 import type { Actor } from '../journal/types.js';
 import { randomUUID } from 'node:crypto';
-import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamEvent, type StreamRequest, type Usage } from '../models/client.js';
+import { ProviderClient, type ProviderClientOptions, type StreamEnd, type StreamRequest, type Usage } from '../models/client.js';
 import { listAllModels, type ProviderStatus } from '../models/list.js';
 import { resolveModel, clientFor, type Env, type ResolvedModel } from '../models/resolve.js';
 import type { ChatEvent, ChatMessageView, ChatSendResult } from '../protocol/chat.js';
@@ -25,7 +25,7 @@ import type { DatabaseState } from '../store/state.js';
 import { decideSend, sendsInWindow } from './limits.js';
 import { ownerOf } from '../protocol/owner.js';
 import { buildPrompt } from './prompt.js';
-import { relay } from './relay.js';
+import { AnswerRelay } from './relay.js';
 import { refused, withStore, type Outcome } from './store-access.js';
 
 /** The logger the engine writes to (pino's shape). */
@@ -93,11 +93,18 @@ interface Ready {
   readonly client: ProviderClient;
 }
 
-/** The model's stream as chat.send started it: its first step (already asked for), the rest, and when it was asked. */
+/** The model's stream as chat.send started it: how it will end, its relay, when it was asked, and where its answer is saved. */
 interface AskedStream {
-  readonly first: Promise<IteratorResult<StreamEvent, void>>;
-  readonly events: AsyncGenerator<StreamEvent, void>;
+  readonly ended: Promise<StreamEnd>;
+  readonly relay: AnswerRelay;
   readonly asked: number;
+  readonly saving: Saving;
+}
+
+/** The answer's row once the message is stored, and the store failure that ended the run, if any. */
+interface Saving {
+  answer?: { readonly id: number };
+  failure?: StoreError;
 }
 
 const DEFAULT_SAVE_EVERY_MS = 200;
@@ -171,12 +178,18 @@ export class ChatRuns {
     this.track(run);
     // The model is asked first: the SDK builds and sends its request on the turns of the event
     // loop that follow, and the message's commit runs while that request travels, instead of
-    // before it.
+    // before it. Pieces that arrive before the send is answered are held by the relay.
+    const saving: Saving = {};
+    const relay = new AnswerRelay({
+      delta: (delta) => this.emit(run, { state: 'delta', delta }),
+      save: (text) => this.saveText(run, ready.chats, saving, text),
+      now: this.o.now,
+      saveEveryMs: this.saveEveryMs,
+    });
     const asked = this.o.now();
-    const events = ready.client.stream({ ...ready.request, signal: run.controller.signal });
-    const first = events.next();
+    const ended = ready.client.stream({ ...ready.request, signal: run.controller.signal }, relay.push);
     const answered = new Promise<Outcome<ChatSendResult>>((resolve) => {
-      run.done = this.storeThenRelay(run, ready, p, { first, events, asked }, resolve);
+      run.done = this.storeThenRelay(run, ready, p, { ended, relay, asked, saving }, resolve);
     });
     this.storing.set(sendKey, answered);
     void answered.then(() => this.storing.delete(sendKey));
@@ -326,16 +339,10 @@ export class ChatRuns {
 
   /**
    * Stores the message (once the model request is on its way), answers the send through
-   * `answered`, then relays the answer and ends the run once. Never rejects.
+   * `answered`, then lets the relay send the answer and ends the run once. Never rejects.
    */
-  private async storeThenRelay(
-    r: ActiveRun,
-    ready: Ready,
-    p: SendParams,
-    stream: AskedStream,
-    answered: (o: Outcome<ChatSendResult>) => void,
-  ): Promise<void> {
-    const { first, events, asked } = stream;
+  private async storeThenRelay(r: ActiveRun, ready: Ready, p: SendParams, stream: AskedStream, answered: (o: Outcome<ChatSendResult>) => void): Promise<void> {
+    const { ended, relay, asked, saving } = stream;
     await new Promise((resolve) => setImmediate(resolve));
     const { chats } = ready;
     const stored = this.withStore((c) => {
@@ -344,39 +351,45 @@ export class ChatRuns {
     });
     if (!stored.ok || !stored.value.created) {
       // Not stored (the store failed, or the session was deleted meanwhile), or stored already
-      // under this key: the request is called off.
+      // under this key: the request is called off, and nothing of it is sent.
       this.untrack(r);
       r.controller.abort();
-      void events.return(undefined);
       answered(stored.ok ? { ok: true, value: { runId: stored.value.run.runId, sessionKey: stored.value.run.sessionKey } } : stored);
+      await ended;
       return;
     }
     const { run, answer } = stored.value;
+    saving.answer = answer;
     if (!ready.session) {
       r.sessionKey = run.sessionKey;
       this.bySession.set(run.sessionKey, r);
     }
     answered({ ok: true, value: { runId: r.runId, sessionKey: r.sessionKey } });
-    let storeFailure: StoreError | undefined;
-    const { text, end } = await relay(first, events, {
-      delta: (delta) => this.emit(r, { state: 'delta', delta }),
-      save: (so) => {
-        if (storeFailure || !answer) return;
-        try {
-          if (!chats.setAnswerText(answer.id, so)) this.stop(r, 'chat_session_deleted');
-        } catch (err) {
-          storeFailure = toStoreErrorSafe(err, chats.file);
-          this.logStoreError(storeFailure);
-          r.controller.abort();
-        }
-      },
-      now: this.o.now,
-      saveEveryMs: this.saveEveryMs,
-      unexpected: (err) => this.o.logger.error({ event: 'chat_stream_failed', runId: r.runId, error: (err as Error).message }, 'the model stream failed unexpectedly'),
-    });
+    relay.open();
+    let end: StreamEnd;
+    try {
+      end = await ended;
+    } catch (err) {
+      // The client never rejects for a provider failure; this is a bug, ended as provider_error.
+      this.o.logger.error({ event: 'chat_stream_failed', runId: r.runId, error: (err as Error).message }, 'the model stream failed unexpectedly');
+      end = { type: 'error', reason: 'provider_error', detail: 'unexpected failure', text: relay.received };
+    }
+    relay.close();
     // The provider's time, to the end of its answer or its failure; an aborted run's length is the person's choice, not the provider's.
     if (end.type !== 'aborted') this.metrics.providerRequest(r.provider, (this.o.now() - asked) / 1000, end.type === 'final' ? 'ok' : 'error');
-    this.finish(r, chats, answer, text, end, storeFailure);
+    this.finish(r, chats, answer, end.text || relay.received, end, saving.failure);
+  }
+
+  /** Saves a streaming answer's text so far; a deleted session stops the run, a store failure ends it. */
+  private saveText(r: ActiveRun, chats: ChatStore, saving: Saving, text: string): void {
+    if (saving.failure || !saving.answer) return;
+    try {
+      if (!chats.setAnswerText(saving.answer.id, text)) this.stop(r, 'chat_session_deleted');
+    } catch (err) {
+      saving.failure = toStoreErrorSafe(err, chats.file);
+      this.logStoreError(saving.failure);
+      r.controller.abort();
+    }
   }
 
   private finish(r: ActiveRun, chats: ChatStore, answer: { id: number; createdAt: number } | undefined, text: string, end: StreamEnd, storeFailure: StoreError | undefined): void {

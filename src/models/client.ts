@@ -1,8 +1,8 @@
 /**
  * A client for one OpenAI-compatible provider, through the official `openai` SDK: streamed chat
  * completions with abort, an idle timeout, and bounded retries before the first token. It never
- * throws for a provider failure: the stream ends with one event saying how (final, aborted, or
- * error with a provider reason code), carrying the text received so far.
+ * throws for a provider failure: the stream resolves with how it ended (final, aborted, or error
+ * with a provider reason code), carrying the text received so far.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
@@ -43,13 +43,46 @@ export interface Usage {
   completion: number;
 }
 
-export type StreamEvent =
-  | { type: 'delta'; text: string }
+/** How a stream ended, with the whole text received. */
+export type StreamEnd =
   | { type: 'final'; text: string; finishReason: string; usage?: Usage }
   | { type: 'aborted'; text: string; usage?: Usage }
   | { type: 'error'; reason: ProviderCode; detail: string; text: string; retryAfterMs?: number; usage?: Usage };
 
-export type StreamEnd = Exclude<StreamEvent, { type: 'delta' }>;
+/**
+ * Fires `onIdle` once nothing has happened for `ms`: `touch()` marks activity and costs a clock
+ * read, not a timer re-arm (it runs once per streamed piece).
+ */
+class IdleTimer {
+  fired = false;
+  private last = Date.now();
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {
+    this.timer = setTimeout(this.check, ms);
+  }
+
+  touch(): void {
+    this.last = Date.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private readonly check = (): void => {
+    const quiet = Date.now() - this.last;
+    if (quiet < this.ms) {
+      this.timer = setTimeout(this.check, this.ms - quiet);
+      return;
+    }
+    this.fired = true;
+    this.onIdle();
+  };
+}
 
 export class ProviderClient {
   private readonly sdk: OpenAI;
@@ -79,21 +112,22 @@ export class ProviderClient {
     });
   }
 
-  /** Streams one chat completion: `delta` events, then exactly one end event. Never throws. */
-  async *stream(req: StreamRequest): AsyncGenerator<StreamEvent, void, undefined> {
+  /**
+   * Streams one chat completion: each piece of the answer's text goes to `onDelta` as it arrives;
+   * resolves with how the stream ended (final, aborted or error), carrying the whole text. Never
+   * rejects. A callback rather than an async iterator: one hop less per piece, which is the
+   * relay's whole per-token cost.
+   */
+  async stream(req: StreamRequest, onDelta: (text: string) => void): Promise<StreamEnd> {
     let text = '';
     let usage: Usage | undefined;
     const ended = (): StreamEnd => ({ type: 'aborted', text, ...(usage && { usage }) });
     for (let attempt = 0; ; attempt++) {
-      if (req.signal?.aborted) return yield ended();
+      if (req.signal?.aborted) return ended();
       const ctl = new AbortController();
       const onAbort = (): void => ctl.abort();
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        ctl.abort();
-      }, this.options.requestTimeoutMs);
+      const idle = new IdleTimer(this.options.requestTimeoutMs, () => ctl.abort());
       let failure: ProviderFailure | undefined;
       try {
         let finishReason: string | undefined;
@@ -107,38 +141,38 @@ export class ProviderClient {
           },
           { signal: ctl.signal },
         );
-        timer.refresh();
+        idle.touch();
         // On abort (ours or the caller's) the SDK ends this loop quietly; the flags say why.
         for await (const chunk of chunks) {
+          idle.touch();
           if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
           const choice = chunk.choices[0];
           if (choice?.finish_reason) finishReason = choice.finish_reason;
           const delta = choice?.delta?.content;
           if (delta) {
             text += delta;
-            yield { type: 'delta', text: delta };
+            onDelta(delta);
           }
-          timer.refresh();
         }
-        if (req.signal?.aborted) return yield ended();
-        if (timedOut) failure = { reason: 'provider_timeout', detail: 'the server went silent mid-answer', retryable: false };
+        if (req.signal?.aborted) return ended();
+        if (idle.fired) failure = { reason: 'provider_timeout', detail: 'the server went silent mid-answer', retryable: false };
         else if (finishReason === undefined) failure = { reason: 'provider_error', detail: 'stream cut: it ended before the answer was finished', retryable: false };
-        else return yield { type: 'final', text, finishReason, ...(usage && { usage }) };
+        else return { type: 'final', text, finishReason, ...(usage && { usage }) };
       } catch (err) {
-        if (req.signal?.aborted) return yield ended();
-        failure = timedOut ? { reason: 'provider_timeout', detail: 'no response in time', retryable: false } : classifyFailure(err, this.options.apiKey);
+        if (req.signal?.aborted) return ended();
+        failure = idle.fired ? { reason: 'provider_timeout', detail: 'no response in time', retryable: false } : classifyFailure(err, this.options.apiKey);
       } finally {
-        clearTimeout(timer);
+        idle.stop();
         req.signal?.removeEventListener('abort', onAbort);
       }
       const delay = this.retryDelay(failure, attempt, text);
       if (delay === undefined) {
-        return yield { type: 'error', reason: failure.reason, detail: failure.detail, text, ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }), ...(usage && { usage }) };
+        return { type: 'error', reason: failure.reason, detail: failure.detail, text, ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }), ...(usage && { usage }) };
       }
       try {
         await sleep(delay, undefined, { signal: req.signal });
       } catch {
-        return yield ended();
+        return ended();
       }
     }
   }
