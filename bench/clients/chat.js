@@ -1,13 +1,17 @@
 /**
  * Figure 6's load client, in its own process. Commands (over IPC):
  *   fill:        writes a session of `messages` messages into the chat database at `file` (before the gateway opens it)
- *   direct:      the model stub read directly (fetch, as the gateway's SDK does): time to the first
- *                delta over `rounds` requests, and deltas/s over one stream of `n` deltas
- *   relayed:     the same through the gateway (chat.send, then `chat` events over a WebSocket)
+ *   compare:     the same stub read three ways, taking turns in blocks of rounds so that the machine's
+ *                load falls on all three alike: directly with the `openai` SDK (the client the
+ *                gateway itself uses), directly with a minimal reader (fetch, splitting the
+ *                server-sent events by hand: what the SDK's own parsing costs), and through the
+ *                gateway (chat.send, then `chat` events over a WebSocket). Time to the first delta
+ *                over `rounds` requests, and deltas/s over one stream of `n` deltas
  *   concurrent:  `connections` WebSockets (one person each) send `streams` messages in all at once;
  *                checks that every delta of every run arrives, in order, with seq 0, 1, 2, ...
  *   history:     chat.history of the filled session, `rounds` times: the newest page and a deep one
  */
+import OpenAI from 'openai';
 import WebSocket from 'ws';
 import { ChatStore } from '../../dist/store/chat-sessions.js';
 import { openStore } from '../../dist/store/open.js';
@@ -62,8 +66,8 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-/** One streamed completion read directly: ms to the first content delta, deltas, total ms. */
-async function directOnce(baseUrl, content) {
+/** One streamed completion read by a minimal reader: ms to the first content delta, deltas, total ms. */
+async function minimalOnce(baseUrl, content) {
   const t0 = performance.now();
   const res = await fetch(`${baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm1', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] }) });
   let first = 0;
@@ -81,6 +85,20 @@ async function directOnce(baseUrl, content) {
       if (c.choices[0]?.delta?.content) {
         if (deltas++ === 0) first = performance.now() - t0;
       }
+    }
+  }
+  return { first, deltas, ms: performance.now() - t0 };
+}
+
+/** One streamed completion read directly through the `openai` SDK, as the gateway reads it. */
+async function sdkOnce(sdk, content) {
+  const t0 = performance.now();
+  let first = 0;
+  let deltas = 0;
+  const chunks = await sdk.chat.completions.create({ model: 'm1', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] });
+  for await (const c of chunks) {
+    if (c.choices[0]?.delta?.content) {
+      if (deltas++ === 0) first = performance.now() - t0;
     }
   }
   return { first, deltas, ms: performance.now() - t0 };
@@ -126,36 +144,40 @@ serve({
     return { sessionKey: s.key };
   },
 
-  async direct(o) {
-    const ttfd = [];
-    for (let i = 0; i < o.warmup + o.rounds; i++) {
-      const r = await directOnce(o.baseUrl, 'bench:3:0');
-      if (i >= o.warmup) ttfd.push(r.first);
-    }
-    const rates = [];
-    for (let i = 0; i < o.rateRounds; i++) {
-      const r = await directOnce(o.baseUrl, `bench:${o.n}:0`);
-      if (r.deltas !== o.n) throw new Error(`direct stream: ${r.deltas} deltas of ${o.n}`);
-      rates.push((r.deltas / r.ms) * 1000);
-    }
-    return { p50: pct(ttfd, 50), p99: pct(ttfd, 99), rate: pct(rates, 50), samples: ttfd.length };
-  },
-
-  async relayed(o) {
+  async compare(o) {
+    const sdk = new OpenAI({ baseURL: o.baseUrl, apiKey: 'no-key', maxRetries: 0, logLevel: 'off' });
     const c = await connect(o.url, o.headers, o.localAddress);
     try {
-      const ttfd = [];
-      for (let i = 0; i < o.warmup + o.rounds; i++) {
-        const r = await relayedOnce(c, 'bench:3:0');
-        if (i >= o.warmup) ttfd.push(r.first);
+      /** @type {Record<string, (content: string) => Promise<{ first: number, deltas: number, ms: number }>>} */
+      const readers = { sdk: (m) => sdkOnce(sdk, m), minimal: (m) => minimalOnce(o.baseUrl, m), relayed: (m) => relayedOnce(c, m) };
+      const names = Object.keys(readers);
+      const ttfd = Object.fromEntries(names.map((n) => [n, []]));
+      const rates = Object.fromEntries(names.map((n) => [n, []]));
+      // Blocks of `block` rounds per reader, the readers taking turns block by block: the load
+      // of the machine falls on all of them alike, and each path is warm while it is measured (a
+      // process that has just woken from idle runs the same code markedly slower on this kind of
+      // machine, and the gateway, unlike the client and the model server, idles while the direct
+      // readers run). The first `warmup` rounds of every block are not counted.
+      const block = Math.max(1, Math.min(o.block, o.rounds));
+      for (let b = 0; b * block < o.rounds; b++) {
+        for (let k = 0; k < names.length; k++) {
+          const n = names[(b + k) % names.length];
+          const count = Math.min(block, o.rounds - b * block);
+          for (let i = 0; i < o.warmup + count; i++) {
+            const r = await readers[n]('bench:3:0');
+            if (i >= o.warmup) ttfd[n].push(r.first);
+          }
+        }
       }
-      const rates = [];
       for (let i = 0; i < o.rateRounds; i++) {
-        const r = await relayedOnce(c, `bench:${o.n}:0`);
-        if (r.deltas !== o.n) throw new Error(`relayed stream: ${r.deltas} deltas of ${o.n}`);
-        rates.push((r.deltas / r.ms) * 1000);
+        for (let k = 0; k < names.length; k++) {
+          const n = names[(i + k) % names.length];
+          const r = await readers[n](`bench:${o.n}:0`);
+          if (r.deltas !== o.n) throw new Error(`${n} stream: ${r.deltas} deltas of ${o.n}`);
+          rates[n].push((r.deltas / r.ms) * 1000);
+        }
       }
-      return { p50: pct(ttfd, 50), p99: pct(ttfd, 99), rate: pct(rates, 50), samples: ttfd.length };
+      return Object.fromEntries(names.map((n) => [n, { p50: pct(ttfd[n], 50), p99: pct(ttfd[n], 99), rate: pct(rates[n], 50), rates: rates[n].map(Math.round), samples: ttfd[n].length }]));
     } finally {
       c.close();
     }
