@@ -34,7 +34,7 @@ const SIZES = {
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRules: [0, 10, 1000, 10_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
     journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
-    chatWarmup: 10, chatBlock: 50, chatRounds: 300, chatRateRounds: 7, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
+    chatWarmup: 10, chatBlock: 50, chatRounds: 300, chatThinkRounds: 100, chatThinkMs: 20, chatRateRounds: 7, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
@@ -43,7 +43,7 @@ const SIZES = {
     decideProxies: [1, 100], decideUsers: [10, 1000], decideRules: [0, 10, 1000], decideRounds: 2, decideRoundMs: 5, decideWarmup: 1000,
     startupRounds: 1,
     journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
-    chatWarmup: 2, chatBlock: 5, chatRounds: 10, chatRateRounds: 1, chatStreamDeltas: 500, chatConnections: 5, chatStreams: 10, chatConcurrentDeltas: 5, chatHistoryMessages: 200,
+    chatWarmup: 2, chatBlock: 5, chatRounds: 10, chatThinkRounds: 5, chatThinkMs: 5, chatRateRounds: 1, chatStreamDeltas: 500, chatConnections: 5, chatStreams: 10, chatConcurrentDeltas: 5, chatHistoryMessages: 200,
   },
 };
 

@@ -164,7 +164,7 @@ serve({
           const n = names[(b + k) % names.length];
           const count = Math.min(block, o.rounds - b * block);
           for (let i = 0; i < o.warmup + count; i++) {
-            const r = await readers[n]('bench:3:0');
+            const r = await readers[n](`bench:3:0:${o.thinkMs ?? 0}`);
             if (i >= o.warmup) ttfd[n].push(r.first);
           }
         }

@@ -1,6 +1,7 @@
 /**
  * Figure 6's model server: a minimal OpenAI-compatible `POST /v1/chat/completions` that streams
- * what the last message asks for, `bench:<chunks>:<delayMs>`: that many chunks ("t0 ", "t1 ",
+ * what the last message asks for, `bench:<chunks>:<delayMs>[:<thinkMs>]`: after `thinkMs` (the
+ * model's time to its first token; default 0, the response's headers go out at once), that many chunks ("t0 ", "t1 ",
  * ...), `delayMs` apart (0: all at once), then the finish chunk, the usage chunk and `[DONE]`, as
  * the OpenAI API does. Read by the gateway and, for the baseline, directly by the load client.
  *
@@ -23,10 +24,11 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     let n = 3;
     let delay = 0;
+    let think = 0;
     try {
       const messages = JSON.parse(body).messages;
-      const m = /^bench:(\d+):(\d+)$/.exec(messages[messages.length - 1].content);
-      if (m) [n, delay] = [Number(m[1]), Number(m[2])];
+      const m = /^bench:(\d+):(\d+)(?::(\d+))?$/.exec(messages[messages.length - 1].content);
+      if (m) [n, delay, think] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
     } catch {
       /* the defaults */
     }
@@ -36,18 +38,24 @@ const server = createServer((req, res) => {
       res.write(usage);
       res.end('data: [DONE]\n\n');
     };
-    if (delay === 0) {
-      for (let i = 0; i < n; i++) res.write(chunk(`t${i} `));
-      return end();
-    }
-    let i = 0;
-    const tick = () => {
+    const answer = () => {
       if (res.destroyed) return;
-      if (i === n) return end();
-      res.write(chunk(`t${i++} `));
-      setTimeout(tick, delay);
+      if (delay === 0) {
+        for (let i = 0; i < n; i++) res.write(chunk(`t${i} `));
+        return end();
+      }
+      let i = 0;
+      const tick = () => {
+        if (res.destroyed) return;
+        if (i === n) return end();
+        res.write(chunk(`t${i++} `));
+        setTimeout(tick, delay);
+      };
+      tick();
     };
-    tick();
+    if (think === 0) return answer();
+    res.flushHeaders();
+    setTimeout(answer, think);
   });
 });
 server.keepAliveTimeout = 60_000;
