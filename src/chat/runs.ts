@@ -16,11 +16,11 @@ import { listAllModels, type ProviderStatus } from '../models/list.js';
 import { resolveModel, clientFor, type Env, type ResolvedModel } from '../models/resolve.js';
 import type { ChatEvent, ChatMessageView, ChatSendResult } from '../protocol/chat.js';
 import type { Identity } from '../protocol/identity.js';
-import { REASONS, requestError, type RunCode, type StoreCode } from '../protocol/reasons.js';
+import { REASONS, requestError, type RunCode } from '../protocol/reasons.js';
 import { allows, type ScopeList } from '../protocol/scopes.js';
 import type { ChatStore } from '../store/chat-sessions.js';
 import type { ChatMessage, ChatSession } from '../store/chat-types.js';
-import { StoreError, toStoreError } from '../store/errors.js';
+import { toStoreErrorSafe, type StoreError } from '../store/errors.js';
 import type { DatabaseState } from '../store/state.js';
 import { decideSend, sendsInWindow } from './limits.js';
 import { ownerOf } from '../protocol/owner.js';
@@ -456,12 +456,4 @@ export class ChatRuns {
 export function titleOf(message: string): string {
   const line = message.replace(/\s+/g, ' ').trim();
   return line.length > 60 ? `${line.slice(0, 59)}…` : line;
-}
-
-function toStoreErrorSafe(err: unknown, file: string): StoreError {
-  try {
-    return toStoreError(err, file);
-  } catch {
-    return new StoreError('store_io_error' satisfies StoreCode, file, err instanceof Error ? err.name : 'error', err);
-  }
 }

@@ -7,7 +7,8 @@
  */
 import type { DatabaseState } from '../store/state.js';
 import { ChatStore } from '../store/chat-sessions.js';
-import { StoreError, toStoreError } from '../store/errors.js';
+import { toStoreErrorSafe } from '../store/errors.js';
+import { checkpointOnTimer, type Checkpoints } from '../store/checkpoint.js';
 import { dbPath, openStore, type Durability } from '../store/open.js';
 import type { Logger } from './log.js';
 
@@ -16,7 +17,12 @@ export type { DatabaseState };
 export interface DatabaseOptions {
   durability?: Durability;
   now?: () => number;
+  /** How often the WAL is checkpointed, off the request path (default 1 s). */
+  checkpointEveryMs?: number;
 }
+
+/** The checkpoint timer of each database this module opened, stopped when it closes. */
+const checkpoints = new WeakMap<object, Checkpoints>();
 
 /** Opens the database for `stateDir`, migrating it and recovering runs a killed process left streaming. Never throws. */
 export function openGatewayDatabase(stateDir: string, logger: Logger, opts: DatabaseOptions = {}): DatabaseState {
@@ -24,16 +30,17 @@ export function openGatewayDatabase(stateDir: string, logger: Logger, opts: Data
   try {
     const opened = openStore(file, { durability: opts.durability });
     const chats = new ChatStore(opened.db, opened.file, { now: opts.now });
+    checkpoints.set(
+      opened.db,
+      checkpointOnTimer(opened.db, opts.checkpointEveryMs ?? 1000, (err) => {
+        const e = toStoreErrorSafe(err, file);
+        logger.warn({ event: 'store_checkpoint_failed', file, code: e.code, detail: e.detail, fix: e.fix }, 'could not checkpoint the database; its write-ahead log grows until this succeeds');
+      }),
+    );
     logger.info({ event: 'store_opened', file, migrated: opened.migrated, recovered: opened.recovered }, 'database opened');
     return { state: 'open', file, db: opened.db, chats };
   } catch (err) {
-    let error: StoreError;
-    try {
-      error = toStoreError(err, file);
-    } catch {
-      // Not a storage failure (a bug): still never a crash loop; reported as an I/O error.
-      error = new StoreError('store_io_error', file, err instanceof Error ? err.name : 'error', err);
-    }
+    const error = toStoreErrorSafe(err, file);
     logger.error({ event: 'store_unavailable', file, code: error.code, detail: error.detail, fix: error.fix }, 'database unavailable: chat and the journal are off; everything else keeps serving');
     return { state: 'unavailable', file, error };
   }
@@ -42,9 +49,11 @@ export function openGatewayDatabase(stateDir: string, logger: Logger, opts: Data
 /** Closes an open database (idempotent; errors are logged, not thrown). */
 export function closeGatewayDatabase(state: DatabaseState, logger: Logger): void {
   if (state.state !== 'open' || !state.db.open) return;
+  checkpoints.get(state.db)?.stop();
   try {
     state.db.close();
   } catch (err) {
     logger.warn({ event: 'store_close_failed', file: state.file, code: (err as { code?: string }).code }, 'could not close the database cleanly');
   }
 }
+

@@ -52,3 +52,15 @@ export function toStoreError(err: unknown, file: string): StoreError {
   if (!isStorage) throw err;
   return new StoreError(storeCodeFor(code), file, code, err);
 }
+
+/**
+ * The same, for places that must not throw (a run's end, the database's open and timers): a
+ * failure that is not a storage one (a bug) becomes `store_io_error` instead of being rethrown.
+ */
+export function toStoreErrorSafe(err: unknown, file: string): StoreError {
+  try {
+    return toStoreError(err, file);
+  } catch {
+    return new StoreError('store_io_error', file, err instanceof Error ? err.name : 'error', err);
+  }
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { httpRequest } from '../support/http-client.js';
+import { waitFor } from '../support/wait.js';
 
 let gw: TestGateway | undefined;
 afterEach(async () => {
@@ -24,6 +25,22 @@ describe('the database at startup', () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ file: db.file, recovered: 0 });
     expect(db.db.prepare('PRAGMA user_version').pluck().get()).toBeGreaterThanOrEqual(3);
+    // Checkpoints run on the gateway's timer, never inside a commit that someone waits for.
+    expect(db.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+  });
+
+  it('checkpoints the write-ahead log on its timer', async () => {
+    gw = await startTestGateway(LOOPBACK_TOKEN);
+    const db = gw.gw.ctx.database;
+    if (db.state !== 'open') throw new Error('no database');
+    db.db.exec('CREATE TABLE scratch (x TEXT)');
+    const insert = db.db.prepare('INSERT INTO scratch VALUES (?)');
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(2000));
+    // The commits stay in the write-ahead log (the automatic checkpoint would have copied them
+    // into the database file at 1,000 pages) until the timer's checkpoint, within about a second.
+    const before = statSync(db.file).size;
+    expect(statSync(`${db.file}-wal`).size).toBeGreaterThan(200 * 2000);
+    await waitFor(() => statSync(db.file).size > before + 200 * 2000, 3000, 'the timer to checkpoint into the database file');
   });
 
   it('a file that is not a database: the gateway still serves, and says which file and what to do', async () => {
