@@ -34,7 +34,7 @@ const SIZES = {
     decideProxies: [1, 100, 10_000], decideUsers: [10, 100_000], decideRules: [0, 10, 1000, 10_000], decideRounds: 9, decideRoundMs: 60, decideWarmup: 200_000,
     startupRounds: 7,
     journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
-    chatWarmup: 10, chatBlock: 50, chatRounds: 300, chatThinkRounds: 100, chatThinkMs: 20, chatRateRounds: 7, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
+    chatWarmup: 10, chatBlock: 50, chatRounds: 600, chatThinkRounds: 100, chatThinkMs: 20, chatRateRounds: 7, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,

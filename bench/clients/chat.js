@@ -5,8 +5,10 @@
  *                load falls on all three alike: directly with the `openai` SDK (the client the
  *                gateway itself uses), directly with a minimal reader (fetch, splitting the
  *                server-sent events by hand: what the SDK's own parsing costs), and through the
- *                gateway (chat.send, then `chat` events over a WebSocket). Time to the first delta
- *                over `rounds` requests, and deltas/s over one stream of `n` deltas
+ *                gateway (chat.send, then `chat` events over a WebSocket); with `bareUrl`, also
+ *                through a bare relay (bench/servers/bare-relay.js: the floor for any process in
+ *                between). Time to the first delta over `rounds` requests, and deltas/s over one
+ *                stream of `n` deltas (not through the bare relay)
  *   concurrent:  `connections` WebSockets (one person each) send `streams` messages in all at once;
  *                checks that every delta of every run arrives, in order, with seq 0, 1, 2, ...
  *   history:     chat.history of the filled session, `rounds` times: the newest page and a deep one
@@ -147,9 +149,10 @@ serve({
   async compare(o) {
     const sdk = new OpenAI({ baseURL: o.baseUrl, apiKey: 'no-key', maxRetries: 0, logLevel: 'off' });
     const c = await connect(o.url, o.headers, o.localAddress);
+    const bare = o.bareUrl ? await connect(o.bareUrl, {}, o.localAddress) : undefined;
     try {
       /** @type {Record<string, (content: string) => Promise<{ first: number, deltas: number, ms: number }>>} */
-      const readers = { sdk: (m) => sdkOnce(sdk, m), minimal: (m) => minimalOnce(o.baseUrl, m), relayed: (m) => relayedOnce(c, m) };
+      const readers = { sdk: (m) => sdkOnce(sdk, m), minimal: (m) => minimalOnce(o.baseUrl, m), relayed: (m) => relayedOnce(c, m), ...(bare && { bare: (m) => relayedOnce(bare, m) }) };
       const names = Object.keys(readers);
       const ttfd = Object.fromEntries(names.map((n) => [n, []]));
       const rates = Object.fromEntries(names.map((n) => [n, []]));
@@ -172,6 +175,7 @@ serve({
       for (let i = 0; i < o.rateRounds; i++) {
         for (let k = 0; k < names.length; k++) {
           const n = names[(i + k) % names.length];
+          if (n === 'bare') continue;
           const r = await readers[n](`bench:${o.n}:0`);
           if (r.deltas !== o.n) throw new Error(`${n} stream: ${r.deltas} deltas of ${o.n}`);
           rates[n].push((r.deltas / r.ms) * 1000);
@@ -180,6 +184,7 @@ serve({
       return Object.fromEntries(names.map((n) => [n, { p50: pct(ttfd[n], 50), p99: pct(ttfd[n], 99), rate: pct(rates[n], 50), rates: rates[n].map(Math.round), samples: ttfd[n].length }]));
     } finally {
       c.close();
+      bare?.close();
     }
   },
 

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_ADDRESSES, proxyHeaders, trustedProxyConfig } from '../lib/fixtures.js';
-import { startClient, startGateway, startModelStub } from '../lib/servers.js';
+import { startBareRelay, startClient, startGateway, startModelStub } from '../lib/servers.js';
 
 /** @param {import('../run.js').Context} ctx */
 export async function run(ctx) {
@@ -37,7 +37,9 @@ export async function run(ctx) {
   const common = { warmup: sizes.chatWarmup, rounds: sizes.chatRounds, rateRounds: sizes.chatRateRounds, n: sizes.chatStreamDeltas };
 
   // The three readers take turns block by block, so the machine's load falls on all of them alike.
-  const { sdk: direct, minimal, relayed } = await load.request('compare', { baseUrl, url, headers, localAddress: CLIENT_ADDRESSES[0], ...common, block: sizes.chatBlock }, 600_000);
+  const bareRelay = await ctx.track(startBareRelay(baseUrl));
+  const bareUrl = `${bareRelay.url.replace(/^http/, 'ws')}/`;
+  const { sdk: direct, minimal, relayed, bare } = await load.request('compare', { baseUrl, url, bareUrl, headers, localAddress: CLIENT_ADDRESSES[0], ...common, block: sizes.chatBlock }, 600_000);
   // The same with a model that takes a moment before its first token, as real ones do (tens of
   // milliseconds at least): the gateway stores the message while the model thinks.
   const thinking = await load.request('compare', { baseUrl, url, headers, localAddress: CLIENT_ADDRESSES[0], ...common, rounds: sizes.chatThinkRounds, rateRounds: 0, block: sizes.chatBlock, thinkMs: sizes.chatThinkMs }, 600_000);
@@ -60,6 +62,7 @@ export async function run(ctx) {
       { metric: 'time to first delta, p50: ms added by the gateway (baseline: SDK direct)', unit: 'ms', gateway: addedP50, baseline: direct.p50, ratio: relayed.p50 / direct.p50, target: '<= 1 ms added', pass: addedP50 <= 1 },
       { metric: 'time to first delta, p99: ms added by the gateway (baseline: SDK direct)', unit: 'ms', gateway: addedP99, baseline: direct.p99, ratio: relayed.p99 / direct.p99, target: '<= 5 ms added', pass: addedP99 <= 5 },
       { metric: `deltas/s on one stream (${sizes.chatStreamDeltas.toLocaleString('en-US')} deltas), baseline: SDK direct`, unit: '/s', gateway: relayed.rate, baseline: direct.rate, ratio: relayed.rate / direct.rate, target: '>= 0.8x direct', pass: relayed.rate / direct.rate >= 0.8 },
+      { metric: 'context: time to first delta p50, ms added by a bare relay (ws + the SDK, nothing else)', unit: 'ms', gateway: bare.p50 - direct.p50, baseline: direct.p50, ratio: bare.p50 / direct.p50, target: '', pass: undefined },
       { metric: `context: time to first delta p50, ms added, model thinking ${sizes.chatThinkMs} ms first`, unit: 'ms', gateway: thinking.relayed.p50 - thinking.sdk.p50, baseline: thinking.sdk.p50, ratio: thinking.relayed.p50 / thinking.sdk.p50, target: '', pass: undefined },
       { metric: `context: time to first delta p99, ms added, model thinking ${sizes.chatThinkMs} ms first`, unit: 'ms', gateway: thinking.relayed.p99 - thinking.sdk.p99, baseline: thinking.sdk.p99, ratio: thinking.relayed.p99 / thinking.sdk.p99, target: '', pass: undefined },
       { metric: 'context: time to first delta p50, SDK direct vs a minimal reader', unit: 'ms', gateway: direct.p50, baseline: minimal.p50, ratio: direct.p50 / minimal.p50, target: '', pass: undefined },
@@ -68,7 +71,7 @@ export async function run(ctx) {
       { metric: `chat.history of a ${n}-message session, newest page, p99`, unit: 'ms', gateway: hist.newestP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.newestP99 < 10 },
       { metric: `chat.history of a ${n}-message session, a page from the middle, p99`, unit: 'ms', gateway: hist.deepP99, baseline: undefined, ratio: undefined, target: '< 10 ms', pass: hist.deepP99 < 10 },
     ],
-    details: { direct, minimal, relayed, thinking, concurrent: conc, history: hist, sizes: { ...common, connections: sizes.chatConnections, streams: sizes.chatStreams, concurrentDeltas: sizes.chatConcurrentDeltas, historyMessages: sizes.chatHistoryMessages } },
+    details: { direct, minimal, relayed, bare, thinking, concurrent: conc, history: hist, sizes: { ...common, connections: sizes.chatConnections, streams: sizes.chatStreams, concurrentDeltas: sizes.chatConcurrentDeltas, historyMessages: sizes.chatHistoryMessages } },
     note: `wall time at the client; first two rows: gateway column = relayed - direct (ms added), ratio = relayed / direct; direct = the same stub read with the openai SDK (the gateway's own client), readers taking turns in blocks of ${sizes.chatBlock} rounds (${sizes.chatWarmup} more to warm up each block); minimal reader = fetch, splitting the events by hand; concurrent streams: ${sizes.chatConcurrentDeltas} deltas each, 2 ms apart, one person per connection; history over the WebSocket, 50 messages a page`,
   };
 }

@@ -86,6 +86,11 @@ export function startModelStub() {
   return ready(new Child('model-stub', measuredNode, [...NODE_FLAGS, server('model-stub.js')], { ipc: true }));
 }
 
+/** Figure 6's floor for a relay (bench/servers/bare-relay.js), reading the model at `baseUrl`. */
+export function startBareRelay(baseUrl) {
+  return ready(new Child('bare-relay', measuredNode, [...NODE_FLAGS, server('bare-relay.js'), baseUrl], { ipc: true }));
+}
+
 export function startBareWs() {
   return ready(new Child('bare-ws', measuredNode, [...NODE_FLAGS, server('bare-ws.js')], { ipc: true }));
 }
