@@ -19,7 +19,7 @@ import type { Identity } from '../protocol/identity.js';
 import { REASONS, requestError, type RunCode } from '../protocol/reasons.js';
 import { allows, type ScopeList } from '../protocol/scopes.js';
 import type { ChatStore } from '../store/chat-sessions.js';
-import type { ChatMessage, ChatSession } from '../store/chat-types.js';
+import type { BeginRunResult, ChatMessage, ChatSession } from '../store/chat-types.js';
 import { toStoreErrorSafe, type StoreError } from '../store/errors.js';
 import type { DatabaseState } from '../store/state.js';
 import { decideSend, sendsInWindow } from './limits.js';
@@ -99,6 +99,12 @@ interface AskedStream {
   readonly relay: AnswerRelay;
   readonly asked: number;
   readonly saving: Saving;
+}
+
+/** How chat.send's answer is given: a result, or a rejection (a bug) the registry answers INTERNAL. */
+interface Settle {
+  resolve(o: Outcome<ChatSendResult>): void;
+  reject(err: unknown): void;
 }
 
 /** The answer's row once the message is stored, and the store failure that ended the run, if any. */
@@ -188,11 +194,12 @@ export class ChatRuns {
     });
     const asked = this.o.now();
     const ended = ready.client.stream({ ...ready.request, signal: run.controller.signal }, relay.push);
-    const answered = new Promise<Outcome<ChatSendResult>>((resolve) => {
-      run.done = this.storeThenRelay(run, ready, p, { ended, relay, asked, saving }, resolve);
+    const answered = new Promise<Outcome<ChatSendResult>>((resolve, reject) => {
+      run.done = this.storeThenRelay(run, ready, p, { ended, relay, asked, saving }, { resolve, reject });
     });
     this.storing.set(sendKey, answered);
-    void answered.then(() => this.storing.delete(sendKey));
+    const forget = (): void => void this.storing.delete(sendKey);
+    answered.then(forget, forget);
     return answered;
   }
 
@@ -341,14 +348,25 @@ export class ChatRuns {
    * Stores the message (once the model request is on its way), answers the send through
    * `answered`, then lets the relay send the answer and ends the run once. Never rejects.
    */
-  private async storeThenRelay(r: ActiveRun, ready: Ready, p: SendParams, stream: AskedStream, answered: (o: Outcome<ChatSendResult>) => void): Promise<void> {
+  private async storeThenRelay(r: ActiveRun, ready: Ready, p: SendParams, stream: AskedStream, settle: Settle): Promise<void> {
     const { ended, relay, asked, saving } = stream;
+    const answered = settle.resolve;
     await new Promise((resolve) => setImmediate(resolve));
     const { chats } = ready;
-    const stored = this.withStore((c) => {
-      const begun = c.beginRun(r.owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message), answerModel: r.model, runId: r.runId });
-      return begun.ok ? { ok: true, value: begun } : refused(requestError('session_not_found'));
-    });
+    let stored: Outcome<BeginRunResult & { ok: true }>;
+    try {
+      stored = this.withStore((c) => {
+        const begun = c.beginRun(r.owner, { ...(p.sessionKey !== undefined && { sessionKey: p.sessionKey }), idempotencyKey: p.idempotencyKey, text: p.message, title: titleOf(p.message), answerModel: r.model, runId: r.runId });
+        return begun.ok ? { ok: true, value: begun } : refused(requestError('session_not_found'));
+      });
+    } catch (err) {
+      // Not a storage failure (a bug): the send is answered INTERNAL by the registry, the request called off.
+      this.untrack(r);
+      r.controller.abort();
+      settle.reject(err);
+      await ended;
+      return;
+    }
     if (!stored.ok || !stored.value.created) {
       // Not stored (the store failed, or the session was deleted meanwhile), or stored already
       // under this key: the request is called off, and nothing of it is sent.

@@ -95,3 +95,28 @@ it('the message is stored before the send is answered, and the model got it', as
   await ev.ended(r.value.runId);
   expect(stub.requests[0]!.messages.at(-1)).toEqual({ role: 'user', content: 'how are you?' });
 });
+
+it('a bug while storing (not a storage failure) rejects the send, which the registry answers INTERNAL; the request is called off and nothing runs', async () => {
+  stub.script({ kind: 'hang' });
+  const ev = events();
+  const real = database.chats.beginRun.bind(database.chats);
+  database.chats.beginRun = () => {
+    throw new TypeError('a bug');
+  };
+  try {
+    await expect(runs.send(alice, { message: 'oops', idempotencyKey: 'bug-1' }, ev.emitTo)).rejects.toThrow('a bug');
+  } finally {
+    database.chats.beginRun = real;
+  }
+  expect(runs.running).toBe(0);
+  // Whether or not the request had reached the model server, nothing is left open there.
+  await sleep(200);
+  for (const r of stub.requests) {
+    await within(r.closed, 3000, 'the model request closed');
+    expect(r.clientClosed).toBe(true);
+  }
+  // The key is free again.
+  stub.script({ kind: 'stream', chunks: ['ok'] });
+  const again = await runs.send(alice, { message: 'oops', idempotencyKey: 'bug-1' }, ev.emitTo);
+  expect(again.ok).toBe(true);
+});
