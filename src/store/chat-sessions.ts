@@ -151,8 +151,8 @@ export class ChatStore {
 
   /**
    * Records a person's message and the run that will answer it (and, with `answerModel`, the
-   * answer's streaming row), in one transaction: the message is stored if and only if the run is. An idempotency key already used by this owner returns its
-   * run and stores nothing.
+   * answer's streaming row), in one transaction: the message is stored if and only if the run is.
+   * An idempotency key already used by this owner returns its run and stores nothing.
    */
   beginRun(owner: string, input: BeginRunInput): BeginRunResult {
     return this.guard(() => this.beginTx(owner, input));
