@@ -351,6 +351,11 @@ export class ChatRuns {
   private async storeThenRelay(r: ActiveRun, ready: Ready, p: SendParams, stream: AskedStream, settle: Settle): Promise<void> {
     const { ended, relay, asked, saving } = stream;
     const answered = settle.resolve;
+    // Two turns of the event loop: by the end of the first the SDK has handed the request to
+    // fetch (on Node 20 undici has also written it), and on Node 22 and later undici writes it
+    // in an immediate of its own, queued after this one. Only the overlap depends on this; the
+    // order of storing, answering and relaying does not.
+    await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     const { chats } = ready;
     let stored: Outcome<BeginRunResult & { ok: true }>;

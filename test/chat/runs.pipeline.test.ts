@@ -3,6 +3,7 @@
  * call ChatRuns directly (a real store in a temp dir, the loopback model stub), so two sends can
  * be made in the same turn of the event loop, which a WebSocket client cannot force.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ChatRuns } from '../../src/chat/runs.js';
@@ -119,4 +120,28 @@ it('a bug while storing (not a storage failure) rejects the send, which the regi
   stub.script({ kind: 'stream', chunks: ['ok'] });
   const again = await runs.send(alice, { message: 'oops', idempotencyKey: 'bug-1' }, ev.emitTo);
   expect(again.ok).toBe(true);
+});
+
+it('the request leaves for the model before the message is stored: the commit overlaps the model\'s time', async () => {
+  const ev = events();
+  // A first send opens the keep-alive connection (a new connection is only ready later).
+  stub.script({ kind: 'stream', chunks: ['warm'] }, { kind: 'stream', chunks: ['ok'] });
+  const warm = await runs.send(alice, { message: 'warm up', idempotencyKey: 'overlap-0' }, ev.emitTo);
+  if (!warm.ok) throw new Error(JSON.stringify(warm));
+  await ev.ended(warm.value.runId);
+  const count = database.db.prepare(`SELECT count(*) FROM messages WHERE text = 'overlap?'`).pluck();
+  let storedWhenSent: boolean | undefined;
+  const onSend = (): void => {
+    storedWhenSent ??= (count.get() as number) > 0;
+  };
+  subscribe('undici:client:sendHeaders', onSend);
+  try {
+    const r = await runs.send(alice, { message: 'overlap?', idempotencyKey: 'overlap-1' }, ev.emitTo);
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    await ev.ended(r.value.runId);
+  } finally {
+    unsubscribe('undici:client:sendHeaders', onSend);
+  }
+  expect(storedWhenSent).toBe(false);
+  expect(count.get()).toBe(1);
 });

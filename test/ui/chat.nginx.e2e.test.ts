@@ -178,10 +178,14 @@ describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
     // Alice chats in a session of her own.
     const alice = await openChat(await signIn('sid-alice'));
     await chat(alice.page).locator('button.new-session').click();
-    await expect.poll(() => chat(alice.page).locator('.chat').getAttribute('data-session')).toBeTruthy();
-    const aliceKey = (await chat(alice.page).locator('.chat').getAttribute('data-session'))!;
+    // The new session is empty; the key is read once the message is in it (the page may still
+    // show the previous session's key for a moment after the click).
+    await expect.poll(() => chat(alice.page).locator('li.msg').count()).toBe(0);
     await send(alice.page, 'alice plans a trip');
     await expect.poll(() => lastAnswer(alice.page).getAttribute('data-state')).toBe('complete');
+    expect(await chat(alice.page).locator('li.msg.user .bubble').allInnerTexts()).toEqual(['alice plans a trip']);
+    const aliceKey = (await chat(alice.page).locator('.chat').getAttribute('data-session'))!;
+    expect(aliceKey).toBeTruthy();
     expect(await chat(alice.page).locator('li.msg.user .author').last().innerText()).toBe('You');
     // A non-admin is offered no switch.
     expect(await everyone(alice.page).count()).toBe(0);
