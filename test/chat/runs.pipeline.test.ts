@@ -23,6 +23,7 @@ let dir: string;
 let database: DatabaseState & { state: 'open' };
 let runs: ChatRuns;
 const alice: Identity = { user: 'alice@example.com', method: 'trusted-proxy', groups: [] };
+const bob: Identity = { user: 'bob@example.com', method: 'trusted-proxy', groups: [] };
 const quiet = { info() {}, warn() {}, error() {} };
 
 beforeAll(async () => {
@@ -144,4 +145,18 @@ it('the request leaves for the model before the message is stored: the commit ov
   }
   expect(storedWhenSent).toBe(false);
   expect(count.get()).toBe(1);
+});
+
+it("another person's send with the same idempotency key in the same turn is theirs alone: never the first person's run or session", async () => {
+  stub.script({ kind: 'stream', chunks: ['for alice'] }, { kind: 'stream', chunks: ['for bob'] });
+  const ev = events();
+  const a = runs.send(alice, { message: 'mine', idempotencyKey: 'shared-key' }, ev.emitTo);
+  const b = runs.send(bob, { message: 'mine too', idempotencyKey: 'shared-key' }, ev.emitTo);
+  expect(b).not.toBe(a);
+  const [ra, rb] = await Promise.all([a, b]);
+  if (!ra.ok || !rb.ok) throw new Error(JSON.stringify([ra, rb]));
+  expect(rb.value.runId).not.toBe(ra.value.runId);
+  expect(rb.value.sessionKey).not.toBe(ra.value.sessionKey);
+  expect(database.chats.getSession('trusted-proxy:bob@example.com', ra.value.sessionKey)).toBeUndefined();
+  await Promise.all([ev.ended(ra.value.runId), ev.ended(rb.value.runId)]);
 });
