@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neighbourOf, removeSession, sessionLabel, sortSessions, titleFrom, touchSession, upsertSession } from './sessions.js';
+import { listAfterEvent, neighbourOf, removeSession, sessionLabel, sortSessions, titleFrom, touchSession, upsertSession } from './sessions.js';
 import { composerKey, sendable } from './composer.js';
 
 const s = (key: string, updatedAt: number, title = '') => ({ key, title, updatedAt });
@@ -33,6 +33,18 @@ describe('the session list', () => {
     expect(titleFrom('  How do I\nconfigure nginx?')).toBe('How do I');
     expect(titleFrom('word '.repeat(30), 20)).toBe('word word word word…');
     expect(titleFrom('x'.repeat(30), 10)).toBe('xxxxxxxxxx…');
+  });
+});
+
+describe('the session list after a chat event', () => {
+  it.each([
+    ['the first delta in a listed session moves it to the top', { seq: 0, state: 'delta' }, true, { reload: false, touch: true }],
+    ['a later delta changes nothing', { seq: 3, state: 'delta' }, true, { reload: false, touch: false }],
+    ['the end of an answer lists the sessions again', { seq: 4, state: 'final' }, true, { reload: true, touch: false }],
+    ['an answer that ends at once moves it to the top and lists again', { seq: 0, state: 'error' }, true, { reload: true, touch: true }],
+    ['an event of a session not listed (another tab made it) lists again', { seq: 0, state: 'delta' }, false, { reload: true, touch: false }],
+  ] as const)('%s', (_, ev, listed, effect) => {
+    expect(listAfterEvent(ev, listed)).toEqual(effect);
   });
 });
 

@@ -2,7 +2,7 @@
  * The session list as the chat view keeps it: most recently active first, one entry per key.
  * Pure functions over plain data.
  */
-import type { WireSession } from './wire.js';
+import type { ChatEvent, WireSession } from './wire.js';
 
 /** Most recently active first; sessions without times keep their order after those with. */
 export function sortSessions(list: readonly WireSession[]): WireSession[] {
@@ -43,4 +43,13 @@ export function neighbourOf(list: readonly WireSession[], key: string): string |
   const i = list.findIndex((x) => x.key === key);
   if (i < 0) return list[0]?.key;
   return (list[i + 1] ?? list[i - 1])?.key;
+}
+
+/**
+ * What a `chat` event does to the session list: a session not listed (made in another tab) has the
+ * list loaded again, as has the end of any answer (titles and order); the first event of an answer
+ * in a listed session moves it to the top.
+ */
+export function listAfterEvent(ev: Pick<ChatEvent, 'seq' | 'state'>, listed: boolean): { reload: boolean; touch: boolean } {
+  return { reload: !listed || ev.state !== 'delta', touch: listed && ev.seq === 0 };
 }
