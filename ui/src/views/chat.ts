@@ -3,7 +3,8 @@
  * transcript of one with the answer streaming in, and sends from the composer (Enter sends,
  * Shift+Enter is a new line); Stop aborts the answer. The state changes are the pure functions of
  * ui/src/chat/; this element only calls the gateway and renders. The session list's state is
- * chat-sessions.ts (a controller), its template chat-session-list.ts.
+ * chat-sessions.ts (a controller), its template chat-session-list.ts; the session in view and its
+ * transcript (history, events, sends) are chat-transcript.ts (a controller).
  *
  * A person without operator.write reads their sessions but gets no composer and no session
  * buttons (the gateway refuses those methods anyway). An admin may switch the list to everyone's
@@ -17,26 +18,23 @@ import { ownerOf } from '../../../src/protocol/owner.js';
 import type { RequestRefusal } from '../refusal.js';
 import type { ViewHost } from './tabs.js';
 import { composerKey, sendable } from '../chat/composer.js';
+import { emptyNote } from '../chat/empty.js';
 import { explainChat } from '../chat/explain.js';
 import { modelsView, type ModelsView } from '../chat/models.js';
 import { accessTo, listingFor, type Access, type Listing } from '../chat/owners.js';
-import { titleFrom } from '../chat/sessions.js';
-import { addSending, applyEvent, dropEntry, emptyTranscript, sendAccepted, streamingRun, withHistory, withOlder, type Transcript } from '../chat/transcript.js';
-import type { ChatEvent, HistoryPage } from '../chat/wire.js';
+import { listAfterEvent, titleFrom } from '../chat/sessions.js';
+import type { Transcript } from '../chat/transcript.js';
+import type { ChatEvent } from '../chat/wire.js';
 import { chatStyles } from './chat-styles.js';
 import { footer, modelsNote, refusalNote, transcriptList } from './chat-parts.js';
 import { sessionList } from './chat-session-list.js';
 import { ChatSessions } from './chat-sessions.js';
-
-/** How many messages one history page asks for. */
-const PAGE = 100;
+import { ChatTranscript } from './chat-transcript.js';
 
 export class MayrosChat extends LitElement {
   static override styles = chatStyles;
   static override properties = {
     host: { attribute: false },
-    current: { state: true },
-    transcript: { state: true },
     models: { state: true },
     problem: { state: true },
     renaming: { state: true },
@@ -44,9 +42,6 @@ export class MayrosChat extends LitElement {
   };
 
   declare host: ViewHost | undefined;
-  /** The session in view. */
-  declare current: string | undefined;
-  declare transcript: Transcript;
   declare models: ModelsView;
   /** The last refused request or failed load, explained, until dismissed or the next success. */
   declare problem: RequestRefusal | undefined;
@@ -61,17 +56,17 @@ export class MayrosChat extends LitElement {
     explain: (method, error) => this.explain(method, error),
   });
 
+  /** The session in view and its transcript. */
+  private readonly chat = new ChatTranscript(this, { request: (method, params) => this.request(method, params) });
+
   private unsubscribe: (() => void) | undefined;
-  /** Sends of this page still waiting for their reply (their answers need no history reload). */
-  private sending = 0;
-  private historyTimer: ReturnType<typeof setTimeout> | undefined;
   private wasConnected = false;
+  /** The transcript last rendered (the view follows the answer when it changes). */
+  private followed: Transcript | undefined;
 
   constructor() {
     super();
     this.host = undefined;
-    this.current = undefined;
-    this.transcript = emptyTranscript();
     this.models = { state: 'loading' };
     this.problem = undefined;
     this.renaming = undefined;
@@ -82,7 +77,7 @@ export class MayrosChat extends LitElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    clearTimeout(this.historyTimer);
+    this.chat.dispose();
   }
 
   override connectedCallback(): void {
@@ -122,7 +117,7 @@ export class MayrosChat extends LitElement {
 
   /** What the person may do in the session in view. */
   private get access(): Access {
-    return accessTo(this.sessions.find(this.current), this.self, this.canWrite);
+    return accessTo(this.sessions.find(this.chat.current), this.self, this.canWrite);
   }
 
   private async request<T>(method: string, params?: unknown): Promise<{ ok: true; payload: T } | { ok: false }> {
@@ -142,7 +137,7 @@ export class MayrosChat extends LitElement {
   private async loadAll(): Promise<void> {
     this.loading = true;
     await Promise.all([this.sessions.load(), this.loadModels()]);
-    await this.show(this.sessions.find(this.current) ? this.current : this.sessions.list[0]?.key);
+    await this.show(this.sessions.find(this.chat.current) ? this.chat.current : this.sessions.list[0]?.key);
     this.loading = false;
   }
 
@@ -152,7 +147,7 @@ export class MayrosChat extends LitElement {
     // Back to their own: another person's transcript leaves the screen at once.
     if (this.access.kind === 'others' && this.sessions.whose === 'own') await this.show(undefined);
     await switching;
-    if (!this.sessions.find(this.current)) await this.show(this.sessions.list[0]?.key);
+    if (!this.sessions.find(this.chat.current)) await this.show(this.sessions.list[0]?.key);
   }
 
   private async loadModels(): Promise<void> {
@@ -162,52 +157,20 @@ export class MayrosChat extends LitElement {
     this.models = modelsView(r);
   }
 
-  /** Puts a session in view and loads its newest messages. */
-  private async show(key: string | undefined): Promise<void> {
-    this.current = key;
+  /** Puts a session in view (the rename ends) and loads its newest messages. */
+  private show(key: string | undefined): Promise<void> {
     this.renaming = undefined;
-    if (!key) {
-      this.transcript = emptyTranscript();
-      return;
-    }
-    if (this.transcript.sessionKey !== key) this.transcript = emptyTranscript(key);
-    await this.loadHistory(key);
-  }
-
-  private async loadHistory(key: string): Promise<void> {
-    const r = await this.request<HistoryPage>('chat.history', { sessionKey: key, limit: PAGE });
-    if (r.ok && this.current === key) this.transcript = withHistory(this.transcript, key, r.payload);
-  }
-
-  private async loadOlder(): Promise<void> {
-    const key = this.current;
-    const before = this.transcript.before;
-    if (!key || before === undefined) return;
-    const r = await this.request<HistoryPage>('chat.history', { sessionKey: key, limit: PAGE, before });
-    if (r.ok && this.current === key) this.transcript = withOlder(this.transcript, r.payload);
+    return this.chat.show(key);
   }
 
   private onEvent(e: EventFrame): void {
     if (e.event !== 'chat') return;
     const ev = e.payload as ChatEvent;
-    if (!this.sessions.find(ev.sessionKey)) {
-      // A session made in another tab: list it.
-      void this.sessions.load();
-    } else if (ev.seq === 0) {
-      this.sessions.touch(ev.sessionKey, Date.now());
-    }
-    const { transcript, newRun } = applyEvent(this.transcript, ev);
-    this.transcript = transcript;
-    // An answer to a message sent from another tab: the history has the message it answers.
-    if (newRun && this.sending === 0) this.reloadHistorySoon(ev.sessionKey);
-    if (ev.state !== 'delta') void this.sessions.load(); // titles and order after the end
-  }
-
-  private reloadHistorySoon(key: string): void {
-    clearTimeout(this.historyTimer);
-    this.historyTimer = setTimeout(() => {
-      if (this.current === key) void this.loadHistory(key);
-    }, 50);
+    const { reload, touch } = listAfterEvent(ev, this.sessions.find(ev.sessionKey) !== undefined);
+    if (touch) this.sessions.touch(ev.sessionKey, Date.now());
+    this.chat.apply(ev);
+    // A session made in another tab, or titles and order after the end of an answer.
+    if (reload) void this.sessions.load();
   }
 
   private async newSession(title?: string): Promise<string | undefined> {
@@ -228,7 +191,7 @@ export class MayrosChat extends LitElement {
     const s = this.sessions.find(key);
     if (!confirm(`Delete "${s?.title.trim() || 'New chat'}" and all its messages? This cannot be undone.`)) return;
     const done = await this.sessions.remove(key);
-    if (done && this.current === key) await this.show(done.next);
+    if (done && this.chat.current === key) await this.show(done.next);
   }
 
   private composerField(): HTMLTextAreaElement | null {
@@ -246,37 +209,27 @@ export class MayrosChat extends LitElement {
     const field = this.composerField();
     const text = field?.value ?? '';
     // Never into another person's session (the gateway would refuse it: session_not_found).
-    if (!field || !sendable(text) || streamingRun(this.transcript) || this.access.kind !== 'write') return;
-    let key = this.current;
-    if (!key) key = await this.newSession(titleFrom(text));
+    if (!field || !sendable(text) || this.chat.running || this.access.kind !== 'write') return;
+    const key = this.chat.current || (await this.newSession(titleFrom(text)));
     if (!key) return;
-    const localId = crypto.randomUUID();
     field.value = '';
-    this.sending++;
-    this.transcript = addSending(this.transcript, localId, text, this.self);
-    try {
-      const r = await this.request<{ runId: string; sessionKey: string }>('chat.send', { sessionKey: key, message: text, idempotencyKey: localId });
-      if (r.ok) {
-        this.problem = undefined;
-        this.transcript = sendAccepted(this.transcript, localId, r.payload.runId, r.payload.sessionKey);
-        this.sessions.touch(r.payload.sessionKey, Date.now());
-      } else {
-        // Not sent: the message goes back to the composer, nothing is lost.
-        this.transcript = dropEntry(this.transcript, `u:${localId}`);
-        if (!field.value) field.value = text;
-      }
-    } finally {
-      this.sending--;
+    const sent = await this.chat.send(key, text, this.self);
+    if (sent) {
+      this.problem = undefined;
+      this.sessions.touch(sent.sessionKey, Date.now());
+    } else if (!field.value) {
+      // Not sent: the message goes back to the composer, nothing is lost.
+      field.value = text;
     }
   }
 
   private async stop(): Promise<void> {
-    const runId = streamingRun(this.transcript);
-    if (runId && this.access.kind === 'write') await this.request('chat.abort', { runId });
+    if (this.access.kind === 'write') await this.chat.stop();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('transcript')) {
+    if (this.followed !== this.chat.transcript) {
+      this.followed = this.chat.transcript;
       const list = this.renderRoot.querySelector('.transcript');
       // Follow the answer while the person is at the bottom; leave them where they scrolled to otherwise.
       if (list && list.scrollHeight - list.scrollTop - list.clientHeight < 120) list.scrollTop = list.scrollHeight;
@@ -289,12 +242,12 @@ export class MayrosChat extends LitElement {
     if (!host) return nothing;
     const write = this.canWrite;
     const access = this.access;
-    const running = streamingRun(this.transcript);
-    const current = this.sessions.find(this.current);
-    return html`<div class="chat" data-session=${this.current ?? ''} data-loaded=${this.loading ? 'false' : 'true'} data-listing=${this.sessions.whose}>
+    const running = this.chat.running;
+    const current = this.sessions.find(this.chat.current);
+    return html`<div class="chat" data-session=${this.chat.current ?? ''} data-loaded=${this.loading ? 'false' : 'true'} data-listing=${this.sessions.whose}>
       ${sessionList({
         sessions: this.sessions.list,
-        current: this.current,
+        current: this.chat.current,
         renaming: this.renaming,
         canWrite: write,
         admin: this.admin,
@@ -312,11 +265,11 @@ export class MayrosChat extends LitElement {
         ${modelsNote(this.models)}
         ${this.problem ? refusalNote(this.problem, () => (this.problem = undefined)) : nothing}
         ${transcriptList({
-          transcript: this.transcript,
+          transcript: this.chat.transcript,
           running: running !== undefined,
           self: this.self,
-          empty: this.loading ? undefined : access.kind === 'write' ? (this.models.state === 'unconfigured' ? 'Chat needs a model server first (above).' : 'Write a message below to start.') : this.sessions.list.length ? 'No messages in this session.' : 'You have no chat sessions yet.',
-          onOlder: () => void this.loadOlder(),
+          empty: emptyNote({ loading: this.loading, access, modelsUnconfigured: this.models.state === 'unconfigured', hasSessions: this.sessions.list.length > 0 }),
+          onOlder: () => void this.chat.loadOlder(),
         })}
         ${footer(access, { running: running !== undefined, connected: host.connected, onKey: (ev) => this.onKey(ev), onSend: () => void this.send(), onStop: () => void this.stop() })}
       </section>
