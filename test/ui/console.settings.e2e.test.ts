@@ -1,8 +1,8 @@
 /**
  * The Settings view in Chromium behind real nginx (examples/proxies/nginx, auth_request to the auth
  * endpoint stand-in), the gateway in trusted-proxy mode: an admin removes a colleague from
- * allowUsers in the form, and the colleague's open tab shows trusted_proxy_user_not_allowed within
- * a second; the tab is offered to admins only; an invalid value is shown under its field and the
+ * allowUsers in the form, and the colleague's open tab shows trusted_proxy_user_not_allowed, pushed
+ * on the socket it already had (no reconnect; figure 8 of the benchmark times it); the tab is offered to admins only; an invalid value is shown under its field and the
  * file is left byte for byte; a change that locks the admin out waits for a confirm; a change made
  * meanwhile by someone else is shown as both versions.
  *
@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocket as PageSocket } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
 import { watchProblems, type PageProblems } from '../support/browser.js';
 import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
@@ -42,6 +42,8 @@ function gatewayConfig(): Record<string, any> {
 interface OpenPage {
   page: Page;
   problems: PageProblems;
+  /** Every WebSocket the page opened, in order. */
+  sockets: PageSocket[];
 }
 
 describe.runIf(browserStackSuite())('Control UI Settings behind nginx', () => {
@@ -61,10 +63,12 @@ describe.runIf(browserStackSuite())('Control UI Settings behind nginx', () => {
     const ctx = await stack.signIn(sid);
     const page = await ctx.newPage();
     const problems = await watchProblems(page);
+    const sockets: PageSocket[] = [];
+    page.on('websocket', (ws) => sockets.push(ws));
     const res = await page.goto(`${stack.nginx.url}/${fragment}`);
     expect(res?.status(), stack.nginx.errorLog()).toBe(200);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('connected');
-    return { page, problems };
+    return { page, problems, sockets };
   }
 
   const settings = (page: Page) => page.locator('mayros-settings');
@@ -89,17 +93,20 @@ describe.runIf(browserStackSuite())('Control UI Settings behind nginx', () => {
       expect(await scene.colleague.page.locator('.identity').innerText()).toBe(`Signed in via your proxy as ${COLLEAGUE}`);
     });
 
-    it('the admin removes the colleague from allowUsers; the colleague\'s open tab shows trusted_proxy_user_not_allowed within a second', async () => {
+    it('the admin removes the colleague from allowUsers; the colleague\'s open tab shows trusted_proxy_user_not_allowed on the socket it had', async () => {
       const { admin, colleague } = scene as Required<typeof scene>;
+      expect(colleague.sockets).toHaveLength(1);
       await field(admin.page, 'allowUsers').fill(ADMIN);
       const refused = colleague.page.locator('section.refused[data-reason="trusted_proxy_user_not_allowed"]');
-      // From the moment the Save button has been pressed (Playwright's own checks before the
-      // click are not counted) to the refusal on the colleague's screen.
       await settings(admin.page).locator('button.save').click();
-      const t0 = Date.now();
       await refused.waitFor({ timeout: 5_000 });
-      const elapsed = Date.now() - t0;
-      expect(elapsed, `the colleague's tab showed the refusal after ${elapsed} ms`).toBeLessThan(1_000);
+      // The refusal came with the close the reload pushed on the colleague's open socket, not from
+      // a reconnect (which the page makes only after a second's back-off, and which would be
+      // refused at the upgrade): that push is what puts it on screen at once. How fast "at once" is
+      // lives in the benchmark (figure 8), not in a timed test.
+      expect(colleague.sockets).toHaveLength(1);
+      expect(colleague.sockets[0]!.isClosed()).toBe(true);
+      expect(stack.gateway.logs.filter((l) => l.event === 'session_revoked' && l.user === COLLEAGUE)).toMatchObject([{ reason: 'trusted_proxy_user_not_allowed', generation: 2 }]);
 
       expect(await refused.locator('.meaning').innerText()).toBe(REASONS.trusted_proxy_user_not_allowed.message);
       expect(await refused.locator('a.docs').getAttribute('href')).toBe('docs/troubleshooting.html#trusted_proxy_user_not_allowed');
