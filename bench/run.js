@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal,chat] [-- --node PATH]`
+ * `npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal,chat,revoke] [-- --node PATH]`
  *
  * Measures each figure of the benchmark next to its baseline in the same run, prints a table and
  * writes bench/results/latest.json (smoke runs write smoke.json). The machine is shared, so the
@@ -24,6 +24,7 @@ import * as decision from './figures/decision.js';
 import * as startup from './figures/startup.js';
 import * as journal from './figures/journal.js';
 import * as chat from './figures/chat.js';
+import * as revoke from './figures/revoke.js';
 
 /** Sizes of a full run (about two minutes on two cores) and of a smoke run (a few seconds). */
 const SIZES = {
@@ -35,6 +36,7 @@ const SIZES = {
     startupRounds: 7,
     journalAppends: 20_000, journalVerifyEntries: 100_000, journalRounds: 5, journalAdmits: 2_000_000,
     chatWarmup: 10, chatBlock: 50, chatRounds: 600, chatThinkRounds: 100, chatThinkMs: 20, chatRateRounds: 7, chatStreamDeltas: 20_000, chatConnections: 100, chatStreams: 500, chatConcurrentDeltas: 50, chatHistoryMessages: 10_000,
+    revokeRounds: 20, revokeBystanders: 50,
   },
   smoke: {
     httpConnections: 4, httpWarmupSec: 0, httpRunSec: 0.5, httpPairs: 1,
@@ -44,10 +46,11 @@ const SIZES = {
     startupRounds: 1,
     journalAppends: 500, journalVerifyEntries: 2000, journalRounds: 1, journalAdmits: 10_000,
     chatWarmup: 2, chatBlock: 5, chatRounds: 10, chatThinkRounds: 5, chatThinkMs: 5, chatRateRounds: 1, chatStreamDeltas: 500, chatConnections: 5, chatStreams: 10, chatConcurrentDeltas: 5, chatHistoryMessages: 200,
+    revokeRounds: 2, revokeBystanders: 5,
   },
 };
 
-const FIGURES = { http, 'http-unix': { run: http.runUnix }, 'http-mtls': { run: http.runMtls }, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal, chat };
+const FIGURES = { http, 'http-unix': { run: http.runUnix }, 'http-mtls': { run: http.runMtls }, ws: wsHandshake, mem: wsMemory, decide: decision, startup, journal, chat, revoke };
 
 /**
  * @typedef {object} Context
@@ -57,7 +60,7 @@ const FIGURES = { http, 'http-unix': { run: http.runUnix }, 'http-mtls': { run: 
  * @property {<T>(x: T) => T} track registers a Child (or a promise of { child }) to stop after the figure
  */
 
-const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal,chat] [-- --node PATH]\n';
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --only=http,http-unix,http-mtls,ws,mem,decide,startup,journal,chat,revoke] [-- --node PATH]\n';
 
 function parseArgs(argv) {
   /** @type {{ smoke: boolean, only: string[], node: string | undefined }} */
