@@ -17,6 +17,7 @@ import OpenAI from 'openai';
 import WebSocket from 'ws';
 import { ChatStore } from '../../dist/store/chat-sessions.js';
 import { openStore } from '../../dist/store/open.js';
+import { percentile } from '../lib/stats.js';
 import { serve } from '../lib/worker.js';
 
 const CONNECT = JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { protocol: 1, client: { name: 'mayros-bench', version: '1' } } });
@@ -62,11 +63,6 @@ function connect(url, headers, localAddress) {
 
 /** The model's pieces in an event's delta ("t3 t4 " -> ["t3", "t4"]). */
 const pieces = (delta) => delta.split(' ').filter(Boolean);
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 /** One streamed completion read by a minimal reader: ms to the first content delta, deltas, total ms. */
 async function minimalOnce(baseUrl, content) {
@@ -181,7 +177,7 @@ serve({
           rates[n].push((r.deltas / r.ms) * 1000);
         }
       }
-      return Object.fromEntries(names.map((n) => [n, { p50: pct(ttfd[n], 50), p99: pct(ttfd[n], 99), rate: pct(rates[n], 50), rates: rates[n].map(Math.round), samples: ttfd[n].length }]));
+      return Object.fromEntries(names.map((n) => [n, { p50: percentile(ttfd[n], 50), p99: percentile(ttfd[n], 99), rate: percentile(rates[n], 50), rates: rates[n].map(Math.round), samples: ttfd[n].length }]));
     } finally {
       c.close();
       bare?.close();
@@ -255,7 +251,7 @@ serve({
           deep.push(b);
         }
       }
-      return { newestP50: pct(newest, 50), newestP99: pct(newest, 99), deepP50: pct(deep, 50), deepP99: pct(deep, 99), samples: newest.length };
+      return { newestP50: percentile(newest, 50), newestP99: percentile(newest, 99), deepP50: percentile(deep, 50), deepP99: percentile(deep, 99), samples: newest.length };
     } finally {
       c.close();
     }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { percentileOfSorted } from '../lib/stats.js';
 import { serve } from '../lib/worker.js';
 
 /** Most requests one run may send, whatever its duration (a bound on the loop, never reached in practice). */
@@ -46,7 +47,7 @@ function run({ url, headers, connections, durationSec, socketPath, tls }) {
           non2xx: r.non2xx,
           errors: r.errors,
           timeouts: r.timeouts,
-          latencyMs: { mean: r.latency.mean, p50: percentile(sample, 0.5), p90: percentile(sample, 0.9), p99: percentile(sample, 0.99), max: r.latency.max, samples: kept },
+          latencyMs: { mean: r.latency.mean, p50: percentileOfSorted(sample, 50), p90: percentileOfSorted(sample, 90), p99: percentileOfSorted(sample, 99), max: r.latency.max, samples: kept },
           autocannonLatencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99 },
         });
       },
@@ -55,12 +56,6 @@ function run({ url, headers, connections, durationSec, socketPath, tls }) {
       if (status >= 200 && status < 300 && kept < times.length) times[kept++] = responseTimeMs;
     });
   });
-}
-
-/** The q-quantile (nearest rank) of sorted values; NaN when there are none. */
-function percentile(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
 serve({ run });

@@ -11,16 +11,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_ADDRESSES, trustedProxyConfig } from '../lib/fixtures.js';
 import { startClient, startGateway } from '../lib/servers.js';
-import { median } from '../lib/stats.js';
+import { median, percentile } from '../lib/stats.js';
 
 /** The config watcher's default debounce (src/reload/watch.ts): the file path's floor. */
 const WATCH_DEBOUNCE_MS = 200;
-
-/** p-th percentile (nearest rank) of `xs`. */
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 /** @param {import('../run.js').Context} ctx */
 export async function run(ctx) {
@@ -48,7 +42,7 @@ export async function run(ctx) {
 
   const n = sizes.revokeRounds;
   const top = n >= 100 ? 'p99' : 'max';
-  const topOf = (xs) => (n >= 100 ? pct(xs, 99) : Math.max(...xs));
+  const topOf = (xs) => (n >= 100 ? percentile(xs, 99) : Math.max(...xs));
   const file = { p50: median(r.file), top: topOf(r.file) };
   const con = { p50: median(r.console), top: topOf(r.console) };
   return {

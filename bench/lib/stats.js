@@ -12,6 +12,26 @@ export function median(xs) {
 }
 
 /**
+ * The p-th percentile (nearest rank, p from 0 to 100) of values already sorted ascending; NaN when
+ * there are none.
+ * @param {ArrayLike<number>} sorted
+ * @param {number} p
+ */
+export function percentileOfSorted(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * The p-th percentile (nearest rank, p from 0 to 100) of `xs`, in any order.
+ * @param {number[]} xs
+ * @param {number} p
+ */
+export function percentile(xs, p) {
+  return percentileOfSorted([...xs].sort((a, b) => a - b), p);
+}
+
+/**
  * Median of the per-pair ratios a[i] / b[i] (runs i of gateway and baseline, taken back to back).
  * @param {number[]} a
  * @param {number[]} b
