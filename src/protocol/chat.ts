@@ -59,6 +59,13 @@ export interface ChatSendResult {
   sessionKey: string;
 }
 
+/** sessions.list's answer: one page, most recently active first. */
+export interface SessionsListResult {
+  sessions: ChatSessionView[];
+  /** Pass as `before` for the next (less recently active) page; absent on the last page. */
+  next?: string;
+}
+
 export interface ChatHistoryResult {
   sessionKey: string;
   /** Oldest first. */

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../test/support/tmp.js';
-import { ChatStore, MAX_HISTORY_PAGE } from './chat-sessions.js';
-import type { BeginRunResult, ChatSession } from './chat-types.js';
+import fc from 'fast-check';
+import { ChatStore, MAX_HISTORY_PAGE, MAX_SESSIONS_PAGE } from './chat-sessions.js';
+import type { BeginRunResult, ChatSession, SessionCursor, SessionPage } from './chat-types.js';
 import { openStore } from './open.js';
 
 const root = makeTempDir('store-chat');
@@ -26,6 +27,95 @@ function begun(r: BeginRunResult): Extract<BeginRunResult, { created: true }> {
   return r;
 }
 
+/** Sessions put straight into the table: exact keys and times, ties included. */
+function seed(rows: readonly { key: string; owner: string; updatedAt: number }[]): void {
+  const db = store['db'];
+  db.prepare('DELETE FROM sessions').run();
+  const ins = db.prepare(`INSERT INTO sessions (key, owner, title, created_at, updated_at) VALUES (?, ?, '', 0, ?)`);
+  for (const r of rows) ins.run(r.key, r.owner, r.updatedAt);
+}
+
+/** Every page from the first, following `next`; stops (and fails) after far more pages than there can be. */
+function allPages(list: (before?: SessionCursor) => SessionPage): SessionPage[] {
+  const pages: SessionPage[] = [];
+  let before: SessionCursor | undefined;
+  do {
+    const page = list(before);
+    pages.push(page);
+    before = page.next;
+  } while (before && pages.length <= 1000);
+  return pages;
+}
+
+/** The order sessions.list promises: most recently active first, ties by the greater key first. */
+const expectedOrder = <T extends { key: string; updatedAt: number }>(rows: readonly T[]): string[] =>
+  [...rows].sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((r) => r.key);
+
+describe('sessions, one page at a time', () => {
+  const row = fc.record({ owner: fc.constantFrom('nick', 'ana', 'bo'), updatedAt: fc.integer({ min: 0, max: 4 }) });
+  const rows = fc
+    .uniqueArray(fc.stringMatching(/^[A-Za-z0-9_-]{1,6}$/), { maxLength: 40 })
+    .chain((keys) => fc.tuple(...keys.map((key) => row.map((r) => ({ ...r, key })))));
+
+  it('gives every session exactly once, in order, each page at most `limit`, `next` only when more follow (own and all, ties included)', () => {
+    fc.assert(
+      fc.property(rows, fc.integer({ min: 1, max: 7 }), (seeded, limit) => {
+        seed(seeded);
+        const lists: [readonly { key: string; updatedAt: number }[], (before?: SessionCursor) => SessionPage][] = [
+          [seeded, (b) => store.listAllSessions(limit, b)],
+          ...['nick', 'ana', 'bo'].map((o): [typeof seeded, (before?: SessionCursor) => SessionPage] => [seeded.filter((r) => r.owner === o), (b) => store.listSessions(o, limit, b)]),
+        ];
+        for (const [mine, list] of lists) {
+          const pages = allPages(list);
+          expect(pages.flatMap((p) => p.sessions.map((s) => s.key))).toEqual(expectedOrder(mine));
+          pages.forEach((p, i) => {
+            const last = i === pages.length - 1;
+            expect(p.sessions.length).toBe(last ? mine.length - limit * i : limit);
+            expect(p.next === undefined).toBe(last);
+          });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('pages the owner\'s sessions only, whatever session a cursor names (someone else\'s included)', () => {
+    seed([
+      { key: 'n1', owner: 'nick', updatedAt: 10 },
+      { key: 'a1', owner: 'ana', updatedAt: 9 },
+      { key: 'n2', owner: 'nick', updatedAt: 8 },
+      { key: 'a2', owner: 'ana', updatedAt: 7 },
+      { key: 'n3', owner: 'nick', updatedAt: 6 },
+    ]);
+    // A cursor made from ana's session a1 (as an admin's everyone list would give) used by nick.
+    const anas = store.listAllSessions(2).next!;
+    expect(anas).toEqual({ updatedAt: 9, key: 'a1' });
+    const page = store.listSessions('nick', 10, anas);
+    expect(page).toEqual({ sessions: [expect.objectContaining({ key: 'n2', owner: 'nick' }), expect.objectContaining({ key: 'n3', owner: 'nick' })] });
+    // A cursor above everything, or below everything: still only nick's.
+    expect(store.listSessions('nick', 10, { updatedAt: 99, key: 'zz' }).sessions.map((s) => s.key)).toEqual(['n1', 'n2', 'n3']);
+    expect(store.listSessions('nick', 10, { updatedAt: 0, key: '' }).sessions).toEqual([]);
+  });
+
+  it('clamps the page size to 1..MAX_SESSIONS_PAGE', () => {
+    seed(Array.from({ length: MAX_SESSIONS_PAGE + 5 }, (_, i) => ({ key: `k${i}`, owner: 'nick', updatedAt: i })));
+    expect(store.listSessions('nick', 0).sessions).toHaveLength(1);
+    const big = store.listSessions('nick', 10_000);
+    expect(big.sessions).toHaveLength(MAX_SESSIONS_PAGE);
+    expect(big.next).toEqual({ updatedAt: 5, key: 'k5' });
+  });
+
+  it.each([
+    ['own', 'sessionsOf', ['nick', 5, 'k', 11], 'sessions_by_owner_activity \\(owner=\\? AND \\(updated_at,key\\)<\\(\\?,\\?\\)\\)'],
+    ['all', 'allSessions', [5, 'k', 11], 'sessions_by_activity \\(\\(updated_at,key\\)<\\(\\?,\\?\\)\\)'],
+  ])('reads the %s list through its index, without a scan or a sort', (_, query, args, index) => {
+    const plan = store['db'].prepare(`EXPLAIN QUERY PLAN ${store['q'][query as string]!.source}`).all(...(args as unknown[])) as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(new RegExp(`SEARCH sessions USING INDEX ${index as string}`));
+    expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+});
+
 describe('sessions', () => {
   it('creates sessions with distinct, unguessable URL-safe keys', () => {
     const keys = Array.from({ length: 50 }, () => store.createSession('nick').key);
@@ -37,11 +127,11 @@ describe('sessions', () => {
     const a = store.createSession('nick', 'first');
     const b = store.createSession('nick', 'second');
     const other = store.createSession('ana', 'hers');
-    expect(store.listSessions('nick').map((s) => s.title)).toEqual(['second', 'first']);
+    expect(store.listSessions('nick').sessions.map((s) => s.title)).toEqual(['second', 'first']);
     begun(store.beginRun('nick', { sessionKey: a.key, idempotencyKey: 'i1', text: 'hi' }));
-    expect(store.listSessions('nick').map((s) => s.key)).toEqual([a.key, b.key]);
-    expect(store.listSessions('ana').map((s) => s.key)).toEqual([other.key]);
-    expect(store.listAllSessions().map((s) => s.key)).toEqual([a.key, other.key, b.key]);
+    expect(store.listSessions('nick')).toEqual({ sessions: [expect.objectContaining({ key: a.key }), expect.objectContaining({ key: b.key })] });
+    expect(store.listSessions('ana').sessions.map((s) => s.key)).toEqual([other.key]);
+    expect(store.listAllSessions().sessions.map((s) => s.key)).toEqual([a.key, other.key, b.key]);
   });
 
   it('answers someone else\'s key exactly like a missing one', () => {
@@ -209,6 +299,7 @@ it('prepares its statements once, not per call', () => {
   store.finishAnswer(a.id, { state: 'complete', text: 'y' });
   store.history(s);
   store.listSessions('nick');
+  store.listAllSessions(5, { updatedAt: 1, key: 'k' });
   store.renameSession('nick', s.key, 't');
   expect(spy).not.toHaveBeenCalled();
 });

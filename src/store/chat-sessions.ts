@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { toStoreError } from './errors.js';
-import type { BeginRunInput, BeginRunResult, ChatMessage, ChatRun, ChatSession, FinishInput, HistoryPage, MessageRole, MessageState } from './chat-types.js';
+import type { BeginRunInput, BeginRunResult, ChatMessage, ChatRun, ChatSession, FinishInput, HistoryPage, MessageRole, MessageState, SessionCursor, SessionPage } from './chat-types.js';
 
 export interface ChatStoreOptions {
   /** Milliseconds since the epoch. */
@@ -19,6 +19,12 @@ export interface ChatStoreOptions {
 
 /** The most messages one history page returns. */
 export const MAX_HISTORY_PAGE = 500;
+
+/** The most sessions one list page returns. */
+export const MAX_SESSIONS_PAGE = 200;
+
+/** Above every stored (updated_at, key): the cursor of a first page. */
+const FIRST: SessionCursor = { updatedAt: Number.MAX_SAFE_INTEGER, key: '' };
 
 interface SessionRow {
   id: number;
@@ -77,8 +83,10 @@ export class ChatStore {
       insertSession: p(`INSERT INTO sessions (key, owner, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING ${SESSION_COLS}`),
       sessionOf: p(`SELECT ${SESSION_COLS} FROM sessions WHERE key = ? AND owner = ?`),
       sessionByKey: p(`SELECT ${SESSION_COLS} FROM sessions WHERE key = ?`),
-      sessionsOf: p(`SELECT ${SESSION_COLS} FROM sessions WHERE owner = ? ORDER BY updated_at DESC, id DESC`),
-      allSessions: p(`SELECT ${SESSION_COLS} FROM sessions ORDER BY updated_at DESC, id DESC`),
+      // Keyset pages (migration 4's indexes): below the cursor, never OFFSET. The owner filter is
+      // always applied, whatever the cursor names, so a cursor cannot reach another person's rows.
+      sessionsOf: p(`SELECT ${SESSION_COLS} FROM sessions WHERE owner = ? AND (updated_at, key) < (?, ?) ORDER BY updated_at DESC, key DESC LIMIT ?`),
+      allSessions: p(`SELECT ${SESSION_COLS} FROM sessions WHERE (updated_at, key) < (?, ?) ORDER BY updated_at DESC, key DESC LIMIT ?`),
       rename: p(`UPDATE sessions SET title = ?, updated_at = ? WHERE key = ? AND owner = ? RETURNING ${SESSION_COLS}`),
       touch: p('UPDATE sessions SET updated_at = ? WHERE id = ?'),
       deleteSession: p('DELETE FROM sessions WHERE key = ? AND owner = ?'),
@@ -110,14 +118,30 @@ export class ChatStore {
     });
   }
 
-  /** The owner's sessions, most recently active first. */
-  listSessions(owner: string): ChatSession[] {
-    return this.guard(() => (this.q.sessionsOf!.all(owner) as SessionRow[]).map(session));
+  /**
+   * One page of the owner's sessions, most recently active first (ties: the greater key first):
+   * the `limit` (1 to MAX_SESSIONS_PAGE) next ones below `before` (absent: from the newest).
+   */
+  listSessions(owner: string, limit = 100, before?: SessionCursor): SessionPage {
+    return this.sessionPage(limit, (c, n) => this.q.sessionsOf!.all(owner, c.updatedAt, c.key, n), before);
   }
 
-  /** Every session of every owner (for `operator.admin`), most recently active first. */
-  listAllSessions(): ChatSession[] {
-    return this.guard(() => (this.q.allSessions!.all() as SessionRow[]).map(session));
+  /** One page of every owner's sessions (for `operator.admin`), in the same order as listSessions. */
+  listAllSessions(limit = 100, before?: SessionCursor): SessionPage {
+    return this.sessionPage(limit, (c, n) => this.q.allSessions!.all(c.updatedAt, c.key, n), before);
+  }
+
+  private sessionPage(limit: number, rowsBelow: (c: SessionCursor, n: number) => unknown[], before: SessionCursor = FIRST): SessionPage {
+    const n = Math.max(1, Math.min(MAX_SESSIONS_PAGE, Math.trunc(limit)));
+    return this.guard(() => {
+      // One row more than the page says whether another page follows.
+      const rows = rowsBelow(before, n + 1) as SessionRow[];
+      const more = rows.length > n;
+      if (more) rows.pop();
+      const sessions = rows.map(session);
+      const last = sessions[sessions.length - 1];
+      return more && last ? { sessions, next: { updatedAt: last.updatedAt, key: last.key } } : { sessions };
+    });
   }
 
   /** The session with this key if `owner` owns it; undefined when it is missing or someone else's. */

@@ -86,3 +86,16 @@ export type BeginRunResult =
 export type FinishInput =
   | { readonly state: 'complete'; readonly text: string; readonly usage?: TokenUsage }
   | { readonly state: 'error' | 'aborted' | 'incomplete'; readonly text: string; readonly reason: string; readonly usage?: TokenUsage };
+
+/** Where a page of sessions continues: below this (updatedAt, key) in the most-recently-active-first order. */
+export interface SessionCursor {
+  readonly updatedAt: number;
+  readonly key: string;
+}
+
+export interface SessionPage {
+  /** Most recently active first (ties: the greater key first). */
+  readonly sessions: ChatSession[];
+  /** Where the next page continues; absent on the last page. */
+  readonly next?: SessionCursor;
+}

@@ -4,7 +4,7 @@
 import { ChatStore, type ChatStoreOptions } from './chat-sessions.js';
 import { openStore, type OpenOptions } from './open.js';
 
-export { ChatStore, MAX_HISTORY_PAGE } from './chat-sessions.js';
+export { ChatStore, MAX_HISTORY_PAGE, MAX_SESSIONS_PAGE } from './chat-sessions.js';
 export { dbPath, DB_FILE, INTERRUPTED_REASON, type Durability, type OpenOptions } from './open.js';
 export { StoreError } from './errors.js';
 export type * from './chat-types.js';

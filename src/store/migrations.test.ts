@@ -134,3 +134,16 @@ describe('migration 3: the journal', () => {
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`).all()).toEqual([{ name: 'journal_no_delete' }, { name: 'journal_no_update' }]);
   });
 });
+
+describe('migration 4: sessions paged by recent activity', () => {
+  it('replaces release 1\'s owner index with the two paging indexes, keeping the sessions', () => {
+    const db = track(release1Database());
+    const indexes = () => (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL ORDER BY name`).all() as { name: string; sql: string }[]).map((r) => r.sql.replace(/\s+/g, ' '));
+    expect(indexes()).toEqual(['CREATE INDEX sessions_by_owner ON sessions (owner, updated_at)']);
+    migrate(db, 'release1.db');
+    expect(indexes()).toEqual(['CREATE INDEX sessions_by_activity ON sessions (updated_at, key)', 'CREATE INDEX sessions_by_owner_activity ON sessions (owner, updated_at, key)']);
+    const page = db.prepare(`SELECT key FROM sessions WHERE owner = ? AND (updated_at, key) < (?, ?) ORDER BY updated_at DESC, key DESC LIMIT 10`);
+    expect(page.all('nick@example.com', Number.MAX_SAFE_INTEGER, '')).toEqual([{ key: 'k1' }]);
+    expect((db.prepare(`EXPLAIN QUERY PLAN ${page.source}`).all('n', 1, 'k') as { detail: string }[])[0]!.detail).toMatch(/USING (COVERING )?INDEX sessions_by_owner_activity/);
+  });
+});

@@ -107,6 +107,19 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'sessions paged by recent activity',
+    // sessions.list pages most recently active first, continuing below the cursor (updated_at, key):
+    // the key breaks ties between sessions active in the same millisecond. One index serves each
+    // order, a person's own (owner first) and an admin's everyone's, read backwards; no OFFSET,
+    // no sort. The new owner index supersedes sessions_by_owner (owner, updated_at).
+    sql: `
+      DROP INDEX sessions_by_owner;
+      CREATE INDEX sessions_by_owner_activity ON sessions (owner, updated_at, key);
+      CREATE INDEX sessions_by_activity ON sessions (updated_at, key);
+    `,
+  },
 ]);
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -263,6 +263,90 @@ describe('sessions', () => {
   });
 });
 
+/** The order sessions.list promises: most recently active first, ties by the greater key first. */
+const listedOrder = (list: { key: string; updatedAt: number }[]): string[] =>
+  [...list].sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((s) => s.key);
+
+/** Every page of a listing, following `next` (bounded), as the answers came. */
+async function pages(c: WsClient, params: Record<string, unknown>): Promise<any[]> {
+  const out: any[] = [];
+  let before: string | undefined;
+  do {
+    const r = await c.request('sessions.list', { ...params, ...(before !== undefined && { before }) });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    out.push(r.payload);
+    before = r.payload.next;
+  } while (before !== undefined && out.length < 50);
+  return out;
+}
+
+describe('sessions.list pages', () => {
+  let uma: WsClient | undefined;
+  it('limit and before page the own list: every session once, in order, `next` absent on the last page; no params is the first page', async () => {
+    const paula = await as('paula@example.com');
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await paula.request('sessions.create', { title: `p${i}` })).payload.key);
+    const got = await pages(paula, { limit: 2 });
+    expect(got.map((p) => p.sessions.length)).toEqual([2, 2, 1]);
+    expect(got.map((p) => typeof p.next)).toEqual(['string', 'string', 'undefined']);
+    const listed = got.flatMap((p) => p.sessions);
+    expect(listed.map((s: any) => s.key)).toEqual(listedOrder(listed));
+    expect([...listed.map((s: any) => s.key)].sort()).toEqual([...made].sort());
+    // The call as issue 15 defined it answers the first page, whole here (under 100), without `next`.
+    const first = await paula.request('sessions.list');
+    expect(first.payload).toEqual({ sessions: listed });
+  });
+
+  it("an admin pages everyone's sessions the same way", async () => {
+    const admin = await as(ADMIN);
+    const rita = await as('rita@example.com');
+    for (let i = 0; i < 4; i++) await rita.request('sessions.create', { title: `r${i}` });
+    const whole = (await admin.request('sessions.list', { all: true, limit: 200 })).payload;
+    expect(whole.next).toBeUndefined();
+    expect(whole.sessions.length).toBeGreaterThan(4);
+    const got = await pages(admin, { all: true, limit: 3 });
+    expect(got.slice(0, -1).every((p) => p.sessions.length === 3 && p.next)).toBe(true);
+    const listed = got.flatMap((p) => p.sessions);
+    expect(listed).toEqual(whole.sessions);
+    expect(listed.map((s: any) => s.key)).toEqual(listedOrder(listed));
+    expect(new Set(listed.map((s: any) => s.owner)).size).toBeGreaterThan(1);
+    // `all` still needs operator.admin, with a cursor too.
+    expect(await rita.request('sessions.list', { all: true, before: got[0].next })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', reason: 'scope_missing' } });
+  });
+
+  it("a cursor made from another person's session pages only one's own sessions", async () => {
+    const sam = await as('sam@example.com');
+    const tess = await as('tess@example.com');
+    const sams: string[] = [];
+    for (let i = 0; i < 3; i++) sams.push((await sam.request('sessions.create', { title: `s${i}` })).payload.key);
+    for (let i = 0; i < 2; i++) await tess.request('sessions.create', { title: `t${i}` });
+    // tess's first page of one: its `next` names her newest session, made after all of sam's.
+    const hers = (await tess.request('sessions.list', { limit: 1 })).payload;
+    expect(hers.next).toEqual(expect.any(String));
+    const got = await sam.request('sessions.list', { before: hers.next });
+    expect(got.payload.sessions.map((s: any) => s.owner)).toEqual(sams.map(() => 'trusted-proxy:sam@example.com'));
+    expect(got.payload.sessions.map((s: any) => s.key).sort()).toEqual([...sams].sort());
+    expect(got.payload.next).toBeUndefined();
+  });
+
+  it.each([
+    [{ limit: 0 }, /at limit: must be from 1 to 200/],
+    [{ limit: 201 }, /at limit: must be from 1 to 200/],
+    [{ limit: 1.5 }, /at limit: must be a whole number from 1 to 200/],
+    [{ limit: '10' }, /at limit: /],
+    [{ before: 'not-a-cursor' }, /at before: must be the `next` of an earlier sessions\.list answer/],
+    [{ before: 17 }, /at before: /],
+    [{ before: Buffer.from('1:a key').toString('base64url') }, /at before: must be the `next`/],
+    [{ page: 2 }, /invalid sessions\.list params/],
+  ])('refuses %j with INVALID_PARAMS naming the field', async (params, message) => {
+    // One connection for the table (connections stay open until the suite ends).
+    uma ??= await as('uma@example.com');
+    const r = await uma.request('sessions.list', params);
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMS' } });
+    expect(r.error.message).toMatch(message);
+  });
+});
+
 describe('limits', () => {
   it('one run at a time per session: session_busy, and the session is free again after', async () => {
     const gina = await as('gina@example.com');

@@ -5,7 +5,8 @@
  * person sees an answer stream in live; Stop aborts the run (the model server's request is
  * closed); a person with operator.read only sees their history and no composer; an admin switches
  * to everyone's sessions, sees another person's with its owner and reads it with no composer, a
- * non-admin is offered no switch, and a demotion takes the switch away and returns to own sessions.
+ * non-admin is offered no switch, and a demotion takes the switch away and returns to own sessions;
+ * a list longer than a page shows its first page and Show older sessions loads the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -235,5 +236,24 @@ describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
     } finally {
       await stack.gateway.rewrite(gatewayConfig(false));
     }
+  });
+
+  it('lists the newest page of sessions and Show older sessions loads the rest', async () => {
+    // More sessions than a page (100), older than any alice has had: put straight into the gateway's database.
+    const database = stack.gateway.gw.ctx.database;
+    if (database.state !== 'open') throw new Error(`the chat database is ${database.state}`);
+    const insert = database.db.prepare(`INSERT INTO sessions (key, owner, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`);
+    for (let i = 0; i < 103; i++) insert.run(`old-${String(i).padStart(3, '0')}`, `trusted-proxy:${ALICE}`, `old ${i}`, i + 1, i + 1);
+    const total = (database.db.prepare('SELECT count(*) AS n FROM sessions WHERE owner = ?').get(`trusted-proxy:${ALICE}`) as { n: number }).n;
+    const alice = await openChat(await signIn('sid-alice'));
+    const older = chat(alice.page).locator('button.older-sessions');
+    expect(await sessionKeys(alice.page)).toHaveLength(100);
+    expect(await older.innerText()).toBe('Show older sessions');
+    await older.click();
+    await expect.poll(() => sessionKeys(alice.page).then((k) => k.length)).toBe(total);
+    expect((await sessionKeys(alice.page)).at(-1)).toBe('old-000');
+    expect(await older.count()).toBe(0);
+    expect(await alice.problems.collect()).toEqual([]);
+    await alice.page.close();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listAfterEvent, neighbourOf, removeSession, sessionLabel, sortSessions, titleFrom, touchSession, upsertSession } from './sessions.js';
+import { listAfterEvent, neighbourOf, removeSession, sessionLabel, sortSessions, titleFrom, touchSession, upsertSession, withFirstPage, withOlderPage } from './sessions.js';
 import { composerKey, sendable } from './composer.js';
 
 const s = (key: string, updatedAt: number, title = '') => ({ key, title, updatedAt });
@@ -33,6 +33,36 @@ describe('the session list', () => {
     expect(titleFrom('  How do I\nconfigure nginx?')).toBe('How do I');
     expect(titleFrom('word '.repeat(30), 20)).toBe('word word word word…');
     expect(titleFrom('x'.repeat(30), 10)).toBe('xxxxxxxxxx…');
+  });
+});
+
+describe('the session list, a page at a time', () => {
+  const keys = (p: { list: { key: string }[] }) => p.list.map((x) => x.key);
+  it('puts an older page below the sessions listed, keeping an entry already there, and takes its cursor', () => {
+    const shown = { list: [s('d', 4), s('c', 3)], next: 'c1' };
+    const after = withOlderPage(shown, { sessions: [s('c', 3, 'stale'), s('b', 2), s('a', 1)], next: 'c2' });
+    expect(after).toEqual({ list: [s('d', 4), s('c', 3), s('b', 2), s('a', 1)], next: 'c2' });
+    expect(withOlderPage(after, { sessions: [] }).next).toBeUndefined();
+  });
+  it('a first page without `next` is the whole list', () => {
+    expect(withFirstPage({ list: [s('z', 9), s('a', 1)], next: 'old' }, { sessions: [s('b', 2)] })).toEqual({ list: [s('b', 2)], next: undefined });
+  });
+  it('a first page fetched again replaces the top and keeps the older pages already shown, and their cursor', () => {
+    // Listed: two pages of two (d c | b a), the cursor past a. Then c had a message: first page is c d.
+    const shown = { list: [s('d', 4), s('c', 3), s('b', 2), s('a', 1)], next: 'past-a' };
+    const after = withFirstPage(shown, { sessions: [s('c', 5), s('d', 4)], next: 'past-d' });
+    expect(keys(after)).toEqual(['c', 'd', 'b', 'a']);
+    expect(after.next).toBe('past-a');
+  });
+  it('a first page over a list of one page takes the new cursor; what it pushed down stays listed', () => {
+    const shown = { list: [s('b', 2), s('a', 1)], next: 'past-a' };
+    expect(withFirstPage(shown, { sessions: [s('n', 7), s('b', 2)], next: 'past-b' })).toEqual({ list: [s('n', 7), s('b', 2), s('a', 1)], next: 'past-a' });
+    expect(withFirstPage({ list: [], next: undefined }, { sessions: [s('n', 7)], next: 'past-n' })).toEqual({ list: [s('n', 7)], next: 'past-n' });
+  });
+  it('orders ties as the gateway does: the greater key first', () => {
+    const shown = { list: [s('m', 5), s('k', 5), s('j', 5)], next: 'past-j' };
+    // The new first page ends at m (time 5): k and j come after it, x (time 5, greater key) would not.
+    expect(keys(withFirstPage(shown, { sessions: [s('x', 5), s('m', 5)], next: 'past-m' }))).toEqual(['x', 'm', 'k', 'j']);
   });
 });
 

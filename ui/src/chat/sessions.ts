@@ -2,7 +2,7 @@
  * The session list as the chat view keeps it: most recently active first, one entry per key.
  * Pure functions over plain data.
  */
-import type { ChatEvent, WireSession } from './wire.js';
+import type { ChatEvent, SessionsPage, WireSession } from './wire.js';
 
 /** Most recently active first; sessions without times keep their order after those with. */
 export function sortSessions(list: readonly WireSession[]): WireSession[] {
@@ -52,4 +52,37 @@ export function neighbourOf(list: readonly WireSession[], key: string): string |
  */
 export function listAfterEvent(ev: Pick<ChatEvent, 'seq' | 'state'>, listed: boolean): { reload: boolean; touch: boolean } {
   return { reload: !listed || ev.state !== 'delta', touch: listed && ev.seq === 0 };
+}
+
+/** The sessions listed so far and where the next page continues (undefined: every page is listed). */
+export interface PagedSessions {
+  list: WireSession[];
+  next: string | undefined;
+}
+
+/** Whether `s` comes after `last` in the gateway's order (most recently active first, ties by the greater key first). */
+function listedAfter(s: WireSession, last: WireSession): boolean {
+  const a = s.updatedAt ?? 0;
+  const b = last.updatedAt ?? 0;
+  return a < b || (a === b && s.key < last.key);
+}
+
+/**
+ * The list after its first page was fetched again (a chat event, a session made elsewhere): the
+ * page replaces the top of the list; sessions of older pages already shown stay below it, and
+ * so does the cursor past them. A page without `next` is the whole list.
+ */
+export function withFirstPage(shown: PagedSessions, page: SessionsPage): PagedSessions {
+  const top = sortSessions(page.sessions);
+  const last = page.sessions[page.sessions.length - 1];
+  if (page.next === undefined || !last) return { list: top, next: undefined };
+  const keys = new Set(page.sessions.map((s) => s.key));
+  const older = shown.list.filter((s) => !keys.has(s.key) && listedAfter(s, last));
+  return { list: [...top, ...older], next: older.length > 0 ? shown.next : page.next };
+}
+
+/** The list after the next older page came: its sessions go below (one already listed keeps its entry). */
+export function withOlderPage(shown: PagedSessions, page: SessionsPage): PagedSessions {
+  const keys = new Set(shown.list.map((s) => s.key));
+  return { list: [...shown.list, ...sortSessions(page.sessions.filter((s) => !keys.has(s.key)))], next: page.next };
 }

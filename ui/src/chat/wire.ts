@@ -3,7 +3,7 @@
  * gateway's (src/protocol/chat.ts) with what the page does not need made optional, so the pure
  * functions and their tests work on small records.
  */
-import type { ChatEvent as GatewayChatEvent, ChatHistoryResult, ChatSessionView } from '../../../src/protocol/chat.js';
+import type { ChatEvent as GatewayChatEvent, ChatHistoryResult, ChatSessionView, SessionsListResult } from '../../../src/protocol/chat.js';
 
 export type RunState = 'delta' | 'final' | 'aborted' | 'error';
 
@@ -44,6 +44,12 @@ export interface WireSession {
   updatedAt?: number;
 }
 
+/** One page of `sessions.list`: most recently active first; `next` continues it (absent: the last page). */
+export interface SessionsPage {
+  sessions: WireSession[];
+  next?: string;
+}
+
 export interface HistoryPage {
   messages: WireMessage[];
   before?: number;
@@ -52,4 +58,4 @@ export interface HistoryPage {
 // The gateway's own shapes (src/protocol/chat.ts) must fit these: a change there that this page
 // could not read fails the typecheck here.
 type Fits<T extends U, U> = T;
-export type GatewayShapesFit = [Fits<GatewayChatEvent, ChatEvent>, Fits<ChatHistoryResult, HistoryPage>, Fits<ChatSessionView, WireSession>];
+export type GatewayShapesFit = [Fits<GatewayChatEvent, ChatEvent>, Fits<ChatHistoryResult, HistoryPage>, Fits<ChatSessionView, WireSession>, Fits<SessionsListResult, SessionsPage>];

@@ -1,7 +1,7 @@
 /**
  * The chat view's session list: New chat, one line per session (rename and delete beside the
- * person's own), and for an admin the "Everyone's sessions" switch, which lists every session
- * with its owner.
+ * person's own), "Show older sessions" below it while the gateway has more pages, and for an admin
+ * the "Everyone's sessions" switch, which lists every session with its owner.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -20,6 +20,11 @@ export interface SessionListProps {
   listing: Listing;
   /** The person's owner key: their own sessions keep their buttons and read "you". */
   self: string;
+  /** More (older) sessions wait on the gateway: offer "Show older sessions". */
+  hasOlder: boolean;
+  /** An older page is on its way (the button waits). */
+  olderLoading: boolean;
+  onOlder: () => void;
   onListing: (listing: Listing) => void;
   onSelect: (key: string) => void;
   onNew: () => void;
@@ -73,5 +78,8 @@ export function sessionList(p: SessionListProps): TemplateResult {
         </label>`
       : nothing}
     <ul>${repeat(p.sessions, (s) => s.key, item)}</ul>
+    ${p.hasOlder
+      ? html`<button type="button" class="secondary older-sessions" ?disabled=${p.olderLoading} aria-busy=${p.olderLoading ? 'true' : 'false'} @click=${p.onOlder}>Show older sessions</button>`
+      : nothing}
   </nav>`;
 }

@@ -1,15 +1,15 @@
 /**
- * The sessions the chat view lists: loaded from the gateway (the person's own, or for an admin who
- * switched to them everyone's), kept most recently active first, and created, renamed and deleted
- * through the gateway; the element (`host`) re-renders when they change. The list's rules are the
- * pure functions of ui/src/chat/sessions.ts and owners.ts.
+ * The sessions the chat view lists: loaded from the gateway a page at a time (the person's own, or
+ * for an admin who switched to them everyone's; older pages on request), kept most recently active
+ * first, and created, renamed and deleted through the gateway; the element (`host`) re-renders
+ * when they change. The list's rules are the pure functions of ui/src/chat/sessions.ts and owners.ts.
  */
 import type { ReactiveControllerHost } from 'lit';
 import type { GatewayClient } from '../client.js';
 import type { ResponseError } from '../protocol.js';
 import { listingFor, listParams, type Listing } from '../chat/owners.js';
-import { neighbourOf, removeSession, sortSessions, touchSession, upsertSession } from '../chat/sessions.js';
-import type { WireSession } from '../chat/wire.js';
+import { neighbourOf, removeSession, touchSession, upsertSession, withFirstPage, withOlderPage, type PagedSessions } from '../chat/sessions.js';
+import type { SessionsPage, WireSession } from '../chat/wire.js';
 
 type Answer<T> = { ok: true; payload: T } | { ok: false };
 
@@ -23,8 +23,13 @@ export interface ChatSessionsDeps {
 
 export class ChatSessions {
   private sessions: WireSession[] = [];
+  /** Where the next older page continues; undefined when every page is listed (or none yet). */
+  private next: string | undefined;
   private listing: Listing = 'own';
+  /** Whose sessions `sessions` holds (a switch keeps the old ones on screen until the new ones come). */
+  private listed: Listing | undefined;
   private loading: { whose: Listing; done: Promise<void> } | undefined;
+  private loadingOlder: Promise<void> | undefined;
 
   constructor(
     private readonly host: Pick<ReactiveControllerHost, 'requestUpdate'>,
@@ -41,6 +46,16 @@ export class ChatSessions {
     return this.listing;
   }
 
+  /** Older sessions wait on the gateway: the list offers "Show older sessions". */
+  get hasOlder(): boolean {
+    return this.next !== undefined;
+  }
+
+  /** An older page is on its way. */
+  get olderLoading(): boolean {
+    return this.loadingOlder !== undefined;
+  }
+
   find(key: string | undefined): WireSession | undefined {
     return key === undefined ? undefined : this.sessions.find((s) => s.key === key);
   }
@@ -50,7 +65,16 @@ export class ChatSessions {
     this.host.requestUpdate();
   }
 
-  /** Lists the sessions; calls while a listing of the same ones is on its way share it (events come many a second). */
+  private setPaged(whose: Listing, paged: PagedSessions): void {
+    this.listed = whose;
+    this.next = paged.next;
+    this.set(paged.list);
+  }
+
+  /**
+   * Lists the newest page of sessions (older pages already shown stay below it); calls while a
+   * listing of the same ones is on its way share it (events come many a second).
+   */
   load(): Promise<void> {
     const client = this.deps.client();
     const whose = this.listing;
@@ -59,11 +83,13 @@ export class ChatSessions {
     const loading = {
       whose,
       done: client
-        .request<{ sessions: WireSession[] }>('sessions.list', listParams(whose))
+        .request<SessionsPage>('sessions.list', listParams(whose))
         .then((r) => {
           // A listing switched away from (or whose scope was lost) meanwhile is dropped, refusal included.
           if (this.listing !== whose) return;
-          if (r.ok) this.set(sortSessions(r.payload.sessions));
+          // Another listing's sessions are replaced, not merged.
+          const shown: PagedSessions = this.listed === whose ? { list: this.sessions, next: this.next } : { list: [], next: undefined };
+          if (r.ok) this.setPaged(whose, withFirstPage(shown, r.payload));
           else this.deps.explain('sessions.list', r.error);
         })
         .finally(() => {
@@ -74,9 +100,36 @@ export class ChatSessions {
     return loading.done;
   }
 
+  /** Loads the next older page below the sessions listed (once at a time; nothing when there is none). */
+  loadOlder(): Promise<void> {
+    const client = this.deps.client();
+    const whose = this.listing;
+    const before = this.next;
+    if (!client || before === undefined || this.listed !== whose) return Promise.resolve();
+    if (this.loadingOlder) return this.loadingOlder;
+    const done = client
+      .request<SessionsPage>('sessions.list', { ...listParams(whose), before })
+      .then((r) => {
+        // Dropped when the listing was switched meanwhile, or the list moved past this cursor.
+        if (this.listing !== whose || this.listed !== whose || this.next !== before) return;
+        if (r.ok) this.setPaged(whose, withOlderPage({ list: this.sessions, next: this.next }, r.payload));
+        else this.deps.explain('sessions.list', r.error);
+      })
+      .finally(() => {
+        if (this.loadingOlder === done) this.loadingOlder = undefined;
+        this.host.requestUpdate();
+      });
+    this.loadingOlder = done;
+    this.host.requestUpdate();
+    return done;
+  }
+
   /** Switches whose sessions are listed (everyone's only for an admin) and lists them. */
   async switchTo(wanted: Listing, admin: boolean): Promise<void> {
-    this.listing = listingFor(wanted, admin);
+    const whose = listingFor(wanted, admin);
+    // The older pages of the other listing are not this one's.
+    if (whose !== this.listing) this.next = undefined;
+    this.listing = whose;
     this.host.requestUpdate();
     await this.load();
   }
