@@ -12,13 +12,13 @@ import { httpRequest, type Headers } from '../../support/http-client.js';
 import { startJwksServer, type JwksServer } from '../../support/jwks-server.js';
 import { maskedTextFrame, upgradeHead } from '../../support/raw-socket.js';
 import { claims, jwksOf, makeSigner, unsignedToken, type TestSigner } from '../../support/signing.js';
-import { sleep } from '../../support/wait.js';
+import { sleep, waitFor } from '../../support/wait.js';
 import { wsAttempt, wsClient } from '../../support/ws-client.js';
 
 const HOST = 'mayros.test';
 const TUNING = { cooldownMs: 300, failureCooldownMs: 300, fetchTimeoutMs: 1_500 };
 
-function startWithKeys(jwksUrl: string): Promise<TestGateway> {
+function startWithKeys(jwksUrl: string, keyTuning = TUNING): Promise<TestGateway> {
   return startTestGateway(
     {
       bind: 'loopback',
@@ -34,7 +34,7 @@ function startWithKeys(jwksUrl: string): Promise<TestGateway> {
         },
       },
     },
-    { keyTuning: TUNING },
+    { keyTuning },
   );
 }
 
@@ -47,8 +47,8 @@ const base = (extra: JWTPayload = {}) => claims(Date.now(), { iss: HOST, aud: HO
 const headersFor = (token: string | string[], user = 'nick@example.com'): Headers => ({ 'x-forwarded-user': user, 'x-pomerium-jwt-assertion': token });
 
 /** One request over HTTP, as "<status> <reason or user>". */
-async function overHttp(headers: Headers, from = '127.0.0.1'): Promise<string> {
-  const r = await httpRequest(`${t.url}/api/whoami`, { headers, localAddress: from });
+async function overHttp(headers: Headers, from = '127.0.0.1', gateway = t): Promise<string> {
+  const r = await httpRequest(`${gateway.url}/api/whoami`, { headers, localAddress: from });
   return r.status === 200 ? `200 ${r.json.user} [${r.json.groups.join(',')}]` : `${r.status} ${r.json.error.reason}`;
 }
 
@@ -150,7 +150,8 @@ describe('when the key server is down', () => {
 
       await jwks.start();
       let status = 0;
-      for (let i = 0; i < 40 && status !== 200; i++) {
+      // Bounded by attempts (each a loopback request): liveness, not a speed target.
+      for (let i = 0; i < 150 && status !== 200; i++) {
         await sleep(100);
         status = (await httpRequest(`${g.url}/readyz`)).status;
       }
@@ -220,13 +221,17 @@ describe('a client that sends its first frame before the upgrade completes', () 
 
 describe('a client that goes away while its assertion is being verified', () => {
   it('leaves nothing behind: HTTP and WebSocket', async () => {
+    // Its own gateway, whose key fetch takes long enough (4 s) that "dropped when the client
+    // left" cannot be confused with "dropped when the verdict came", however slow the machine.
+    const g = await startWithKeys(jwks.url, { ...TUNING, fetchTimeoutMs: 4_000 });
+    const fetchFailures = () => g.logs.filter((l) => l.event === 'assertion_keys_failed').length;
     jwks.mode = 'hang'; // a key fetch now takes the whole fetch timeout
     try {
-      await sleep(350);
+      await sleep(350); // past the cooldown since the startup fetch
       const unknownKid = headersFor(await k2.sign(base(), { kid: 'k-new-1' }));
       // HTTP: the client hangs up mid-verification.
       await new Promise<void>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: t.port, path: '/api/whoami', headers: unknownKid, localAddress: '127.0.0.1', agent: false });
+        const req = request({ host: '127.0.0.1', port: g.port, path: '/api/whoami', headers: unknownKid, localAddress: '127.0.0.1', agent: false });
         req.on('error', () => resolve());
         req.end();
         setTimeout(() => {
@@ -235,20 +240,26 @@ describe('a client that goes away while its assertion is being verified', () => 
         }, 200);
       });
       // WebSocket: the upgrade waits; the client gives up.
-      const ws = wsClient(t.wsUrl, { connect: false, headers: unknownKid, localAddress: '127.0.0.1' });
-      await sleep(200);
-      expect(t.gw.ws.pendingUpgradeCount).toBe(1);
+      const ws = wsClient(g.wsUrl, { connect: false, headers: unknownKid, localAddress: '127.0.0.1' });
+      await waitFor(() => g.gw.ws.pendingUpgradeCount === 1, 5_000, 'the upgrade to wait for keys');
       ws.close();
-      for (let i = 0; i < 50 && t.gw.ws.pendingUpgradeCount > 0; i++) await sleep(20);
-      expect(t.gw.ws.pendingUpgradeCount).toBe(0);
-      await sleep(1_600); // the fetch times out; the verdicts find their clients gone
-      expect(t.gw.ws.sessions.size).toBe(0);
+      await waitFor(() => g.gw.ws.pendingUpgradeCount === 0, 5_000, 'the abandoned upgrade to be dropped');
+      // Dropped because the client left: the key fetch (the verdict) has not ended yet.
+      expect(fetchFailures()).toBe(0);
+      // The fetch times out; the verdicts find their clients gone.
+      await waitFor(() => fetchFailures() === 1, 10_000, 'the hanging key fetch to time out');
+      expect(g.gw.ws.sessions.size).toBe(0);
+      expect(g.gw.ws.pendingUpgradeCount).toBe(0);
     } finally {
       jwks.mode = 'ok';
     }
-    // The gateway still serves.
-    await sleep(350);
-    expect(await overHttp(headersFor(await k1.sign(base())))).toBe('200 nick@example.com [dev,ops]');
+    try {
+      // The gateway still serves.
+      await sleep(350);
+      expect(await overHttp(headersFor(await k1.sign(base())), '127.0.0.1', g)).toBe('200 nick@example.com [dev,ops]');
+    } finally {
+      await g.stop();
+    }
   });
 
   it('shutting down ends upgrades still waiting for keys', async () => {
@@ -262,8 +273,7 @@ describe('a client that goes away while its assertion is being verified', () => 
       const ws = wsClient(g.wsUrl, { connect: false, headers: headersFor(await k1.sign(base())), localAddress: '127.0.0.1' });
       // The client sees its connection end (a failed upgrade or a close): either way, not left open.
       const closed = ws.closed.then((c) => `close ${c.code}`);
-      await sleep(150);
-      expect(g.gw.ws.pendingUpgradeCount).toBe(1);
+      await waitFor(() => g.gw.ws.pendingUpgradeCount === 1, 5_000, 'the upgrade to wait for keys');
       const started = Date.now();
       await g.gw.close(500);
       expect(Date.now() - started).toBeLessThan(1_400);
