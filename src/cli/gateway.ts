@@ -67,6 +67,20 @@ async function run(opts: RunOptions): Promise<void> {
     if (sentence) throw new Error(sentence);
     throw err;
   }
+  // Installed before the "listening" line: a supervisor (or a test) may send SIGTERM the moment it
+  // reads it, and SIGTERM's default action would kill the process without a clean shutdown.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    gw.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   if (tokenOutcome.unsaved !== undefined) {
     let saved: 'written' | 'exists';
     try {
@@ -105,19 +119,6 @@ async function run(opts: RunOptions): Promise<void> {
   if (mode === 'trusted-proxy') {
     logger.warn({ trustedProxies: resolved.config.gateway.trustedProxies.length }, 'trusted-proxy mode: authentication is delegated to your proxy; run `mayros security audit`');
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gw.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 export function registerGatewayCommands(program: Command): void {

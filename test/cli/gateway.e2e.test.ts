@@ -26,7 +26,8 @@ describe('mayros gateway run', () => {
     const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token.length).toBeGreaterThanOrEqual(43);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-    await new Promise((r) => setTimeout(r, 100));
+    // The token-file line comes after the "listening" line (on another pipe): wait for it.
+    await first.waitForOutput(/run `mayros gateway url` as this user to print it/);
     expect(first.stdout()).not.toContain(token);
     expect(first.stderr()).not.toContain(token);
     expect(first.stderr()).toContain(tokenFile);
@@ -39,13 +40,15 @@ describe('mayros gateway run', () => {
     expect(url.stdout).toBe(`${first.url}/#token=${token}\n`);
     expect(url.stderr).toContain('this link carries the gateway token');
     expect((await first.stop()).code).toBe(0);
+    expect(first.stdout() + first.stderr()).not.toContain(token);
 
     const second = await startGatewayProcess({ args: ['--port', '0'], env });
-    await new Promise((r) => setTimeout(r, 100));
+    await second.waitForOutput(/using the gateway token kept in the state directory/);
     expect(second.stdout()).not.toContain(token);
     expect(second.stderr()).not.toContain(token);
     expect(second.stderr()).toContain(tokenFile);
     expect((await second.stop()).code).toBe(0);
+    expect(second.stdout() + second.stderr()).not.toContain(token);
   });
 
   it('a first run that cannot listen (port in use) says so in a sentence and keeps no token; the next run, on a terminal, shows the link', async () => {
@@ -70,6 +73,17 @@ describe('mayros gateway run', () => {
     expect(tty.stdout).toMatch(/INFO.*: .*generated a gateway token and kept it in the state directory/);
     expect(tty.stdout).not.toContain('{"level"');
     expect(tty.stdout.split(token).length - 1).toBe(1);
+  });
+
+  it('a SIGTERM sent the moment it prints "listening" shuts it down cleanly (exit 0), every time', async () => {
+    // startGatewayProcess returns on the "listening" line and stop() sends SIGTERM at once (and
+    // fails unless the exit code is 0): a gateway that announced itself before it could shut down
+    // was killed by SIGTERM's default action in most of these runs.
+    const state = makeTempDir('cli');
+    for (let i = 0; i < 3; i++) {
+      const run = await startGatewayProcess({ args: ['--port', '0'], env: { MAYROS_STATE_DIR: state, MAYROS_GATEWAY_TOKEN: 'sigterm-test-token-0123456789' } });
+      expect(await run.stop()).toEqual({ code: 0, signal: null });
+    }
   });
 
   it('never prints or logs a configured token, even when a request uses it wrongly', async () => {
