@@ -107,11 +107,13 @@ describe('failures: each ends the stream with its reason code, keeping the parti
   });
 
   it('a slow answer that never pauses as long as the timeout is not cut, however long it takes in all', async () => {
-    stub.script({ kind: 'stream', chunks: ['a', ...Array.from({ length: 6 }, () => ({ text: 'b', delayMs: 150 }))] });
+    // Pauses (150 ms) far below the timeout (1 s), so a loaded machine cannot stretch one past it;
+    // the whole answer (8 pauses) still takes longer than the timeout.
+    stub.script({ kind: 'stream', chunks: ['a', ...Array.from({ length: 8 }, () => ({ text: 'b', delayMs: 150 }))] });
     const started = Date.now();
-    const { end } = await collect(client({ requestTimeoutMs: 400 }));
-    expect(end).toMatchObject({ type: 'final', text: 'abbbbbb' });
-    expect(Date.now() - started).toBeGreaterThan(400);
+    const { end } = await collect(client({ requestTimeoutMs: 1_000 }));
+    expect(end).toMatchObject({ type: 'final', text: 'abbbbbbbb' });
+    expect(Date.now() - started).toBeGreaterThan(1_000);
   });
 
   it.each([401, 403])('HTTP %i: provider_auth_failed, not retried', async (status) => {
