@@ -122,7 +122,7 @@ describe('connection caps', () => {
     expect((await connected.hello).ok).toBe(true);
     const silent = [wsClient(t.port, { connect: false }), wsClient(t.port, { connect: false })];
     await Promise.all(silent.map((c) => new Promise((r) => c.ws.once('open', r))));
-    await waitFor(() => t!.gw.ws.pendingCount === 2, 2000, 'two pending sessions');
+    await waitFor(() => t!.gw.ws.pendingCount === 2, 5000, 'two pending sessions');
     const third = wsClient(t.port);
     expect(await third.hello).toMatchObject({ ok: false, closed: { code: 1013, reason: 'too_many_unauthenticated' } });
     expect(await connected.request('health')).toMatchObject({ ok: true });
@@ -231,7 +231,7 @@ describe('handshake timeouts', () => {
     t = await startTestGateway(noAuth({ handshakeTimeoutMs: 300 }));
     const c = wsClient(t.port, { connect: false });
     await new Promise((r) => c.ws.once('open', r));
-    await waitFor(() => t!.gw.ws.pendingCount === 1, 2000, 'the pending session');
+    await waitFor(() => t!.gw.ws.pendingCount === 1, 5000, 'the pending session');
     c.ws.send(JSON.stringify({ type: 'req', id: CONNECT_ID, method: 'connect', params: { protocol: 1 } }));
     // Block this (shared) event loop past the handshake deadline, as a long GC or a starved CPU
     // would: when it resumes, the timer is overdue and the connect frame is already buffered.

@@ -41,7 +41,7 @@ describe('a proxy killed mid-connection', () => {
     const half = await rawConnect(proxy.port);
     half.on('error', () => undefined);
     half.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
-    await waitFor(() => t!.gw.ws.connectedCount === 1, 2000, 'the proxied session');
+    await waitFor(() => t!.gw.ws.connectedCount === 1, 5000, 'the proxied session');
 
     const closed = viaProxy.closed.then((c) => c.code);
     process.kill(proxy.pid, 'SIGKILL');
