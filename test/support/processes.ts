@@ -81,6 +81,8 @@ export interface StartOptions {
 }
 
 const MAX_CAPTURE = 256 * 1024;
+/** How long a process that exited may take to deliver the rest of its output. */
+const PIPE_DRAIN_MS = 1000;
 
 /** PIDs started here and not yet exited; killed if the test process exits without stopping them. */
 const live = new Set<number>();
@@ -113,9 +115,21 @@ export function startProcess(cmd: string, args: readonly string[], opts: StartOp
       resolve(info);
     });
     child.once('exit', (code, signal) => {
-      info = { code, signal };
-      notify();
-      resolve(info);
+      // 'exit' may come before the last output is read: wait for the pipes to close ('close'),
+      // but not forever, since a grandchild left holding them (a proxy's worker after SIGKILL)
+      // would keep them open.
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        info = { code, signal };
+        notify();
+        resolve(info);
+      };
+      const timer = setTimeout(finish, PIPE_DRAIN_MS);
+      child.once('close', finish);
+      if (child.stdout!.readableEnded && child.stderr!.readableEnded) finish();
     });
   });
   if (child.pid === undefined) {
