@@ -7,7 +7,7 @@
  * and a run stops on chat.abort, on its session's deletion and when a reload takes operator.write.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOpenAIStub, type OpenAIStub, type StubScript } from '../support/openai-stub.js';
+import { gate, startOpenAIStub, type OpenAIStub, type StubChunk, type StubScript } from '../support/openai-stub.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
 import { sleep, waitFor, within } from '../support/wait.js';
 import { wsConnect, type WsClient } from '../support/ws-client.js';
@@ -75,7 +75,10 @@ async function converse(c: WsClient, message: string, sessionKey?: string) {
   return { ...r.payload, events, last: events[events.length - 1] };
 }
 
-const stream = (chunks: string[], extra: Partial<Extract<StubScript, { kind: 'stream' }>> = {}): StubScript => ({ kind: 'stream', chunks, ...extra });
+const stream = (chunks: (string | StubChunk)[], extra: Partial<Extract<StubScript, { kind: 'stream' }>> = {}): StubScript => ({ kind: 'stream', chunks, ...extra });
+
+/** The next `chat` event of a run. */
+const chatEvent = (c: WsClient, runId: string, what = 'the next chat event') => within(c.next((e) => e.event === 'chat' && e.payload.runId === runId), 5000, what);
 
 describe('a conversation', () => {
   it('answers at once with runId and a new sessionKey, then streams deltas with seq 0.. and a final event; the model got the system prompt and history', async () => {
@@ -114,11 +117,18 @@ describe('a conversation', () => {
 
   it('pieces that arrive apart are relayed one event each; a burst arriving together goes out in fewer events, in order', async () => {
     const alice = await as('alice@example.com');
-    // Apart by more than the send takes to be stored and answered (pieces before that are held
-    // and go out together by design), with room for a loaded machine: 150 ms, not 40.
-    stub.script(stream(['a', 'b', 'c'], { chunkDelayMs: 150 }));
-    const apart = await converse(alice, 'slowly');
-    expect(apart.events.map((e: any) => [e.seq, e.state, e.delta])).toEqual([[0, 'delta', 'a'], [1, 'delta', 'b'], [2, 'delta', 'c'], [3, 'final', undefined]]);
+    // Each piece leaves the model only once the one before it has reached the client: apart.
+    const b = gate();
+    const c = gate();
+    stub.script(stream(['a', { text: 'b', after: b.opened }, { text: 'c', after: c.opened }]));
+    const r = await send(alice, 'slowly');
+    const apart: any[] = [];
+    for (const next of [b, c, undefined]) {
+      apart.push((await chatEvent(alice, r.payload.runId, 'a piece')).payload);
+      next?.open();
+    }
+    apart.push(...(await runEvents(alice, r.payload.runId)));
+    expect(apart.map((e: any) => [e.seq, e.state, e.delta])).toEqual([[0, 'delta', 'a'], [1, 'delta', 'b'], [2, 'delta', 'c'], [3, 'final', undefined]]);
     const words = Array.from({ length: 300 }, (_, i) => `w${i} `);
     stub.script(stream(words));
     const burst = await converse(alice, 'all at once');
@@ -352,13 +362,15 @@ describe('sessions.list pages', () => {
 describe('limits', () => {
   it('one run at a time per session: session_busy, and the session is free again after', async () => {
     const gina = await as('gina@example.com');
-    stub.script(stream(['slow', 'ly'], { chunkDelayMs: 150 }));
+    const rest = gate();
+    stub.script(stream(['slow', { text: 'ly', after: rest.opened }]));
     const first = await send(gina, 'one');
     const busy = await send(gina, 'two', first.payload.sessionKey);
     expect(busy.error).toMatchObject({ code: 'CONFLICT', reason: 'session_busy' });
     const listed = await gina.request('sessions.list');
     expect(listed.payload.sessions[0].activeRunId).toBe(first.payload.runId);
-    await runEvents(gina, first.payload.runId);
+    rest.open();
+    expect((await runEvents(gina, first.payload.runId)).at(-1)).toMatchObject({ state: 'final', message: { text: 'slowly' } });
     stub.script(stream(['free']));
     expect((await converse(gina, 'two', first.payload.sessionKey)).last.state).toBe('final');
   });
@@ -368,7 +380,8 @@ describe('limits', () => {
     try {
       const hank = await as('hank@example.com');
       const other = await as('ivan@example.com');
-      stub.script(stream(['x'], { chunkDelayMs: 200 }), stream(['y']));
+      const rest = gate();
+      stub.script(stream([{ text: 'x', after: rest.opened }]), stream(['y']));
       const first = await send(hank, 'one');
       const second = await send(hank, 'two');
       expect(second.error).toMatchObject({ code: 'RATE_LIMITED', reason: 'chat_rate_limited' });
@@ -376,6 +389,7 @@ describe('limits', () => {
       // Another person is not held back by hank's runs.
       const theirs = await send(other, 'mine');
       expect(theirs.ok).toBe(true);
+      rest.open();
       await runEvents(hank, first.payload.runId);
       await runEvents(other, theirs.payload.runId);
       stub.script(stream(['z']), stream(['w']));
@@ -436,35 +450,46 @@ describe('stopping a run', () => {
   it('chat.abort: aborted with chat_aborted, the partial answer kept; only the owner may abort', async () => {
     const kim = await as('kim@example.com');
     const leo = await as('leo@example.com');
-    stub.script(stream(['one ', 'two ', 'three'], { chunkDelayMs: 200 }));
-    const r = await send(kim, 'count');
-    await within(kim.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId && e.payload.state === 'delta'), 3000, 'first delta');
-    expect((await leo.request('chat.abort', { runId: r.payload.runId })).error).toMatchObject({ code: 'NOT_FOUND', reason: 'run_not_found' });
-    expect(await kim.request('chat.abort', { runId: r.payload.runId })).toMatchObject({ ok: true, payload: { aborted: true } });
-    const events = await runEvents(kim, r.payload.runId);
-    expect(events[events.length - 1]).toMatchObject({ state: 'aborted', reason: 'chat_aborted', message: { text: 'one ', state: 'aborted' } });
-    await stub.requests[0]!.closed;
-    expect(stub.requests[0]!.clientClosed).toBe(true);
-    expect(await kim.request('chat.abort', { runId: r.payload.runId })).toMatchObject({ ok: true, payload: { aborted: false } });
+    const rest = gate();
+    stub.script(stream(['one ', { text: 'two ', after: rest.opened }, 'three']));
+    try {
+      const r = await send(kim, 'count');
+      expect(await chatEvent(kim, r.payload.runId, 'first delta')).toMatchObject({ payload: { state: 'delta', delta: 'one ' } });
+      expect((await leo.request('chat.abort', { runId: r.payload.runId })).error).toMatchObject({ code: 'NOT_FOUND', reason: 'run_not_found' });
+      expect(await kim.request('chat.abort', { runId: r.payload.runId })).toMatchObject({ ok: true, payload: { aborted: true } });
+      const events = await runEvents(kim, r.payload.runId);
+      expect(events[events.length - 1]).toMatchObject({ state: 'aborted', reason: 'chat_aborted', message: { text: 'one ', state: 'aborted' } });
+      await stub.requests[0]!.closed;
+      expect(stub.requests[0]!.clientClosed).toBe(true);
+      expect(await kim.request('chat.abort', { runId: r.payload.runId })).toMatchObject({ ok: true, payload: { aborted: false } });
+    } finally {
+      rest.open();
+    }
   });
 
   it('deleting the session aborts its run (chat_session_deleted) and removes it', async () => {
     const mia = await as('mia@example.com');
     const tab2 = await as('mia@example.com');
-    stub.script(stream(['a', 'b', 'c'], { chunkDelayMs: 200 }));
-    const r = await send(mia, 'long one');
-    await within(mia.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 3000, 'first delta');
-    expect((await tab2.request('sessions.delete', { sessionKey: r.payload.sessionKey })).ok).toBe(true);
-    const events = await runEvents(mia, r.payload.runId);
-    expect(events[events.length - 1]).toMatchObject({ state: 'aborted', reason: 'chat_session_deleted' });
-    expect(t.gw.ctx.chat.running).toBe(0);
+    const rest = gate();
+    stub.script(stream(['a', { text: 'b', after: rest.opened }, 'c']));
+    try {
+      const r = await send(mia, 'long one');
+      await chatEvent(mia, r.payload.runId, 'first delta');
+      expect((await tab2.request('sessions.delete', { sessionKey: r.payload.sessionKey })).ok).toBe(true);
+      const events = await runEvents(mia, r.payload.runId);
+      expect(events[events.length - 1]).toMatchObject({ state: 'aborted', reason: 'chat_session_deleted' });
+      expect(t.gw.ctx.chat.running).toBe(0);
+    } finally {
+      rest.open();
+    }
   });
 
   it('a reload that takes operator.write from the owner aborts the run (chat_scope_revoked)', async () => {
     const ned = await as('ned@example.com');
-    stub.script(stream(['a', 'b', 'c', 'd'], { chunkDelayMs: 300 }));
+    const rest = gate();
+    stub.script(stream(['a', { text: 'b', after: rest.opened }, 'c', 'd']));
     const r = await send(ned, 'long one');
-    await within(ned.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 3000, 'first delta');
+    await chatEvent(ned, r.payload.runId, 'first delta');
     try {
       await t.rewrite({ ...gatewaySection([{ users: ['ned@example.com'], scopes: ['operator.read'] }]), authorization: { defaultScopes: [], rules: [{ users: [ADMIN], scopes: ['operator.admin'] }, { users: ['ned@example.com'], scopes: ['operator.read'] }] } });
       const events = await runEvents(ned, r.payload.runId);
@@ -472,15 +497,17 @@ describe('stopping a run', () => {
       expect((await send(ned, 'again')).error).toMatchObject({ code: 'FORBIDDEN', reason: 'scope_missing' });
       expect((await ned.request('chat.history', { sessionKey: r.payload.sessionKey })).payload.messages[1]).toMatchObject({ state: 'aborted', reason: 'chat_scope_revoked' });
     } finally {
+      rest.open();
       await t.rewrite(gatewaySection(), sections());
     }
   });
 
   it('a reload that takes operator.write stops the run of an owner with no connection open', async () => {
     const quinn = await as('quinn@example.com');
-    stub.script(stream(['a', 'b', 'c', 'd', 'e'], { chunkDelayMs: 300 }));
+    const rest = gate();
+    stub.script(stream(['a', { text: 'b', after: rest.opened }, 'c', 'd', 'e']));
     const r = await send(quinn, 'long one');
-    await within(quinn.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 3000, 'first delta');
+    await chatEvent(quinn, r.payload.runId, 'first delta');
     quinn.close();
     await waitFor(() => t.gw.ws.sessions.size === open.filter((c) => c.ws.readyState === c.ws.OPEN).length, 3000, 'the connection gone');
     try {
@@ -489,6 +516,7 @@ describe('stopping a run', () => {
       const reader = await as('quinn@example.com');
       expect((await reader.request('chat.history', { sessionKey: r.payload.sessionKey })).payload.messages[1]).toMatchObject({ state: 'aborted', reason: 'chat_scope_revoked' });
     } finally {
+      rest.open();
       await t.rewrite(gatewaySection(), sections());
     }
   });
@@ -496,9 +524,14 @@ describe('stopping a run', () => {
   it('a closed connection does not stop the run: another tab sees it end', async () => {
     const olga = await as('olga@example.com');
     const other = await as('olga@example.com');
-    stub.script(stream(['x', 'y'], { chunkDelayMs: 150 }));
+    const rest = gate();
+    stub.script(stream(['x', { text: 'y', after: rest.opened }]));
     const r = await send(olga, 'go on');
+    await chatEvent(other, r.payload.runId, 'the first delta');
     olga.close();
+    await waitFor(() => t.gw.ws.sessions.size === open.filter((c) => c.ws.readyState === c.ws.OPEN).length, 5000, 'the connection gone');
+    // The rest of the answer comes only now, with the sender's connection gone.
+    rest.open();
     const events = await runEvents(other, r.payload.runId);
     expect(events[events.length - 1]).toMatchObject({ state: 'final', message: { text: 'xy' } });
   });

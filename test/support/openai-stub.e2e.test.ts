@@ -44,6 +44,31 @@ describe('openai stub', () => {
     expect(got).toEqual(['slow', 'fast']);
   });
 
+  it('holds a chunk with `after` until the test releases it', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    stub.script({ kind: 'stream', chunks: ['first', { text: 'held', after: held }, 'last'] });
+    const stream = await sdk.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'q' }], stream: true });
+    const it = stream[Symbol.asyncIterator]();
+    const nextText = async (): Promise<string | undefined> => {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return undefined;
+        const text = r.value.choices[0]?.delta?.content;
+        if (text) return text;
+      }
+    };
+    expect(await nextText()).toBe('first');
+    // Nothing more comes before the release (a chunk sent at once would be read within 100 ms).
+    const pending = nextText();
+    const early = await Promise.race([pending.then(() => 'arrived'), new Promise((r) => setTimeout(() => r('waiting'), 100))]);
+    expect(early).toBe('waiting');
+    release();
+    expect(await pending).toBe('held');
+    expect(await nextText()).toBe('last');
+    expect(await nextText()).toBeUndefined();
+  });
+
   it('records each request, keeping the Authorization header apart from the others', async () => {
     stub.script({ kind: 'json', text: 'x' });
     await sdk.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }] });

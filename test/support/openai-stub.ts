@@ -12,6 +12,21 @@ export interface StubChunk {
   text: string;
   /** Wait before sending this chunk (default: the script's chunkDelayMs). */
   delayMs?: number;
+  /**
+   * Sent only once this settles (then after delayMs): a test holds the rest of an answer until it
+   * has done what must happen while the run is still going, whatever the machine's load.
+   */
+  after?: Promise<unknown>;
+}
+
+/**
+ * A point a stubbed answer waits at (a chunk's `after`) until the test calls open(): the run stays
+ * going while the test acts on it, however loaded the machine is.
+ */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let release!: () => void;
+  const opened = new Promise<void>((r) => (release = r));
+  return { opened, open: release };
 }
 
 export interface StubUsage {
@@ -176,10 +191,14 @@ export async function startOpenAIStub(): Promise<OpenAIStub> {
     };
     const send = (i: number): void => {
       if (i === chunks.length) return finish();
-      later(chunks[i]!.delayMs ?? script.chunkDelayMs ?? 0, res, () => {
-        sse(res, chunk({ content: chunks[i]!.text }));
-        send(i + 1);
-      });
+      const c = chunks[i]!;
+      const go = () =>
+        later(c.delayMs ?? script.chunkDelayMs ?? 0, res, () => {
+          sse(res, chunk({ content: c.text }));
+          send(i + 1);
+        });
+      if (c.after) void c.after.then(go, go);
+      else go();
     };
     later(script.headerDelayMs ?? 0, res, () => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REASONS } from '../../src/protocol/reasons.js';
 import { chromiumSuite, launchChromium, newContext, watchProblems, type PageProblems } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
+import { gate, startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
 
 const TOKEN = 'ui-chat-test-token-8c1d2e';
 const GATEWAY = { auth: { mode: 'token', token: TOKEN } };
@@ -105,7 +105,9 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
   it('sends on Enter, makes a new line on Shift+Enter, and streams the answer in as it arrives', async () => {
     const { ctx, page, problems } = await openChat();
     try {
-      stub.script({ kind: 'stream', chunks: ['First', { text: ' part', delayMs: 50 }, { text: ' and the rest.', delayMs: 1500 }] });
+      // The rest of the answer waits until the test has seen the part on screen.
+      const rest = gate();
+      stub.script({ kind: 'stream', chunks: ['First', { text: ' part', delayMs: 50 }, { text: ' and the rest.', after: rest.opened }] });
       const field = page.locator('mayros-chat textarea.composer');
       await field.click();
       await field.pressSequentially('line one');
@@ -121,6 +123,7 @@ describe.runIf(chromiumSuite())('Control UI chat view, direct', () => {
       await expect.poll(() => answer.locator('.answer').innerText()).toBe('First part');
       expect(await answer.getAttribute('data-state')).toBe('streaming');
       expect(await page.locator('mayros-chat button.stop').count()).toBe(1);
+      rest.open();
       await expect.poll(() => answer.getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
       expect(await answer.locator('.answer').innerText()).toBe('First part and the rest.');
       expect(await page.locator('mayros-chat button.send').count()).toBe(1);

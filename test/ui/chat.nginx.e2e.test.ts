@@ -14,7 +14,7 @@ import { watchProblems, type PageProblems } from '../support/browser.js';
 import { browserStackSuite, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 import type { TestGateway } from '../support/gateway-inproc.js';
 import { NGINX_RECIPE_DIR } from '../support/nginx.js';
-import type { OpenAIStub } from '../support/openai-stub.js';
+import { gate, type OpenAIStub } from '../support/openai-stub.js';
 import { recipeGatewayConfig } from '../proxies/conformance.js';
 
 const ALICE = 'alice@example.com';
@@ -123,12 +123,15 @@ describe.runIf(browserStackSuite())('Control UI chat behind nginx', () => {
     expect(key).toBeTruthy();
     expect(await chat(two.page).locator('.chat').getAttribute('data-session')).toBe(key);
 
-    stack.stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', delayMs: 1500 }] });
+    // The end of the answer waits until the other tab has been seen showing it half written.
+    const rest = gate();
+    stack.stub.script({ kind: 'stream', chunks: ['one', { text: ' two', delayMs: 200 }, { text: ' three', after: rest.opened }] });
     await send(one.page, 'count for me');
     // The other tab shows the message and the answer so far, while it is still being written.
     await expect.poll(() => lastAnswer(two.page).locator('.answer').innerText()).toBe('one two');
     expect(await lastAnswer(two.page).getAttribute('data-state')).toBe('streaming');
     await expect.poll(() => chat(two.page).locator('li.msg.user .bubble').last().innerText()).toBe('count for me');
+    rest.open();
     await expect.poll(() => lastAnswer(two.page).getAttribute('data-state'), { timeout: 10_000 }).toBe('complete');
     expect(await lastAnswer(two.page).locator('.answer').innerText()).toBe('one two three');
 
