@@ -188,6 +188,21 @@ describe('abort', () => {
     expect(stub.requests[0]!.clientClosed).toBe(true);
   });
 
+  it('while the rest of the answer is already received: ends at once, with nothing after the abort', async () => {
+    // The whole answer arrives in one burst; the abort comes while its first piece is handed over
+    // (a store failure, a Stop, a deleted session). The SDK would go on with the buffered pieces
+    // and then wait on a read that never ends.
+    stub.script({ kind: 'stream', chunks: ['one ', 'two ', 'three ', 'four'] });
+    const ctl = new AbortController();
+    const deltas: string[] = [];
+    const end = await client({ requestTimeoutMs: 60_000 }).stream({ ...ask, signal: ctl.signal }, (text) => {
+      deltas.push(text);
+      ctl.abort();
+    });
+    expect(end).toEqual({ type: 'aborted', text: 'one ' });
+    expect(deltas).toEqual(['one ']);
+  });
+
   it('before the start: no request is sent', async () => {
     const ctl = new AbortController();
     ctl.abort();

@@ -9,6 +9,11 @@ import OpenAI from 'openai';
 import { classifyFailure, type ProviderFailure } from './classify.js';
 import type { ProviderCode } from '../protocol/reasons.js';
 
+/** Resolves when `signal` aborts (at once if it has). */
+function abortOf(signal: AbortSignal): Promise<void> {
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 export interface ProviderClientOptions {
   /** Up to `/v1`, e.g. http://127.0.0.1:11434/v1. */
   baseUrl: string;
@@ -142,18 +147,26 @@ export class ProviderClient {
           { signal: ctl.signal },
         );
         idle.touch();
-        // On abort (ours or the caller's) the SDK ends this loop quietly; the flags say why.
-        for await (const chunk of chunks) {
-          idle.touch();
-          if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
-          const choice = chunk.choices[0];
-          if (choice?.finish_reason) finishReason = choice.finish_reason;
-          const delta = choice?.delta?.content;
-          if (delta) {
-            text += delta;
-            onDelta(delta);
+        const consuming = (async () => {
+          for await (const chunk of chunks) {
+            // Pieces the SDK had buffered before the abort are not the caller's any more.
+            if (ctl.signal.aborted) return;
+            idle.touch();
+            if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 };
+            const choice = chunk.choices[0];
+            if (choice?.finish_reason) finishReason = choice.finish_reason;
+            const delta = choice?.delta?.content;
+            if (delta) {
+              text += delta;
+              onDelta(delta);
+            }
           }
-        }
+        })();
+        // On abort (ours or the caller's) the stream ends here and now; the flags say why. Once
+        // the whole body has been received, the SDK's next read after an abort may never settle
+        // (it would hold the run, and the gateway's shutdown, for good), so it is not waited for.
+        consuming.catch(() => {});
+        await Promise.race([consuming, abortOf(ctl.signal)]);
         if (req.signal?.aborted) return ended();
         if (idle.fired) failure = { reason: 'provider_timeout', detail: 'the server went silent mid-answer', retryable: false };
         else if (finishReason === undefined) failure = { reason: 'provider_error', detail: 'stream cut: it ended before the answer was finished', retryable: false };

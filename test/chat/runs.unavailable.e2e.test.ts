@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
+import { gate, startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
 import { startTestGateway, type TestGateway } from '../support/gateway-inproc.js';
-import { within } from '../support/wait.js';
+import { sleep, within } from '../support/wait.js';
 import { wsConnect, type WsClient } from '../support/ws-client.js';
 
 const GATEWAY = { trustedProxies: ['127.0.0.1'], auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } } };
@@ -92,7 +92,9 @@ describe('the database cannot be used', () => {
     const c = await as(g, 'bob@example.com');
     const db = g.gw.ctx.database;
     if (db.state !== 'open') throw new Error('database not open');
-    stub.script({ kind: 'stream', chunks: ['a', 'b', 'c', 'd'], chunkDelayMs: 150 });
+    // The rest of the answer comes once the disk is full.
+    const rest = gate();
+    stub.script({ kind: 'stream', chunks: ['a', { text: 'b', after: rest.opened }, 'c', 'd'] });
     const r = await c.request('chat.send', { message: 'hello', idempotencyKey: 'k1' });
     await within(c.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 3000, 'first delta');
     // The disk fills up: every write from now on fails as SQLite reports it.
@@ -100,6 +102,10 @@ describe('the database cannot be used', () => {
     db.chats.setAnswerText = () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
+    // The next piece comes more than the 200 ms save interval after the first, so the gateway
+    // saves the text so far when it arrives (a wait that load only makes longer).
+    await sleep(250);
+    rest.open();
     try {
       let last: any;
       do last = (await within(c.next((e) => e.event === 'chat' && e.payload.runId === r.payload.runId), 5000, 'end')).payload;
